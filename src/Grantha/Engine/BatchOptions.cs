@@ -1,0 +1,33 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Grantha.Engine;
+
+/// <summary>Options a batch is created with, stored as JSON on the batch row.</summary>
+public sealed record BatchOptions
+{
+    /// <summary>
+    /// Lets the fetch stage reach loopback/private addresses and rewrite the source blogs' hosts
+    /// onto the offline source site. Off by default: the SSRF guard refuses such addresses.
+    /// </summary>
+    public bool AllowOfflineSite { get; init; }
+
+    /// <summary>Maps a source host (e.g. guru-guha.blogspot.com) to a base URL (e.g. http://127.0.0.1:5081).</summary>
+    public Dictionary<string, string> HostMap { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Per-host politeness for this batch; null means the defaults of the fetch stage.</summary>
+    public bool? Politeness { get; init; }
+
+    /// <summary>Stages this batch runs through (default: all that are implemented).</summary>
+    public List<string>? Stages { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static BatchOptions FromJson(string? json) =>
+        string.IsNullOrWhiteSpace(json) ? new BatchOptions() : JsonSerializer.Deserialize<BatchOptions>(json, Json) ?? new BatchOptions();
+}

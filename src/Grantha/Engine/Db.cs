@@ -1,0 +1,185 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Grantha.Engine;
+
+public enum DbKind { Sqlite, Postgres }
+
+/// <summary>
+/// The one database handle of a process: SQLite (zero-setup default, WAL) or PostgreSQL
+/// (production, many worker processes). Chosen by a spec: <c>sqlite:&lt;path&gt;</c>, a
+/// <c>postgres://</c> URL or an Npgsql connection string.
+/// </summary>
+public sealed class Db : IAsyncDisposable
+{
+    public const string EnvironmentVariable = "GRANTHA_DB";
+    public const string DefaultSpec = "sqlite:data/grantha.db";
+
+    /// <summary>How long a SQLite writer waits for another process's write lock.</summary>
+    public const int SqliteBusyTimeoutMs = 15_000;
+
+    readonly NpgsqlDataSource? _pg;
+    readonly string? _sqlite;
+    // SQLite has one writer per file: serialising writers inside the process keeps busy waits
+    // (and their timeouts) for the rare case of a second process.
+    readonly SemaphoreSlim _sqliteWriteLock = new(1, 1);
+
+    public DbKind Kind { get; }
+    /// <summary>The spec without secrets, for logs and the CLI.</summary>
+    public string Description { get; }
+    public bool IsPostgres => Kind == DbKind.Postgres;
+
+    Db(DbKind kind, string description, NpgsqlDataSource? pg, string? sqlite)
+    {
+        Kind = kind; Description = description; _pg = pg; _sqlite = sqlite;
+    }
+
+    /// <summary>Spec from --db, else GRANTHA_DB, else the default SQLite file.</summary>
+    public static string ResolveSpec(string? explicitSpec) =>
+        !string.IsNullOrWhiteSpace(explicitSpec) ? explicitSpec
+        : Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env ? env
+        : DefaultSpec;
+
+    public static Db Open(string spec)
+    {
+        spec = spec.Trim();
+        if (spec.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+        {
+            var path = spec["sqlite:".Length..];
+            if (path.Length == 0) throw new ArgumentException("sqlite: needs a file path, e.g. sqlite:data/grantha.db");
+            var full = path == ":memory:" ? path : Path.GetFullPath(path);
+            if (full != ":memory:") Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            var cs = new SqliteConnectionStringBuilder
+            {
+                DataSource = full,
+                Mode = SqliteOpenMode.ReadWriteCreate,
+                Cache = SqliteCacheMode.Private,
+                Pooling = true,
+                DefaultTimeout = SqliteBusyTimeoutMs / 1000,
+            }.ToString();
+            return new Db(DbKind.Sqlite, "sqlite:" + full, null, cs);
+        }
+        var connectionString = spec.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+                               || spec.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+            ? PostgresUrlToConnectionString(spec)
+            : spec.Contains('=') ? spec
+            : throw new ArgumentException($"Unknown database spec '{spec}': use sqlite:<path>, postgres://user:pass@host:port/db or an Npgsql connection string.");
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // Workers must survive a restarted server: pooled connections are checked and re-made.
+        builder.MaxPoolSize = Math.Max(builder.MaxPoolSize, 50);
+        builder.KeepAlive = builder.KeepAlive == 0 ? 15 : builder.KeepAlive;
+        var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        var safe = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Password = null };
+        return new Db(DbKind.Postgres, $"postgres:{safe.Host}:{safe.Port}/{safe.Database}", dataSource, null);
+    }
+
+    public static string PostgresUrlToConnectionString(string url)
+    {
+        var uri = new Uri(url);
+        var b = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
+            Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) is { Length: > 0 } d ? d : "postgres",
+        };
+        if (uri.UserInfo.Length > 0)
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            b.Username = Uri.UnescapeDataString(parts[0]);
+            if (parts.Length > 1) b.Password = Uri.UnescapeDataString(parts[1]);
+        }
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            b[Uri.UnescapeDataString(kv[0]).Replace('_', ' ')] = kv.Length > 1 ? Uri.UnescapeDataString(kv[1]) : "";
+        }
+        return b.ConnectionString;
+    }
+
+    /// <summary>An open connection (SQLite connections get WAL and a busy timeout).</summary>
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    {
+        if (_pg is not null) return await _pg.OpenConnectionAsync(ct);
+        var c = new SqliteConnection(_sqlite);
+        await c.OpenAsync(ct);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={SqliteBusyTimeoutMs};";
+        await cmd.ExecuteNonQueryAsync(ct);
+        return c;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction. SQLite takes the write lock at BEGIN
+    /// (IMMEDIATE) so two writers never deadlock on lock upgrade; PostgreSQL uses READ COMMITTED.
+    /// Lost connections (a restarted server) are retried, since the transaction never committed.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var locked = false;
+            try
+            {
+                if (Kind == DbKind.Sqlite) { await _sqliteWriteLock.WaitAsync(ct); locked = true; }
+                await using var conn = await OpenAsync(ct);
+                await using var tx = Kind == DbKind.Sqlite
+                    ? ((SqliteConnection)conn).BeginTransaction(deferred: false)
+                    : await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+                var result = await work(conn, tx);
+                await tx.CommitAsync(ct);
+                return result;
+            }
+            catch (Exception e) when (attempt < 8 && IsTransientConnectionError(e) && !ct.IsCancellationRequested)
+            {
+                await Task.Delay(ReconnectDelay(attempt), ct);
+            }
+            finally
+            {
+                if (locked) _sqliteWriteLock.Release();
+            }
+        }
+    }
+
+    public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct = default) =>
+        WriteAsync<bool>(async (c, t) => { await work(c, t); return true; }, ct);
+
+    /// <summary>Runs a read on its own connection, retrying a lost connection.</summary>
+    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var conn = await OpenAsync(ct);
+                return await work(conn);
+            }
+            catch (Exception e) when (attempt < 8 && IsTransientConnectionError(e) && !ct.IsCancellationRequested)
+            {
+                await Task.Delay(ReconnectDelay(attempt), ct);
+            }
+        }
+    }
+
+    static TimeSpan ReconnectDelay(int attempt) => TimeSpan.FromMilliseconds(Math.Min(5000, 100 * (1 << Math.Min(attempt, 6))));
+
+    /// <summary>Errors after which the same transaction may simply be tried again.</summary>
+    public static bool IsTransientConnectionError(Exception e) => e switch
+    {
+        NpgsqlException { IsTransient: true } => true,
+        PostgresException pe => pe.SqlState is "40001" or "40P01" or "57P01" or "57P02" or "57P03" or "08006" or "08003" or "53300",
+        NpgsqlException { InnerException: IOException or System.Net.Sockets.SocketException } => true,
+        SqliteException se => se.SqliteErrorCode is 5 or 6, // SQLITE_BUSY, SQLITE_LOCKED
+        _ => false,
+    };
+
+    /// <summary>Milliseconds since the Unix epoch: every timestamp column uses it, on both stores.</summary>
+    public static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_pg is not null) await _pg.DisposeAsync();
+        if (_sqlite is not null) SqliteConnection.ClearAllPools();
+    }
+}

@@ -1,0 +1,104 @@
+namespace Grantha.Engine;
+
+/// <summary>
+/// The work of one stage on one task. The engine claims the task, holds its lease, calls the
+/// handler, and records the outcome: a returned <see cref="TaskResult"/> completes the task (and
+/// inserts its follow-up tasks in the same transaction); a <see cref="StageException"/> is
+/// classified (transient: retry with backoff; permanent: fail now; blocked: needs a person); a
+/// <see cref="TaskSnoozedException"/> puts the task back without counting the attempt; any other
+/// exception counts as transient (<c>unexpected</c>).
+/// </summary>
+public interface IStageHandler
+{
+    string Stage { get; }
+    StageSettings Settings { get; }
+    Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct);
+}
+
+/// <summary>Per-stage knobs, with defaults a reader finds in one place.</summary>
+public sealed record StageSettings
+{
+    public const int MaxAttemptsDefault = 5;
+    public static readonly TimeSpan LeaseDefault = TimeSpan.FromSeconds(30);
+    public const int ConcurrencyDefault = 8;
+
+    public int MaxAttempts { get; init; } = MaxAttemptsDefault;
+    public TimeSpan Lease { get; init; } = LeaseDefault;
+    /// <summary>Tasks of this stage one worker process runs at once.</summary>
+    public int Concurrency { get; init; } = ConcurrencyDefault;
+}
+
+/// <summary>A claimed task, as the handler sees it.</summary>
+public sealed record StageTask
+{
+    public long Id { get; init; }
+    public long BatchId { get; init; }
+    public long JobId { get; init; }
+    public string Stage { get; init; } = "";
+    public string State { get; init; } = "";
+    public int Priority { get; init; }
+    public int Attempt { get; init; }
+    public int MaxAttempts { get; init; }
+    public string IdemKey { get; init; } = "";
+    /// <summary>What the task works on: a URL for FETCH, a file name for MANIFEST.</summary>
+    public string Subject { get; init; } = "";
+    public string? Host { get; init; }
+    /// <summary>Stage-specific JSON.</summary>
+    public string? Payload { get; init; }
+    public string? Result { get; init; }
+    public string? LeaseOwner { get; init; }
+    public long? LeaseExpiresAt { get; init; }
+    public long DueAt { get; init; }
+    public string? ErrorCode { get; init; }
+    public string? ErrorKind { get; init; }
+    public string? ErrorMessage { get; init; }
+    public int? ErrorHttpStatus { get; init; }
+    public int? ErrorAttempt { get; init; }
+    public long? ErrorAt { get; init; }
+    public long CreatedAt { get; init; }
+    public long UpdatedAt { get; init; }
+    public long? FinishedAt { get; init; }
+}
+
+/// <summary>What a handler gets: the task, the database, the batch options and the worker's id.</summary>
+public sealed record TaskContext(StageTask Task, Db Db, BatchOptions Batch, string WorkerId);
+
+/// <summary>A task to insert. Its idempotency key is unique in the database: inserting it twice is a no-op.</summary>
+public sealed record NewTask(string Stage, string IdemKey, string Subject, string? Host = null, string? Payload = null, int Priority = 0);
+
+/// <summary>A completed task: its result JSON and the tasks of the next stage it starts.</summary>
+public sealed record TaskResult(string? ResultJson = null, IReadOnlyList<NewTask>? FollowUps = null)
+{
+    public static readonly TaskResult Empty = new();
+}
+
+public enum ErrorKind
+{
+    /// <summary>Try again later (time-out, 5xx, 429, a lost connection).</summary>
+    Transient,
+    /// <summary>Trying again cannot help (404, a page that is not HTML, a refused URL).</summary>
+    Permanent,
+    /// <summary>A person must decide (robots.txt forbids, a name needs review).</summary>
+    Blocked,
+}
+
+/// <summary>A classified stage failure: code (snake_case, stable), message, optional HTTP status and Retry-After.</summary>
+public sealed class StageException(ErrorKind kind, string code, string message, int? httpStatus = null, TimeSpan? retryAfter = null, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public ErrorKind Kind { get; } = kind;
+    public string Code { get; } = code;
+    public int? HttpStatus { get; } = httpStatus;
+    /// <summary>For transient errors: the earliest next attempt the source asked for.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    public static StageException Transient(string code, string message, int? status = null, TimeSpan? retryAfter = null, Exception? inner = null) => new(ErrorKind.Transient, code, message, status, retryAfter, inner);
+    public static StageException Permanent(string code, string message, int? status = null, Exception? inner = null) => new(ErrorKind.Permanent, code, message, status, null, inner);
+    public static StageException Blocked(string code, string message) => new(ErrorKind.Blocked, code, message);
+}
+
+/// <summary>Put the task back until <see cref="Delay"/> has passed, without counting the attempt (e.g. the host is busy).</summary>
+public sealed class TaskSnoozedException(TimeSpan delay, string reason) : Exception(reason)
+{
+    public TimeSpan Delay { get; } = delay;
+}
