@@ -21,7 +21,8 @@ public abstract class TaskQueue
 
     static TaskQueue() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-    public static TaskQueue For(Db db) => db.IsPostgres ? new PostgresQueue() : new SqliteQueue();
+    public static TaskQueue For(Db db) => For(db.Kind);
+    public static TaskQueue For(DbKind kind) => kind == DbKind.Postgres ? new PostgresQueue() : new SqliteQueue();
 
     /// <summary>
     /// Inserts tasks for one batch; a task whose idempotency key exists is skipped. Returns the

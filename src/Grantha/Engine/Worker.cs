@@ -56,7 +56,7 @@ public sealed class Worker
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var settings = new Func<string, StageSettings>(s => _allSettings.TryGetValue(s, out var st) ? st : new StageSettings());
+        var settings = new Func<string, StageSettings>(SettingsOf);
         var maxLease = _handlers.Values.Select(h => h.Settings.Lease).DefaultIfEmpty(StageSettings.LeaseDefault).Min();
         var completer = new Completer(_db, _queue, Id, settings, _options.Retry, _signals, _log);
         var keeper = new LeaseKeeper(_db, _queue, Id, maxLease, _log);
@@ -79,6 +79,8 @@ public sealed class Worker
             await UnregisterAsync();
         }
     }
+
+    StageSettings SettingsOf(string stage) => _allSettings.TryGetValue(stage, out var st) ? st : new StageSettings();
 
     static async Task Guard(Task t)
     {
@@ -132,7 +134,7 @@ public sealed class Worker
         try
         {
             var batch = await _batchOptions.GetAsync(task.BatchId, tracked.Stop.Token);
-            var result = await handler.HandleAsync(new TaskContext(task, _db, batch, Id), tracked.Stop.Token);
+            var result = await handler.HandleAsync(new TaskContext(task, _db, batch, Id, SettingsOf), tracked.Stop.Token);
             completer.Add(new Outcome.Succeeded(task, result));
         }
         catch (StageException e) { completer.Add(new Outcome.Failed(task, e)); }

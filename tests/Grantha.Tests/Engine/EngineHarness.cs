@@ -46,6 +46,17 @@ public static class EngineHarness
         return (await Batches.GetAsync(db, batchId))!.Status;
     }
 
+    /// <summary>Runs a worker until <paramref name="done"/> holds or the time runs out.</summary>
+    public static async Task RunUntilAsync(Db db, Func<Task<bool>> done, IEnumerable<IStageHandler> handlers, TimeSpan? max = null)
+    {
+        using var cts = new CancellationTokenSource(max ?? TimeSpan.FromSeconds(30));
+        var run = new Worker(db, handlers, FastWorker).RunAsync(cts.Token);
+        while (!await done() && !cts.IsCancellationRequested) await Task.Delay(20);
+        await cts.CancelAsync();
+        await run;
+        (await done()).ShouldBeTrue("the condition did not hold in time");
+    }
+
     public static async Task<Dictionary<string, long>> StatesAsync(Db db, long batchId) =>
         (await db.ReadAsync(c => c.QueryAsync<(string, long)>("SELECT state, COUNT(*) FROM stage_task WHERE batch_id = @batchId GROUP BY state", new { batchId })))
         .ToDictionary(x => x.Item1, x => x.Item2);
