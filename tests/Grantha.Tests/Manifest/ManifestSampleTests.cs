@@ -1,0 +1,46 @@
+using System.Text;
+using Grantha.Manifest;
+
+namespace Grantha.Tests.Manifest;
+
+public class ManifestSampleTests
+{
+    static string Generate(int rows, int seed)
+    {
+        var text = new StringWriter();
+        ManifestSample.Generate(rows, seed, text);
+        return text.ToString();
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_file()
+    {
+        Generate(500, seed: 1).ShouldBe(Generate(500, seed: 1));
+        Generate(500, seed: 1).ShouldNotBe(Generate(500, seed: 2));
+    }
+
+    [Fact]
+    public async Task Every_row_is_accepted_with_a_distinct_URL_on_the_three_blogs()
+    {
+        var run = (await ManifestRun.ReadAsync(Generate(5_000, seed: 3))).ShouldBeReadable();
+        run.Errors.ShouldBeEmpty();
+        run.Accepted.Count.ShouldBe(5_000);
+        run.Accepted.Select(r => r.NormalizedUrl).Distinct().Count().ShouldBe(5_000);
+        run.Accepted.Select(r => r.Host).Distinct().Order().ShouldBe(
+            ["guru-guha.blogspot.com", "syamakrishnavaibhavam.blogspot.com", "thyagaraja-vaibhavam.blogspot.com"]);
+        run.Accepted.ShouldAllBe(r => r.Raga != null && r.Krithi.Length > 0);
+    }
+
+    [Fact]
+    public void Ninety_thousand_rows_are_over_10_MB()
+    {
+        // MalformedManifestTests' "10 MB file, streamed" case relies on this.
+        Encoding.UTF8.GetByteCount(Generate(90_000, seed: 7)).ShouldBeGreaterThan(10_000_000);
+    }
+
+    [Fact]
+    public void Zero_rows_is_a_header_only()
+    {
+        Generate(0, seed: 1).ShouldBe("Krithi,Raga,Hyperlink\r\n");
+    }
+}
