@@ -107,7 +107,7 @@ sealed class ManifestInputStream : Stream
         return true;
     }
 
-    /// <summary>Checks the next chunk of the file (called once per byte, in file order).</summary>
+    /// <summary>Checks the next chunk of the file; chunks come in file order and each byte is checked once.</summary>
     void Check(ReadOnlySpan<byte> chunk)
     {
         if (chunk.IsEmpty)

@@ -32,28 +32,29 @@ public static class ManifestReader
         limits ??= ManifestLimits.Default;
         var input = new ManifestInputStream(stream, fileName, limits.MaxBytes);
         using var text = new StreamReader(input, StrictUtf8, detectEncodingFromByteOrderMarks: false, ReadBufferChars, leaveOpen: true);
-        using var csv = await Sep.Reader(o => o with
+        var rows = new RowReader(fileName, limits);
+        using var csv = await Parse(rows, () => Sep.Reader(o => o with
         {
             Sep = new Sep(','),       // never guess: a title with ';' must not change the separator
             HasHeader = false,        // the header is found and checked here, with messages for curators
             DisableColCountCheck = true,
             Unescape = false,         // quotes are checked here, see ManifestCell.Unquote
             InitialBufferLength = ReadBufferChars,
-        }).FromAsync(text, ct);
+        }).FromAsync(text, ct));
 
-        var rows = new RowReader(fileName, limits);
-        while (await MoveNextAsync(csv, rows, ct))
+        while (await Parse(rows, () => csv.MoveNextAsync(ct)))
         {
             if (rows.Read(csv.Current) is { } line) yield return line;
         }
         rows.Finish();
     }
 
-    static async ValueTask<bool> MoveNextAsync(SepReader csv, RowReader rows, CancellationToken ct)
+    /// <summary>Runs a step of the CSV parser, turning its errors into ones a curator can act on.</summary>
+    static async ValueTask<T> Parse<T>(RowReader rows, Func<ValueTask<T>> step)
     {
         try
         {
-            return await csv.MoveNextAsync(ct);
+            return await step();
         }
         catch (NotSupportedException e) when (e.Message.Contains("maximum supported length", StringComparison.Ordinal))
         {
@@ -151,12 +152,14 @@ public static class ManifestReader
             if (hyperlink < 0) missing.Add(HyperlinkColumn);
             if (missing.Count > 0)
             {
-                var looksLikeData = found.Any(f => f.Contains("://", StringComparison.Ordinal));
-                throw new ManifestException(ManifestErrorCode.MissingColumns,
-                    $"{fileName}: the header row has no column {string.Join(" and no column ", missing)}; it has: {string.Join(", ", found.Select(f => $"'{Short(f)}'"))}. " +
-                    (looksLikeData
+                var hint =
+                    found.Any(f => f.Contains("://", StringComparison.Ordinal))
                         ? $"The first row looks like data: add the header row {KrithiColumn},{RagaColumn},{HyperlinkColumn} above it."
-                        : $"The header must name the columns {KrithiColumn} and {HyperlinkColumn} ({RagaColumn} is optional), in any order and any case; rename the columns."));
+                    : found.Count == 1 && found[0].IndexOfAny([';', '\t', '|']) >= 0
+                        ? "The columns are separated by ';', tab or '|': save the file as comma-separated CSV ('CSV UTF-8 (comma delimited)')."
+                        : $"The header must name the columns {KrithiColumn} and {HyperlinkColumn} ({RagaColumn} is optional), in any order and any case; rename the columns.";
+                throw new ManifestException(ManifestErrorCode.MissingColumns,
+                    $"{fileName}: the header row has no column {string.Join(" and no column ", missing)}; it has: {string.Join(", ", found.Select(f => $"'{Short(f)}'"))}. {hint}");
             }
             columnCount = count;
             krithiAt = krithi;

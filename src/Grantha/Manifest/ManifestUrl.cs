@@ -17,7 +17,7 @@ public static class ManifestUrl
     /// The normalized form of an http(s) URL: scheme and host lowercase, host in punycode without a
     /// trailing dot, default port dropped, fragment dropped, dot segments resolved, path case kept,
     /// percent-escapes uppercase (unreserved ones decoded), query kept as written (not sorted:
-    /// servers may care about order). Throws <see cref="FormatException"/> (message starts with
+    /// servers may care about order) except that an empty query ('?' alone) is dropped. Throws <see cref="FormatException"/> (message starts with
     /// the error code) for a URL that <see cref="Check"/> refuses.
     /// </summary>
     public static string Normalize(string url)
@@ -80,7 +80,9 @@ public static class ManifestUrl
         }
 
         var port = uri.IsDefaultPort ? "" : ":" + uri.Port;
-        var normalized = $"{scheme}://{host}{port}{uri.PathAndQuery}";
+        var pathAndQuery = uri.PathAndQuery;
+        if (pathAndQuery.EndsWith('?') && pathAndQuery.IndexOf('?') == pathAndQuery.Length - 1) pathAndQuery = pathAndQuery[..^1]; // an empty query
+        var normalized = $"{scheme}://{host}{port}{pathAndQuery}";
         return new UrlCheck(normalized, host, null, null);
     }
 

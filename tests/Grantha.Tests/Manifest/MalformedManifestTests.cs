@@ -13,10 +13,11 @@ public class MalformedManifestTests
 {
     /// <param name="DataRows">Non-blank data rows in the file: what accepted + errors must add up to.</param>
     /// <param name="MessageHas">Text the file error's message must contain (what to fix, where).</param>
+    /// <param name="MinBytes">The generated file is at least this big (for the size cases).</param>
     public sealed record Case(
         Func<byte[]> Bytes, string? FileError = null, int DataRows = 0, int Accepted = 0,
         (int Row, string Code)[]? Errors = null, ManifestLimits? Limits = null, bool ForwardOnly = false,
-        string? MessageHas = null, Action<ManifestRun>? Also = null);
+        string? MessageHas = null, Action<ManifestRun>? Also = null, int MinBytes = 0);
 
     const string H = "Krithi,Raga,Hyperlink\n";
     static string U(int n) => $"http://guru-guha.blogspot.com/2007/07/dikshitar-kriti-{n}.html";
@@ -50,6 +51,7 @@ public class MalformedManifestTests
         ["header and blank rows only"] = new(Text(H + "\n,,\n  , ,\n"), NoRows),
         ["wrong headers"] = new(Text("Title,Raga,URL\n" + R("a", "b", 1)), MissingColumns, MessageHas: "no column Krithi and no column Hyperlink; it has: 'Title', 'Raga', 'URL'"),
         ["header without Hyperlink"] = new(Text("Krithi,Raga\nabc,kalyANi\n"), MissingColumns, MessageHas: "no column Hyperlink"),
+        ["semicolon-separated file"] = new(Text("Krithi;Raga;Hyperlink\nabc;kalyANi;" + U(1) + "\n"), MissingColumns, MessageHas: "comma-separated"),
         ["no header row"] = new(Text(Valid(2)), MissingColumns, MessageHas: "looks like data"),
         ["column named twice"] = new(Text("Krithi,Raga,Hyperlink,KRITHI\n" + R("a", "b", 1)), DuplicateColumns, MessageHas: "twice"),
         ["headers in other case, order, with spaces"] = new(Text($" hyperlink ,KRITHI,  rAgA \n{U(1)},kriti one,kalyANi\n{U(2)},kriti two,tODi\n"), DataRows: 2, Accepted: 2,
@@ -94,10 +96,12 @@ public class MalformedManifestTests
         ["unclosed quote opening a cell"] = new(Text(H + R("a", "x", 1) + $"\"broken,kalyANi,{U(2)}\n" + R("c", "x", 3)), UnbalancedQuote, MessageHas: "row 3 (line 3)"),
         ["stray quote inside a cell"] = new(Text(H + R("a", "x", 1) + $"bro\"ken,kalyANi,{U(2)}\n" + R("c", "x", 3) + R("d", "x", 4)), UnbalancedQuote, MessageHas: "row 3"),
         ["stray quote closed rows later"] = new(Text(H + $"bro\"ken,kalyANi,{U(1)}\n" + R("c", "x", 2) + $"d,\"x\",{U(3)}\n"), UnbalancedQuote),
+        ["unclosed quote running past 16M chars"] = new(() => [.. B(H + R("a", "x", 1) + "\""), .. Enumerable.Repeat((byte)'x', 17_000_000)], UnbalancedQuote, MessageHas: "after row 2"),
+        ["unclosed quote in the first row, past 16M chars"] = new(() => [.. B("\"Krithi"), .. Enumerable.Repeat((byte)'x', 17_000_000)], UnbalancedQuote, MessageHas: "after row 1"),
         ["text after a closing quote"] = new(Text(H + $"\"nannu\" brOva,kalyANi,{U(1)}\n" + R("b", "x", 2)), DataRows: 2, Accepted: 1, Errors: [(2, BadQuotes)]),
 
         // ---- size
-        ["10 MB file, streamed"] = new(Sample(90_000), DataRows: 90_000, Accepted: 90_000, ForwardOnly: true,
+        ["10 MB file, streamed"] = new(Sample(90_000), DataRows: 90_000, Accepted: 90_000, ForwardOnly: true, MinBytes: 10_000_000,
             Also: r => r.Accepted.Select(a => a.NormalizedUrl).Distinct().Count().ShouldBe(90_000)),
         ["over the size limit, seekable"] = new(Text(H + Valid(100)), TooLarge, Limits: new() { MaxBytes = 1_000 }, MessageHas: "1,000 bytes",
             Also: r => r.Accepted.ShouldBeEmpty()),
@@ -162,7 +166,9 @@ public class MalformedManifestTests
     public async Task Gives_the_documented_outcome_and_loses_nothing(string name)
     {
         var c = Cases[name];
-        var run = await ManifestRun.ReadAsync(c.Bytes(), c.Limits, c.ForwardOnly);
+        var bytes = c.Bytes();
+        bytes.Length.ShouldBeGreaterThanOrEqualTo(c.MinBytes);
+        var run = await ManifestRun.ReadAsync(bytes, c.Limits, c.ForwardOnly);
 
         if (c.FileError is not null)
         {

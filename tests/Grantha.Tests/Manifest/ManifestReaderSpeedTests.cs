@@ -21,14 +21,19 @@ public class ManifestReaderSpeedTests
         bytes.Length.ShouldBeGreaterThan(10_000_000);
         (await CountAsync(Sample(2_000))).ShouldBe(2_000); // JIT warm-up
 
-        // Best of three, as benchmarks do: the machine is shared, and one slow run is noise, not the reader.
+        // The CPU time of the whole process (GC and JIT threads included), best of three as
+        // benchmarks do: wall time on a shared machine measures the neighbours, not the reader.
         var best = TimeSpan.MaxValue;
+        var wall = TimeSpan.Zero;
         for (var run = 0; run < 3 && best >= Budget / 2; run++)
         {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             (await CountAsync(bytes)).ShouldBe(Rows);
-            best = TimeSpan.FromTicks(Math.Min(best.Ticks, clock.Elapsed.Ticks));
+            var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            if (used < best) (best, wall) = (used, clock.Elapsed);
         }
+        TestContext.Current.SendDiagnosticMessage($"{Rows:N0} rows: {best.TotalMilliseconds:N0} ms CPU, {wall.TotalMilliseconds:N0} ms wall");
         best.ShouldBeLessThan(Budget);
     }
 
