@@ -199,24 +199,35 @@ public sealed class SourceSite : IAsyncDisposable
         var port = ctx.Connection.LocalPort;
         var host = _hostByPort.GetValueOrDefault(port, "unknown");
         var started = _log.Begin(host);
-        var status = 500;
         string? fault = null;
+        var logged = 0;
+        void Finish(int status)
+        {
+            if (Interlocked.Exchange(ref logged, 1) == 0)
+                _log.End(new SiteRequest(host, port, ctx.Request.Method, path + ctx.Request.QueryString, status, started, _log.Now, fault));
+        }
+        // Log as the response starts, so a client that has its response always finds it in the log.
+        ctx.Response.OnStarting(() =>
+        {
+            Finish(ctx.Response.StatusCode);
+            return Task.CompletedTask;
+        });
+        var status = 500;
         try
         {
-            (status, fault) = await Serve(ctx, host, path);
+            status = await Serve(ctx, host, path, f => fault = f);
         }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested)
         {
             status = 499; // the client gave up (nginx's "client closed request")
-            fault ??= _pages.GetValueOrDefault((host, path))?.Fault.LogName;
         }
         finally
         {
-            _log.End(new SiteRequest(host, port, ctx.Request.Method, path + ctx.Request.QueryString, status, started, _log.Now, fault));
+            Finish(status);
         }
     }
 
-    async Task<(int Status, string? Fault)> Serve(HttpContext ctx, string host, string path)
+    async Task<int> Serve(HttpContext ctx, string host, string path, Action<string?> setFault)
     {
         var req = ctx.Request;
         var res = ctx.Response;
@@ -226,46 +237,50 @@ public sealed class SourceSite : IAsyncDisposable
         {
             res.StatusCode = 405;
             res.Headers.Allow = "GET, HEAD";
-            return (405, null);
+            return 405;
         }
         if (path == "/robots.txt")
         {
             await Text(ctx, 200, "text/plain; charset=UTF-8", Robots(host));
-            return (200, null);
+            return 200;
         }
         if (!_pages.TryGetValue((host, path), out var entry))
         {
             await Text(ctx, 404, "text/html; charset=UTF-8", NotFoundPage);
-            return (404, null);
+            return 404;
         }
 
         var fault = entry.Fault;
         var attempt = Interlocked.Increment(ref entry.Requests);
         var faultName = fault.LogName;
+        var transientHit = fault.IsTransient && attempt <= fault.FailingRequests;
+        // The log names a fault when it changed this response (a passed transient fault is not named).
+        if (transientHit || fault.Kind is FaultKind.NotFound or FaultKind.Slow or FaultKind.Charset)
+            setFault(faultName);
         if (fault.Kind == FaultKind.NotFound)
         {
             await Text(ctx, 404, "text/html; charset=UTF-8", NotFoundPage);
-            return (404, faultName);
+            return 404;
         }
-        var transientHit = fault.IsTransient && attempt <= fault.FailingRequests;
         switch (fault.Kind)
         {
             case FaultKind.ServerError when transientHit:
                 if (fault.StatusCode == 503) res.Headers.RetryAfter = _options.Faults.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 await Text(ctx, fault.StatusCode, "text/html; charset=UTF-8", $"<html><body><h1>Error {fault.StatusCode}</h1><p>The server encountered a temporary error.</p></body></html>");
-                return (fault.StatusCode, faultName);
+                return fault.StatusCode;
             case FaultKind.TooManyRequests when transientHit:
                 res.Headers.RetryAfter = _options.Faults.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 await Text(ctx, 429, "text/html; charset=UTF-8", "<html><body><h1>Too Many Requests</h1></body></html>");
-                return (429, faultName);
+                return 429;
             case FaultKind.Timeout when transientHit:
                 // Hold far longer than any client time-out; ends early when the client disconnects.
                 await Task.Delay(_options.Faults.TimeoutHold, aborted);
                 break;
             case FaultKind.Redirect when !string.Equals(req.Query["m"], "1", StringComparison.Ordinal):
+                setFault(faultName);
                 res.StatusCode = 301;
                 res.Headers.Location = $"{req.Scheme}://{req.Host}{path}?m=1";
-                return (301, faultName);
+                return 301;
             case FaultKind.Slow:
                 await Task.Delay(fault.SlowMs, aborted);
                 break;
@@ -279,11 +294,10 @@ public sealed class SourceSite : IAsyncDisposable
         if (NotModified(req, page))
         {
             res.StatusCode = 304;
-            return (304, transientHit || fault.Kind is FaultKind.Slow ? faultName : null);
+            return 304;
         }
 
         var bytes = page.Bytes;
-        var reportedFault = transientHit || fault.Kind is FaultKind.Slow or FaultKind.Charset or FaultKind.Redirect ? faultName : null;
         if (fault.Kind == FaultKind.Truncate && transientHit)
         {
             // Cut mid-document on a character boundary; Content-Length is honest for the cut body,
@@ -296,7 +310,7 @@ public sealed class SourceSite : IAsyncDisposable
         res.ContentType = fault.Kind == FaultKind.Charset ? "text/html; charset=ISO-8859-1" : "text/html; charset=UTF-8";
         res.ContentLength = bytes.Length;
         if (!HttpMethods.IsHead(req.Method)) await res.Body.WriteAsync(bytes, aborted);
-        return (200, reportedFault);
+        return 200;
     }
 
     static bool NotModified(HttpRequest req, GeneratedPage page)
