@@ -3,6 +3,7 @@ using Dapper;
 using Grantha.Engine;
 using Hangfire;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Npgsql;
 
 namespace Grantha.Bench;

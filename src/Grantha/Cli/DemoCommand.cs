@@ -25,7 +25,7 @@ public static class DemoCommand
             await using var db = await Commands.OpenDbAsync(p, ct);
             await using var site = await SourceSite.StartAsync(new SourceSiteOptions { BasePort = 0 }, ct);
             var manifests = SharedFiles.Root is null
-                ? [new Pipeline.ManifestInput("sample.csv", SourceSite.SampleManifest())]
+                ? [new Pipeline.ManifestInput("sample.csv", OfflineSite.SampleManifest())]
                 : SharedFiles.TrinityManifests.Select(f => new Pipeline.ManifestInput(Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
             if (!asJson && SharedFiles.Root is null) Console.Error.WriteLine("../shared not found: importing the offline site's built-in sample manifest.");
 

@@ -12,7 +12,7 @@ public static class ImportCommand
     public static readonly Option<bool> Wait = new("--wait") { Description = "Show progress until the batch settles" };
     public static readonly Option<bool> Json = new("--json") { Description = "End with one JSON summary line {batchId, status, stages, rowErrors, durationMs}" };
     public static readonly Option<int> Workers = new("--workers") { Description = "Worker loops to run in this process while waiting (0: rely on ./grantha worker processes)", DefaultValueFactory = _ => 1 };
-    public static readonly Option<bool> OfflineSite = new("--offline-site") { Description = $"Fetch from the offline source site on 127.0.0.1 (default ports {SourceSiteOptions.DefaultBasePort}..)" };
+    public static readonly Option<bool> UseOfflineSite = new("--offline-site") { Description = $"Fetch from the offline source site on 127.0.0.1 (default ports {SourceSiteOptions.DefaultBasePort}..)" };
     public static readonly Option<string[]> HostMap = new("--host-map") { Description = "host=baseUrl pairs mapping source hosts onto another server (implies --offline-site)", AllowMultipleArgumentsPerToken = true };
     public static readonly Option<bool> NoPoliteness = new("--no-politeness") { Description = "Turn per-host delays off for this batch (loopback benchmarks only)" };
     public static readonly Option<string?> Name = new("--name") { Description = "Batch name (default: the file names)" };
@@ -20,11 +20,11 @@ public static class ImportCommand
     public static Command Build()
     {
         var files = new Argument<string[]>("csv") { Description = "Manifest files (Krithi,Raga,Hyperlink)", Arity = ArgumentArity.OneOrMore };
-        var cmd = new Command("import", "Create a batch from manifest files") { files, Wait, Json, Workers, OfflineSite, HostMap, NoPoliteness, Name };
+        var cmd = new Command("import", "Create a batch from manifest files") { files, Wait, Json, Workers, UseOfflineSite, HostMap, NoPoliteness, Name };
         cmd.SetAction(Commands.Guarded(async (parse, ct) =>
         {
             var started = Stopwatch.StartNew();
-            var options = BuildOptions(parse.GetValue(OfflineSite), parse.GetValue(HostMap), parse.GetValue(NoPoliteness));
+            var options = BuildOptions(parse.GetValue(UseOfflineSite), parse.GetValue(HostMap), parse.GetValue(NoPoliteness));
             var inputs = new List<Pipeline.ManifestInput>();
             foreach (var f in parse.GetValue(files)!)
             {
@@ -40,7 +40,7 @@ public static class ImportCommand
     public static BatchOptions BuildOptions(bool offlineSite, string[]? hostMap, bool noPoliteness)
     {
         var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (offlineSite) foreach (var kv in SourceSiteOptions.DefaultHostMap()) map[kv.Key] = kv.Value;
+        if (offlineSite) foreach (var kv in Cli.OfflineSite.DefaultHostMap()) map[kv.Key] = kv.Value;
         foreach (var pair in hostMap ?? [])
         {
             var parts = pair.Split('=', 2);

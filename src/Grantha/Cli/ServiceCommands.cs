@@ -63,7 +63,7 @@ public static class ServiceCommands
         yield return new Command("keys", "API keys") { create };
 
         var port = new Option<int>("--port") { Description = "First port (one per blog host: port, port+1, port+2)", DefaultValueFactory = _ => SourceSiteOptions.DefaultBasePort };
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => SourceSiteOptions.DefaultSeed };
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => SourceSiteOptions.DefaultSeed };
         var faults = new Option<string?>("--faults") { Description = "e.g. 5xx=0.10,429=0.05,retry-after=2,timeout=0.02,404=0.01" };
         var manifests = new Option<string[]>("--manifest") { Description = "Manifests whose rows the site serves (default: the Trinity manifests in ../shared)", AllowMultipleArgumentsPerToken = true };
         var truth = new Option<string?>("--truth-dir") { Description = "Write a ground-truth JSON per page here" };

@@ -47,6 +47,10 @@ public sealed class ManifestHandler : IStageHandler
         var chunk = new List<ManifestLine>(ChunkRows);
         try
         {
+            // A file-level error can surface late (an unclosed quote, a bad byte near the end):
+            // read the whole file once before writing anything, so such a file leaves no rows.
+            await using (var check = new MemoryStream(content, writable: false))
+                await foreach (var _ in ManifestReader.ReadAsync(check, task.Subject, Limits, ct)) { }
             await using var stream = new MemoryStream(content, writable: false);
             await foreach (var line in ManifestReader.ReadAsync(stream, task.Subject, Limits, ct))
             {

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
 using Grantha.Api;
 using Grantha.Engine;
 using Microsoft.AspNetCore.Hosting;
