@@ -45,16 +45,20 @@ public sealed class FetchHandler : IStageHandler, IDisposable
     public async Task<FetchResult> FetchAsync(TaskContext context, CancellationToken ct)
     {
         var task = context.Task;
-        if (!Uri.TryCreate(task.Subject.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        // Evidence is keyed by the subject exactly as the manifest stage normalised it.
+        var subject = task.Subject.Trim();
+        if (!Uri.TryCreate(subject, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             throw StageException.Permanent(FetchErrors.BadUrl, $"'{task.Subject}' is not an http(s) URL");
         var store = new PageStore(context.Db);
         // An earlier attempt stored the page but its completion was lost: do not fetch again.
         if (task.Id > 0 && await store.GetForTaskAsync(task.Id, ct) is { } done) return FetchResult.From(done, resumed: true);
 
-        var map = new HostMapping(context.Batch);
+        HostMapping map;
+        try { map = new HostMapping(context.Batch); }
+        catch (ArgumentException e) { throw StageException.Permanent(FetchErrors.BadUrl, e.Message); }
         var gate = context.Batch.Politeness == false ? null : new HostGate(context.Db, _options.Gate);
         var holder = $"{context.WorkerId}/task {task.Id}";
-        var previous = await store.GetLatestAsync(url.AbsoluteUri, ct);
+        var previous = await store.GetLatestAsync(subject, ct);
         var visited = new HashSet<string> { url.AbsoluteUri };
         var logical = url;
         long wireMs = 0;
@@ -77,7 +81,7 @@ public sealed class FetchHandler : IStageHandler, IDisposable
             {
                 BatchId = task.BatchId == 0 ? null : task.BatchId,
                 TaskId = task.Id == 0 ? null : task.Id,
-                Url = url.AbsoluteUri,
+                Url = subject,
                 FinalUrl = logical.AbsoluteUri,
                 Status = response.Status,
                 Headers = response.Headers,

@@ -13,7 +13,7 @@ public static class FetchMetrics
     public static readonly Histogram<double> RequestDuration =
         Meter.CreateHistogram<double>("grantha.fetch.request.duration", unit: "ms", description: "Fetch request latency per host");
 
-    /// <summary>Requests held back by politeness: reason waited (in-process), snoozed (task given back), busy (no slot), blocked (robots).</summary>
+    /// <summary>Requests held back by politeness: reason waited (in-process), snoozed (start too far off: task given back), busy (no free slot: task given back), robots (disallowed).</summary>
     public static readonly Counter<long> Throttled =
         Meter.CreateCounter<long>("grantha.fetch.throttled", description: "Fetches delayed or given back by per-host politeness");
 
