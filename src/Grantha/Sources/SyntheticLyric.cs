@@ -48,10 +48,21 @@ public static class SyntheticLyric
         return word + rng.Pick(Onsets)[..1] + rng.Pick(Endings);
     }
 
+    // Made-up lyric words come from a fixed pool, so transliterations are reused across pages
+    // (keeps generating the whole corpus cheap).
+    const int MadeUpPoolSize = 1500;
+    static readonly string[] MadeUpPool = MakePool();
+
+    static string[] MakePool()
+    {
+        var rng = new SiteRandom(0, "made-up words");
+        return Enumerable.Range(0, MadeUpPoolSize).Select(_ => MadeUpWord(rng)).ToArray();
+    }
+
     /// <summary>A plain word: mostly from the vocabulary, sometimes made up.</summary>
     public static LyricWord Word(SiteRandom rng)
     {
-        var w = rng.Chance(0.8) ? rng.Pick(Words) : MadeUpWord(rng);
+        var w = rng.Chance(0.8) ? rng.Pick(Words) : rng.Pick(MadeUpPool);
         return new LyricWord(w, w);
     }
 
