@@ -20,7 +20,7 @@ public sealed class ApiFixture : IAsyncDisposable
         var t = await TestDb.CreateAsync(store);
         var dir = Path.Combine(Path.GetTempPath(), "grantha-imports", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(dir);
-        var app = ApiHost.Build(new ApiHost.Options(t.Db, "http://127.0.0.1:0", RunWorkers: workers, ImportFolder: new Manifest.ImportFolder(dir),
+        var app = ApiHost.Build(new ApiHost.Options(t.Db, "http://127.0.0.1:0", RunWorkers: workers, ImportFolder: new global::Grantha.Manifest.ImportFolder(dir),
             Worker: new WorkerOptions { PollInterval = TimeSpan.FromMilliseconds(20) }), b => b.WebHost.UseTestServer());
         await app.StartAsync();
         var keys = new Dictionary<Role, string>();

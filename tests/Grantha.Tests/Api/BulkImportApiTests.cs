@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Grantha.Api;
 using Grantha.Engine;
+using Grantha.Tests.Engine;
 
 namespace Grantha.Tests.Api;
 
@@ -60,7 +61,7 @@ public class BulkImportApiTests
         var id = (await (await f.Client(Role.Operator).PostAsync(Batches, ApiFixture.Upload("m.csv", Csv))).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetInt64();
         // Run only the manifest stage here: fetching is tested in Fetch/.
         await EngineHarness.RunUntilAsync(f.Store.Db, async () => (await Grantha.Engine.Batches.CountsAsync(f.Store.Db, id)).GetValueOrDefault(Stage.Manifest)?.GetValueOrDefault(TaskState.Succeeded) == 1,
-            [new Manifest.ManifestHandler()]);
+            [new global::Grantha.Manifest.ManifestHandler()]);
         var viewer = f.Client(Role.Viewer);
         var detail = await viewer.GetFromJsonAsync<JsonElement>($"{Batches}/{id}");
         detail.GetProperty("manifest").GetProperty("rows").GetInt64().ShouldBe(2);
