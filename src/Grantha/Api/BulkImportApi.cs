@@ -29,7 +29,8 @@ public static class BulkImportApi
 
         operate.MapPost("/batches", CreateAsync).DisableAntiforgery()
             .WithSummary("Create a batch from uploaded manifests (multipart, field 'files') or from paths inside the import folder (JSON)")
-            .Accepts<IFormFile>("multipart/form-data").Accepts<CreateBatchJson>("application/json")
+            // One Accepts: the routing matcher only honours the last one, which would refuse uploads with 415.
+            .Accepts<CreateBatchJson>("application/json", "multipart/form-data")
             .Produces<BatchCreated>(201).ProducesProblem(400).ProducesProblem(413);
         read.MapGet("/batches", ListAsync).WithSummary("Batches, newest first (keyset: ?before=<id>)");
         read.MapGet("/batches/{id:long}", DetailAsync).WithSummary("A batch with per-stage counts and its manifest summary");

@@ -7,6 +7,9 @@ namespace Grantha.Engine;
 public sealed record Event(long? BatchId, long? JobId, long? TaskId, string Kind, string Actor, long At, string? Data = null)
 {
     public long Id { get; init; }
+
+    // For Dapper: rows carry the id, which the positional constructor does not take.
+    Event() : this(null, null, null, "", "", 0) { }
 }
 
 /// <summary>
