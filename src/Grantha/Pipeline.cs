@@ -28,7 +28,10 @@ public static class Pipeline
         foreach (var m in manifests)
             if (m.Content.LongLength > limits.MaxBytes)
                 throw new ManifestException("too_large", $"{m.Name} is {m.Content.LongLength:N0} bytes; the limit is {limits.MaxBytes:N0}. Split the manifest.");
-        return await Batches.CreateAsync(db, name, options, actor, Stages, async (c, tx, id) =>
+        // The stage list is stored on the batch, so a later build with more stages does not change it.
+        var stages = options.Stages is { Count: > 0 } chosen ? Stages.Where(chosen.Contains).ToList() : Stages.ToList();
+        options = options with { Stages = stages };
+        return await Batches.CreateAsync(db, name, options, actor, stages, async (c, tx, id) =>
         {
             var now = Db.NowMs();
             foreach (var m in manifests) await ManifestHandler.AddFileAsync(c, tx, id, m.Name, m.Content, now);

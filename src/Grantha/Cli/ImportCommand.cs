@@ -15,16 +15,24 @@ public static class ImportCommand
     public static readonly Option<bool> UseOfflineSite = new("--offline-site") { Description = $"Fetch from the offline source site on 127.0.0.1 (default ports {SourceSiteOptions.DefaultBasePort}..)" };
     public static readonly Option<string[]> HostMap = new("--host-map") { Description = "host=baseUrl pairs mapping source hosts onto another server (implies --offline-site)", AllowMultipleArgumentsPerToken = true };
     public static readonly Option<bool> NoPoliteness = new("--no-politeness") { Description = "Turn per-host delays off for this batch (loopback benchmarks only)" };
+    public static readonly Option<int?> HostDelay = new("--host-delay-ms") { Description = "Minimum milliseconds between two requests to one host, across all workers (default 1000)" };
+    public static readonly Option<int?> HostConcurrency = new("--host-concurrency") { Description = "Requests in flight to one host, across all workers (default 2)" };
+    public static readonly Option<string[]> Stages = new("--stages") { Description = $"Run only these stages, in pipeline order (default: {string.Join(",", Pipeline.Stages)})", AllowMultipleArgumentsPerToken = true };
     public static readonly Option<string?> Name = new("--name") { Description = "Batch name (default: the file names)" };
 
     public static Command Build()
     {
         var files = new Argument<string[]>("csv") { Description = "Manifest files (Krithi,Raga,Hyperlink)", Arity = ArgumentArity.OneOrMore };
-        var cmd = new Command("import", "Create a batch from manifest files") { files, Wait, Json, Workers, UseOfflineSite, HostMap, NoPoliteness, Name };
+        var cmd = new Command("import", "Create a batch from manifest files") { files, Wait, Json, Workers, UseOfflineSite, HostMap, NoPoliteness, HostDelay, HostConcurrency, Stages, Name };
         cmd.SetAction(Commands.Guarded(async (parse, ct) =>
         {
             var started = Stopwatch.StartNew();
-            var options = BuildOptions(parse.GetValue(UseOfflineSite), parse.GetValue(HostMap), parse.GetValue(NoPoliteness));
+            var options = BuildOptions(parse.GetValue(UseOfflineSite), parse.GetValue(HostMap), parse.GetValue(NoPoliteness)) with
+            {
+                HostDelayMs = parse.GetValue(HostDelay) is { } d and < 0 ? throw new ArgumentException("--host-delay-ms must be 0 or more.") : parse.GetValue(HostDelay),
+                HostConcurrency = parse.GetValue(HostConcurrency) is { } n and < 1 ? throw new ArgumentException("--host-concurrency must be 1 or more.") : parse.GetValue(HostConcurrency),
+                Stages = ParseStages(parse.GetValue(Stages)),
+            };
             var inputs = new List<Pipeline.ManifestInput>();
             foreach (var f in parse.GetValue(files)!)
             {
@@ -49,6 +57,20 @@ public static class ImportCommand
             map[parts[0].Trim()] = parts[1].Trim();
         }
         return new BatchOptions { AllowOfflineSite = map.Count > 0, HostMap = map, Politeness = noPoliteness ? false : null };
+    }
+
+    /// <summary>The stages named on the command line (comma or space separated), checked against the pipeline.</summary>
+    public static List<string>? ParseStages(string[]? given)
+    {
+        var names = (given ?? []).SelectMany(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(s => s.ToUpperInvariant()).Distinct().ToList();
+        if (names.Count == 0) return null;
+        foreach (var n in names)
+            if (!Pipeline.Stages.Contains(n))
+                throw new ArgumentException($"--stages: '{n}' is not a stage of this pipeline; use {string.Join(", ", Pipeline.Stages)}.");
+        if (!names.Contains(Engine.Stage.Manifest))
+            throw new ArgumentException("--stages must include MANIFEST: a batch starts from its manifests.");
+        return Pipeline.Stages.Where(names.Contains).ToList();
     }
 
     /// <summary>Creates the batch and, when asked, runs workers here and watches it settle.</summary>

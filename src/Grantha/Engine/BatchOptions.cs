@@ -18,8 +18,17 @@ public sealed record BatchOptions
     /// <summary>Per-host politeness for this batch; null means the defaults of the fetch stage.</summary>
     public bool? Politeness { get; init; }
 
+    /// <summary>Minimum milliseconds between two request starts to one host, for this batch (null: the fetch stage default).</summary>
+    public int? HostDelayMs { get; init; }
+
+    /// <summary>Requests in flight to one host across all workers, for this batch (null: the fetch stage default).</summary>
+    public int? HostConcurrency { get; init; }
+
     /// <summary>Stages this batch runs through (default: all that are implemented).</summary>
     public List<string>? Stages { get; init; }
+
+    /// <summary>Whether this batch runs <paramref name="stage"/>; a stage's handler asks before it starts tasks of the next one.</summary>
+    public bool Runs(string stage) => Stages is null || Stages.Contains(stage);
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -56,7 +56,11 @@ public sealed class FetchHandler : IStageHandler, IDisposable
         HostMapping map;
         try { map = new HostMapping(context.Batch); }
         catch (ArgumentException e) { throw StageException.Permanent(FetchErrors.BadUrl, e.Message); }
-        var gate = context.Batch.Politeness == false ? null : new HostGate(context.Db, _options.Gate);
+        var gate = context.Batch.Politeness == false ? null : new HostGate(context.Db, _options.Gate with
+        {
+            MinDelay = context.Batch.HostDelayMs is { } d ? TimeSpan.FromMilliseconds(Math.Max(0, d)) : _options.Gate.MinDelay,
+            MaxConcurrent = context.Batch.HostConcurrency is { } n ? Math.Max(1, n) : _options.Gate.MaxConcurrent,
+        });
         var holder = $"{context.WorkerId}/task {task.Id}";
         var previous = await store.GetLatestAsync(subject, ct);
         var visited = new HashSet<string> { url.AbsoluteUri };

@@ -56,9 +56,9 @@ public sealed class ManifestHandler : IStageHandler
             {
                 chunk.Add(line);
                 if (line is ManifestRow) accepted++; else errors++;
-                if (chunk.Count == ChunkRows) { await WriteChunkAsync(db, queue, task.BatchId, fileId, chunk, context.MaxAttemptsOf, ct); chunk.Clear(); }
+                if (chunk.Count == ChunkRows) { await WriteChunkAsync(db, queue, task.BatchId, fileId, chunk, context.MaxAttemptsOf, context.Batch.Runs(Engine.Stage.Fetch), ct); chunk.Clear(); }
             }
-            await WriteChunkAsync(db, queue, task.BatchId, fileId, chunk, context.MaxAttemptsOf, ct);
+            await WriteChunkAsync(db, queue, task.BatchId, fileId, chunk, context.MaxAttemptsOf, context.Batch.Runs(Engine.Stage.Fetch), ct);
         }
         catch (ManifestException e)
         {
@@ -67,23 +67,24 @@ public sealed class ManifestHandler : IStageHandler
         return new TaskResult(JsonSerializer.Serialize(new { rows = accepted + errors, accepted, errors }));
     }
 
-    static Task WriteChunkAsync(Db db, TaskQueue queue, long batchId, long fileId, List<ManifestLine> lines, Func<string, int> maxAttempts, CancellationToken ct)
+    static Task WriteChunkAsync(Db db, TaskQueue queue, long batchId, long fileId, List<ManifestLine> lines, Func<string, int> maxAttempts, bool fetch, CancellationToken ct)
     {
         if (lines.Count == 0) return Task.CompletedTask;
         return db.WriteAsync(async (c, tx) =>
         {
             var now = Db.NowMs();
             var rows = lines.OfType<ManifestRow>().ToList();
-            var fetch = rows.GroupBy(r => r.NormalizedUrl)
-                .Select(g => new NewTask(Engine.Stage.Fetch, FetchKey(batchId, g.Key), g.Key, g.First().Host)).ToList();
-            await queue.InsertAsync(c, tx, batchId, fetch, maxAttempts, now);
+            // A batch created with --stages MANIFEST keeps its rows and starts no fetch.
+            var tasks = fetch ? rows.GroupBy(r => r.NormalizedUrl)
+                .Select(g => new NewTask(Engine.Stage.Fetch, FetchKey(batchId, g.Key), g.Key, g.First().Host)).ToList() : [];
+            await queue.InsertAsync(c, tx, batchId, tasks, maxAttempts, now);
             var taskIds = new Dictionary<string, long>();
-            foreach (var keys in fetch.Select(f => f.IdemKey).Chunk(500))
+            foreach (var keys in tasks.Select(f => f.IdemKey).Chunk(500))
                 foreach (var (id, key) in await c.QueryAsync<(long, string)>(
                              $"SELECT id, idem_key FROM stage_task WHERE idem_key IN ({string.Join(",", keys.Select((_, i) => "@k" + i))})",
                              ToParams(keys), tx))
                     taskIds[key] = id;
-            await InsertRowsAsync(c, tx, batchId, fileId, lines, l => l is ManifestRow r ? taskIds[FetchKey(batchId, r.NormalizedUrl)] : null);
+            await InsertRowsAsync(c, tx, batchId, fileId, lines, l => l is ManifestRow r && fetch ? taskIds[FetchKey(batchId, r.NormalizedUrl)] : null);
         }, ct);
     }
 
