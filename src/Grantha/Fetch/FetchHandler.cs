@@ -14,10 +14,13 @@ namespace Grantha.Fetch;
 public sealed class FetchHandler : IStageHandler, IDisposable
 {
     /// <summary>
-    /// A fetch may wait for the host (up to the gate's in-process wait) and take several hops of
-    /// up to <see cref="FetchOptions.RequestTimeoutDefault"/> each: the lease covers that.
+    /// The worker's heartbeat renews the lease while a fetch runs, however many hops it takes; the
+    /// lease only bounds how long a killed worker's task waits before the rescuer returns it.
     /// </summary>
-    public static readonly TimeSpan LeaseDefault = TimeSpan.FromMinutes(3);
+    public static readonly TimeSpan LeaseDefault = StageSettings.LeaseDefault;
+
+    /// <summary>Fetches in flight per worker process; per-host politeness limits each host further.</summary>
+    public const int ConcurrencyDefault = 8;
 
     readonly FetchOptions _options;
     readonly FetchClient _client;
@@ -28,7 +31,7 @@ public sealed class FetchHandler : IStageHandler, IDisposable
         _options = options ?? new FetchOptions();
         _client = new FetchClient(_options);
         _robots = new RobotsPolicy(_client, _options);
-        Settings = settings ?? new StageSettings { Lease = LeaseDefault };
+        Settings = settings ?? new StageSettings { Lease = LeaseDefault, Concurrency = ConcurrencyDefault };
     }
 
     public string Stage => Engine.Stage.Fetch;

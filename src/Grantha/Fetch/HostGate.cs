@@ -20,8 +20,11 @@ public sealed record HostGateOptions
     public static readonly TimeSpan SlowDownFloorDefault = TimeSpan.FromMilliseconds(250);
     /// <summary>Waits up to this long are spent in-process; longer ones give the task back (snooze).</summary>
     public static readonly TimeSpan MaxInProcessWaitDefault = TimeSpan.FromSeconds(2);
-    /// <summary>A slot outlives its holder by at most this (a killed worker's slot comes back then).</summary>
-    public static readonly TimeSpan SlotLeaseDefault = TimeSpan.FromMinutes(3);
+    /// <summary>
+    /// A slot outlives its holder by at most this (a killed worker's slot comes back then). Longer
+    /// than one request can take (connect + request time-outs), so a live holder never loses it.
+    /// </summary>
+    public static readonly TimeSpan SlotLeaseDefault = TimeSpan.FromSeconds(45);
     /// <summary>The longest a Retry-After header may block a host.</summary>
     public static readonly TimeSpan MaxBlockDefault = TimeSpan.FromHours(1);
     /// <summary>How often a caller looks again for a free slot while it waits in-process.</summary>
