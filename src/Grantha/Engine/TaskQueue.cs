@@ -105,13 +105,13 @@ public abstract class TaskQueue
     /// </summary>
     public abstract Task<IReadOnlyList<Rescued>> RescueAsync(DbConnection c, DbTransaction tx, long now, int limit);
 
-    public sealed record Rescued { public long Id { get; init; } public long BatchId { get; init; } public long JobId { get; init; } public string State { get; init; } = ""; public int Attempt { get; init; } public string? LeaseOwner { get; init; } }
+    public sealed record Rescued { public long Id { get; init; } public long BatchId { get; init; } public long JobId { get; init; } public string State { get; init; } = ""; public int Attempt { get; init; } public string? LeaseOwner { get; init; } public long? LeaseExpiresAt { get; init; } }
 
     protected static async Task AppendRescueEventsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<Rescued> rescued, long now)
     {
         foreach (var r in rescued)
             await Events.AppendAsync(c, tx, new Event(r.BatchId, r.JobId, r.Id, "task_rescued", "rescuer", now,
-                Json(new { attempt = r.Attempt, lostOwner = r.LeaseOwner, state = r.State })));
+                Json(new { attempt = r.Attempt, lostOwner = r.LeaseOwner, state = r.State, leaseExpiredAt = r.LeaseExpiresAt })));
     }
 
     protected static string Json(object o) => JsonSerializer.Serialize(o, BatchOptions.Json);

@@ -29,6 +29,12 @@ public sealed record HostGateOptions
     public static readonly TimeSpan MaxBlockDefault = TimeSpan.FromHours(1);
     /// <summary>How often a caller looks again for a free slot while it waits in-process.</summary>
     public static readonly TimeSpan BusyPollDefault = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// A request is sent within this window after its reserved start, or not at all (it asks
+    /// again); reserved starts are the delay plus this window apart. So the requests the host
+    /// sees are at least the delay apart even when a commit or a timer runs late.
+    /// </summary>
+    public static readonly TimeSpan StartWindowDefault = TimeSpan.FromMilliseconds(25);
 
     public TimeSpan MinDelay { get; init; } = MinDelayDefault;
     public int MaxConcurrent { get; init; } = MaxConcurrentDefault;
@@ -38,6 +44,7 @@ public sealed record HostGateOptions
     public TimeSpan SlotLease { get; init; } = SlotLeaseDefault;
     public TimeSpan MaxBlock { get; init; } = MaxBlockDefault;
     public TimeSpan BusyPoll { get; init; } = BusyPollDefault;
+    public TimeSpan StartWindow { get; init; } = StartWindowDefault;
 }
 
 /// <summary>The politeness state of one host, as stored.</summary>
@@ -72,19 +79,24 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
                 var permit = new HostPermit(this, host, slot, a.StartAt, a.SlowedDown);
                 // The wait counts from when the store's clock was read, not from the commit.
                 var until = TimeSpan.FromMilliseconds(a.WaitMs ?? 0);
-                if (until > Stopwatch.GetElapsedTime(a.ReadAt))
+                try
                 {
-                    FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason("waited"));
-                    try
+                    if (until > Stopwatch.GetElapsedTime(a.ReadAt))
                     {
+                        FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason("waited"));
                         // Timers run on a coarse clock and may fire a few ms early: wait until the precise one agrees.
                         TimeSpan remaining;
                         while ((remaining = until - Stopwatch.GetElapsedTime(a.ReadAt)) > TimeSpan.Zero)
                             await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)), ct);
                     }
-                    catch { await permit.DisposeAsync(); throw; }
                 }
-                return permit;
+                catch { await permit.DisposeAsync(); throw; }
+                if (Stopwatch.GetElapsedTime(a.ReadAt) - until <= Options.StartWindow) return permit;
+                // Missed the window (a slow commit, a late timer): sending now could crowd the next
+                // holder's start, so give the slot back and ask again.
+                FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason("late"));
+                await permit.DisposeAsync();
+                continue;
             }
             // No slot free (WaitMs unknown), or the next start is too far off.
             var wait = a.WaitMs ?? (long)Options.BusyPoll.TotalMilliseconds;
@@ -118,7 +130,8 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
         var inFlight = await c.ExecuteScalarAsync<long>(_sql.CountSlots, new { host }, t);
         if (inFlight >= Options.MaxConcurrent) return new Admission(null, null, slowed);
 
-        var startAt = await c.QuerySingleOrDefaultAsync<long?>(_sql.ReserveStart, new { host, now, min_delay = MinDelayMs, max_wait = maxWaitMs }, t);
+        var startAt = await c.QuerySingleOrDefaultAsync<long?>(_sql.ReserveStart,
+            new { host, now, min_delay = MinDelayMs, max_wait = maxWaitMs, window = (long)Options.StartWindow.TotalMilliseconds }, t);
         if (startAt is null) return new Admission(null, freeAt - now, slowed);
         var slotId = await c.ExecuteScalarAsync<long>(_sql.TakeSlot,
             new { host, holder, now, expires_at = startAt.Value + (long)Options.SlotLease.TotalMilliseconds }, t);

@@ -9,7 +9,7 @@ namespace Grantha.Fetch;
 /// one writer, taken at BEGIN IMMEDIATE) makes count-then-insert and the reservation atomic across
 /// processes. The reservation itself is a single conditional
 /// <c>UPDATE .. SET next_start_at = GREATEST(..) + gap .. RETURNING</c>, so two callers can never
-/// get starts closer than the gap. Parameters: @host, @now, @min_delay, @max_wait (ms).
+/// get starts closer than the gap. Parameters: @host, @now, @min_delay, @max_wait, @window (ms).
 /// </summary>
 public sealed record HostGateSql
 {
@@ -49,11 +49,11 @@ public sealed record HostGateSql
         CountSlots = "SELECT COUNT(*) FROM host_slot WHERE host = @host",
         ReserveStart = """
             UPDATE host_state
-               SET next_start_at = MAX(next_start_at, blocked_until, @now) + MAX(delay_ms, crawl_delay_ms, @min_delay),
+               SET next_start_at = MAX(next_start_at, blocked_until, @now) + MAX(delay_ms, crawl_delay_ms, @min_delay) + @window,
                    updated_at = @now
              WHERE host = @host
                AND MAX(next_start_at, blocked_until, @now) <= @now + @max_wait
-            RETURNING next_start_at - MAX(delay_ms, crawl_delay_ms, @min_delay)
+            RETURNING next_start_at - MAX(delay_ms, crawl_delay_ms, @min_delay) - @window
             """,
         TakeSlot = """
             INSERT INTO host_slot (host, holder, acquired_at, expires_at)
@@ -98,11 +98,11 @@ public sealed record HostGateSql
         CountSlots = Sqlite.CountSlots,
         ReserveStart = """
             UPDATE host_state
-               SET next_start_at = GREATEST(next_start_at, blocked_until, @now) + GREATEST(delay_ms, crawl_delay_ms, @min_delay),
+               SET next_start_at = GREATEST(next_start_at, blocked_until, @now) + GREATEST(delay_ms, crawl_delay_ms, @min_delay) + @window,
                    updated_at = @now
              WHERE host = @host
                AND GREATEST(next_start_at, blocked_until, @now) <= @now + @max_wait
-            RETURNING next_start_at - GREATEST(delay_ms, crawl_delay_ms, @min_delay)
+            RETURNING next_start_at - GREATEST(delay_ms, crawl_delay_ms, @min_delay) - @window
             """,
         TakeSlot = Sqlite.TakeSlot,
         ReleaseSlot = Sqlite.ReleaseSlot,

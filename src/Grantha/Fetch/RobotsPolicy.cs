@@ -52,7 +52,7 @@ public sealed class RobotsPolicy(FetchClient client, FetchOptions options)
         {
             if (Fresh(key, wire) is { } again) return Verdict(again, host);
             var row = await db.ReadAsync(c => c.QuerySingleOrDefaultAsync<CacheRow>(
-                "SELECT url AS Url, status AS Status, body AS Body, expires_at AS ExpiresAt FROM robots_cache WHERE host = @host", new { host }), ct);
+                "SELECT url AS Url, CAST(status AS BIGINT) AS Status, body AS Body, CAST(expires_at AS BIGINT) AS ExpiresAt FROM robots_cache WHERE host = @host", new { host }), ct);
             if (row is not null && row.ExpiresAt > Db.NowMs() && row.Url == wire.AbsoluteUri)
             {
                 var cached = new Entry(RulesFor((int)row.Status, row.Body), row.Url, (int)row.Status, row.ExpiresAt);

@@ -46,6 +46,10 @@ public class HostGateTests
         // Nobody starts before its reserved time (a millisecond of clock rounding aside). The store
         // runs on this machine, so its clock is this one.
         starts.ShouldAllBe(s => s.Actual >= s.Reserved - 2);
+        // What the host sees: the starts themselves are the delay apart, because a caller that
+        // misses its start window asks again instead of crowding the next one (ms clock rounding aside).
+        var actual = starts.Select(s => s.Actual).Order().ToList();
+        actual.Zip(actual.Skip(1), (a, b) => b - a).Min().ShouldBeGreaterThanOrEqualTo(delayMs - 3);
         (await new HostGate(t.Db, options).GetStateAsync("polite.test", Ct))!.InFlight.ShouldBe(0);
     }
 

@@ -76,7 +76,7 @@ public sealed class PostgresQueue : TaskQueue
     {
         var rescued = (await c.QueryAsync<Rescued>("""
             WITH expired AS (
-              SELECT id, lease_owner FROM stage_task
+              SELECT id, lease_owner, lease_expires_at FROM stage_task
               WHERE state = 'RUNNING' AND lease_expires_at < @now
               ORDER BY lease_expires_at LIMIT @limit
               FOR UPDATE SKIP LOCKED)
@@ -87,7 +87,7 @@ public sealed class PostgresQueue : TaskQueue
                 error_attempt = t.attempt, error_at = @now,
                 finished_at = CASE WHEN t.attempt >= t.max_attempts THEN @now ELSE NULL END
             FROM expired WHERE t.id = expired.id
-            RETURNING t.id, t.batch_id, t.job_id, t.state, t.attempt, expired.lease_owner
+            RETURNING t.id, t.batch_id, t.job_id, t.state, t.attempt, expired.lease_owner, expired.lease_expires_at
             """, new { now, limit }, tx)).AsList();
         await AppendRescueEventsAsync(c, tx, rescued, now);
         return rescued;

@@ -73,11 +73,11 @@ public sealed class SqliteQueue : TaskQueue
 
     public override async Task<IReadOnlyList<Rescued>> RescueAsync(DbConnection c, DbTransaction tx, long now, int limit)
     {
-        var expired = (await c.QueryAsync<(long Id, string? Owner)>(
-            "SELECT id, lease_owner FROM stage_task WHERE state = 'RUNNING' AND lease_expires_at < @now ORDER BY lease_expires_at LIMIT @limit",
+        var expired = (await c.QueryAsync<(long Id, string? Owner, long Expired)>(
+            "SELECT id, lease_owner, lease_expires_at FROM stage_task WHERE state = 'RUNNING' AND lease_expires_at < @now ORDER BY lease_expires_at LIMIT @limit",
             new { now, limit }, tx)).ToList();
         var rescued = new List<Rescued>(expired.Count);
-        foreach (var (id, owner) in expired)
+        foreach (var (id, owner, expiredAt) in expired)
         {
             var r = await c.QuerySingleAsync<Rescued>("""
                 UPDATE stage_task
@@ -87,8 +87,8 @@ public sealed class SqliteQueue : TaskQueue
                     error_attempt = attempt, error_at = @now,
                     finished_at = CASE WHEN attempt >= max_attempts THEN @now ELSE NULL END
                 WHERE id = @id
-                RETURNING id, batch_id, job_id, state, attempt, @owner AS lease_owner
-                """, new { now, id, owner }, tx);
+                RETURNING id, batch_id, job_id, state, attempt, @owner AS lease_owner, @expiredAt AS lease_expires_at
+                """, new { now, id, owner, expiredAt }, tx);
             rescued.Add(r);
         }
         await AppendRescueEventsAsync(c, tx, rescued, now);
