@@ -15,6 +15,7 @@ public static class ImportBench
     {
         var manifests = SharedFiles.TrinityManifests.Select(f => new Pipeline.ManifestInput(Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
         await using var site = await SourceSite.StartAsync(new SourceSiteOptions { BasePort = 0, Pregenerate = true });
+        await site.Ready;
         var dir = Directory.CreateTempSubdirectory("grantha-import").FullName;
         var sqlite = await OnceAsync(Db.Open("sqlite:" + Path.Combine(dir, "import.db")), site, manifests);
         await using var pg = await BenchDb.CreateAsync("import");

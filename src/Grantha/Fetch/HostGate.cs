@@ -35,6 +35,11 @@ public sealed record HostGateOptions
     /// sees are at least the delay apart even when a commit or a timer runs late.
     /// </summary>
     public static readonly TimeSpan StartWindowDefault = TimeSpan.FromMilliseconds(25);
+    /// <summary>
+    /// Added to the spacing of reserved starts on top of the window: what happens between the
+    /// send and the host's accept (socket, scheduling on a busy machine) varies by tens of ms.
+    /// </summary>
+    public static readonly TimeSpan SendJitterMarginDefault = TimeSpan.FromMilliseconds(25);
 
     public TimeSpan MinDelay { get; init; } = MinDelayDefault;
     public int MaxConcurrent { get; init; } = MaxConcurrentDefault;
@@ -45,6 +50,7 @@ public sealed record HostGateOptions
     public TimeSpan MaxBlock { get; init; } = MaxBlockDefault;
     public TimeSpan BusyPoll { get; init; } = BusyPollDefault;
     public TimeSpan StartWindow { get; init; } = StartWindowDefault;
+    public TimeSpan SendJitterMargin { get; init; } = SendJitterMarginDefault;
 }
 
 /// <summary>The politeness state of one host, as stored.</summary>
@@ -91,7 +97,9 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
                     }
                 }
                 catch { await permit.DisposeAsync(); throw; }
-                if (Stopwatch.GetElapsedTime(a.ReadAt) - until <= Options.StartWindow) return permit;
+                // Lateness counts from before the clock was read: the store's "now" lies between the two
+                // readings, so this bounds how late the send is on the store's clock.
+                if (Stopwatch.GetElapsedTime(a.AskedAt) - until <= Options.StartWindow) return permit;
                 // Missed the window (a slow commit, a late timer): sending now could crowd the next
                 // holder's start, so give the slot back and ask again.
                 FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason("late"));
@@ -111,7 +119,7 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
         }
     }
 
-    sealed record Admission(long? SlotId, long? WaitMs, bool SlowedDown, long StartAt = 0, long ReadAt = 0);
+    sealed record Admission(long? SlotId, long? WaitMs, bool SlowedDown, long StartAt = 0, long ReadAt = 0, long AskedAt = 0);
     sealed record LockedRow(long DelayMs, long CrawlDelayMs, long NextStartAt, long BlockedUntil);
 
     async Task<Admission> AdmitAsync(DbConnection c, DbTransaction t, string host, string holder, long maxWaitMs)
@@ -120,6 +128,7 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
         var row = await c.QuerySingleAsync<LockedRow>(_sql.LockHost, new { host }, t);
         // Read the clock once the host is ours: time spent queueing for the lock must not make
         // the reserved start lie in the past.
+        var askedAt = Stopwatch.GetTimestamp();
         var now = await NowAsync(c, t);
         var readAt = Stopwatch.GetTimestamp();
         var slowed = row.DelayMs > Math.Max(MinDelayMs, row.CrawlDelayMs);
@@ -131,11 +140,11 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
         if (inFlight >= Options.MaxConcurrent) return new Admission(null, null, slowed);
 
         var startAt = await c.QuerySingleOrDefaultAsync<long?>(_sql.ReserveStart,
-            new { host, now, min_delay = MinDelayMs, max_wait = maxWaitMs, window = (long)Options.StartWindow.TotalMilliseconds }, t);
+            new { host, now, min_delay = MinDelayMs, max_wait = maxWaitMs, window = (long)(Options.StartWindow + Options.SendJitterMargin).TotalMilliseconds }, t);
         if (startAt is null) return new Admission(null, freeAt - now, slowed);
         var slotId = await c.ExecuteScalarAsync<long>(_sql.TakeSlot,
             new { host, holder, now, expires_at = startAt.Value + (long)Options.SlotLease.TotalMilliseconds }, t);
-        return new Admission(slotId, startAt.Value - now, slowed, startAt.Value, readAt);
+        return new Admission(slotId, startAt.Value - now, slowed, startAt.Value, readAt, askedAt);
     }
 
     internal Task ReleaseAsync(long slotId) =>

@@ -90,6 +90,11 @@ public sealed class SourceSite : IAsyncDisposable
     {
         options.Faults.Validate();
         if (options.BasePort is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(options), $"Base port {options.BasePort} is not a port number.");
+        // Page generation is synchronous CPU work: with the pool's few default threads, arriving
+        // requests would queue behind it and the request log would stamp them late and bunched,
+        // which makes a polite client look impolite.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
         var site = new SourceSite(options);
         try
         {
@@ -166,6 +171,9 @@ public sealed class SourceSite : IAsyncDisposable
             HostMap[host] = $"http://127.0.0.1:{port}";
         }
     }
+
+    /// <summary>Completes when every page is generated (at once unless <see cref="SourceSiteOptions.Pregenerate"/>).</summary>
+    public Task Ready => _warmup;
 
     void Warm()
     {
@@ -402,6 +410,11 @@ public sealed class SourceSite : IAsyncDisposable
         }
         await using (site)
         {
+            // Serve from memory before announcing the site: generating pages while a client
+            // measures politeness would delay and bunch the requests the log records.
+            await output.WriteLineAsync($"Generating {site.Urls.Count} pages...");
+            await output.FlushAsync(CancellationToken.None);
+            await site.Ready.WaitAsync(ct);
             await output.WriteLineAsync($"Offline source site: {site.Urls.Count} pages, seed {options.Seed}, faults {options.Faults}");
             foreach (var (host, baseUrl) in site.HostMap) await output.WriteLineAsync($"  {host} -> {baseUrl}");
             var any = site.HostMap.Values.First();
