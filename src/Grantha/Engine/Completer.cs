@@ -8,7 +8,7 @@ public abstract record Outcome(StageTask Task)
 {
     public sealed record Succeeded(StageTask Task, TaskResult Result) : Outcome(Task);
     public sealed record Failed(StageTask Task, StageException Error) : Outcome(Task);
-    public sealed record Snoozed(StageTask Task, TimeSpan Delay, string Reason) : Outcome(Task);
+    public sealed record Snoozed(StageTask Task, TimeSpan Delay, string Reason, bool WholeHost = false) : Outcome(Task);
     /// <summary>The batch was cancelled while the task ran and the handler stopped.</summary>
     public sealed record Cancelled(StageTask Task) : Outcome(Task);
 }
@@ -96,7 +96,7 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
                         if (state is not null) { touched.Add(f.Task.BatchId); EngineMetrics.Failed(f.Task.Stage, f.Error.Code, state); }
                         break;
                     case Outcome.Snoozed s:
-                        await queue.SnoozeAsync(c, tx, s.Task, owner, s.Delay, s.Reason, now);
+                        await queue.SnoozeAsync(c, tx, s.Task, owner, s.Delay, s.Reason, now, s.WholeHost);
                         break;
                     case Outcome.Cancelled x:
                         if (await CancelRunningAsync(c, tx, x.Task, now)) touched.Add(x.Task.BatchId);

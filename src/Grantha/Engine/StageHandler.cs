@@ -103,8 +103,13 @@ public sealed class StageException(ErrorKind kind, string code, string message, 
     public static StageException Blocked(string code, string message) => new(ErrorKind.Blocked, code, message);
 }
 
-/// <summary>Put the task back until <see cref="Delay"/> has passed, without counting the attempt (e.g. the host is busy).</summary>
-public sealed class TaskSnoozedException(TimeSpan delay, string reason) : Exception(reason)
+/// <summary>
+/// Put the task back until <see cref="Delay"/> has passed, without counting the attempt (e.g. the
+/// host is busy). With <see cref="WholeHost"/>, the stage's other pending tasks for the same host
+/// wait as long, so workers turn to other hosts meanwhile.
+/// </summary>
+public sealed class TaskSnoozedException(TimeSpan delay, string reason, bool wholeHost = false) : Exception(reason)
 {
     public TimeSpan Delay { get; } = delay;
+    public bool WholeHost { get; } = wholeHost;
 }

@@ -89,13 +89,20 @@ public abstract class TaskQueue
     }
 
     /// <summary>Puts a running task back as pending until later, not counting the attempt.</summary>
-    public async Task<bool> SnoozeAsync(DbConnection c, DbTransaction tx, StageTask task, string owner, TimeSpan delay, string reason, long now)
+    public async Task<bool> SnoozeAsync(DbConnection c, DbTransaction tx, StageTask task, string owner, TimeSpan delay, string reason, long now, bool wholeHost = false)
     {
         StateMachine.Task.Check(TaskState.Running, TaskState.Pending, "snooze");
         var n = await c.ExecuteAsync("""
             UPDATE stage_task SET state = 'PENDING', attempt = attempt - 1, due_at = @due, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
             WHERE id = @id AND state = 'RUNNING' AND lease_owner = @owner
             """, new { due = now + (long)delay.TotalMilliseconds, now, id = task.Id, owner }, tx);
+        if (n > 0 && wholeHost && task.Host is not null)
+            // The host is the bottleneck, not this task: its waiting siblings step aside too, so the
+            // claim loops pick up other hosts' work instead of filling every slot with this host.
+            await c.ExecuteAsync("""
+                UPDATE stage_task SET due_at = @due
+                WHERE stage = @stage AND host = @host AND state = 'PENDING' AND due_at < @due
+                """, new { due = now + (long)delay.TotalMilliseconds, stage = task.Stage, host = task.Host }, tx);
         return n > 0;
     }
 

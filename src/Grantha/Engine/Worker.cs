@@ -138,7 +138,7 @@ public sealed class Worker
             completer.Add(new Outcome.Succeeded(task, result));
         }
         catch (StageException e) { completer.Add(new Outcome.Failed(task, e)); }
-        catch (TaskSnoozedException e) { completer.Add(new Outcome.Snoozed(task, e.Delay, e.Message)); }
+        catch (TaskSnoozedException e) { completer.Add(new Outcome.Snoozed(task, e.Delay, e.Message, e.WholeHost)); }
         catch (OperationCanceledException) when (tracked.Stop.IsCancellationRequested)
         {
             if (tracked.BatchCancelled) completer.Add(new Outcome.Cancelled(task));

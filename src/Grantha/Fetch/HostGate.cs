@@ -113,7 +113,8 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
                 FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason(a.WaitMs is null ? "busy" : "snoozed"));
                 var snooze = Math.Max(wait, (long)Options.BusyPoll.TotalMilliseconds) + Random.Shared.NextInt64(0, Math.Max(1, MinDelayMs / 2));
                 throw new TaskSnoozedException(TimeSpan.FromMilliseconds(snooze),
-                    a.WaitMs is null ? $"{host}: {Options.MaxConcurrent} requests already in flight" : $"{host}: next polite start in {wait} ms");
+                    a.WaitMs is null ? $"{host}: {Options.MaxConcurrent} requests already in flight" : $"{host}: next polite start in {wait} ms",
+                    wholeHost: true);
             }
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, wait)), ct);
         }

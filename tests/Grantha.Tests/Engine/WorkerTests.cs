@@ -86,6 +86,28 @@ public class WorkerTests
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_whole_host_snooze_moves_that_hosts_waiting_tasks_and_no_other(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var queue = TaskQueue.For(t.Db);
+        var batch = await Batches.CreateAsync(t.Db, "test", new BatchOptions(), "test", [Stage.Fetch], async (c, tx, id) =>
+        {
+            NewTask Task(string host, int i) => new(Stage.Fetch, $"{id}:FETCH:{host}/{i}", $"http://{host}/{i}", host);
+            await queue.InsertAsync(c, tx, id, [Task("slow.test", 1), Task("slow.test", 2), Task("slow.test", 3), Task("other.test", 1)], _ => 3, Db.NowMs());
+        });
+        var now = Db.NowMs();
+        var claimed = await t.Db.WriteAsync((c, tx) => queue.ClaimAsync(c, tx, Stage.Fetch, "w1", 1, 5000, now));
+        claimed.Single().Host.ShouldBe("slow.test");
+        await t.Db.WriteAsync((c, tx) => queue.SnoozeAsync(c, tx, claimed[0], "w1", TimeSpan.FromMinutes(1), "slow.test: next polite start in 60000 ms", now, wholeHost: true));
+
+        // The snoozed task's siblings step aside with it; the next claim gets the other host's task.
+        var tasks = await Batches.TasksAsync(t.Db, batch, new TaskFilter(), 0, 10);
+        tasks.Where(x => x.Host == "slow.test").ShouldAllBe(x => x.State == TaskState.Pending && x.DueAt == now + 60_000 && x.Attempt == 0);
+        var next = await t.Db.WriteAsync((c, tx) => queue.ClaimAsync(c, tx, Stage.Fetch, "w1", 10, 5000, now + 1));
+        next.Single().Host.ShouldBe("other.test");
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task Expired_leases_are_rescued_and_the_late_completion_is_discarded(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
