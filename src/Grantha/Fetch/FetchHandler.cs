@@ -152,7 +152,7 @@ public sealed class FetchHandler : IStageHandler, IDisposable
         if (gate is not null && permit is not null)
         {
             if (response.Status is 429 or >= 500 || response.BodyError?.Code == FetchErrors.Timeout)
-                await gate.SlowDownAsync(host, response.RetryAfter, ct);
+                await gate.SlowDownAsync(host, response.RetryAfter, ct, rateLimited: response.Status == 429);
             else if (permit.SlowedDown && response.Status < 400)
                 await gate.RecoverAsync(host, ct);
         }

@@ -63,14 +63,14 @@ public sealed record HostGateSql
         ReleaseSlot = "DELETE FROM host_slot WHERE id = @id",
         SlowDown = """
             UPDATE host_state
-               SET delay_ms = MIN(@max_delay, MAX(MAX(delay_ms, crawl_delay_ms, @min_delay) * @factor, @floor)),
+               SET delay_ms = MIN(@max_delay, MAX(MAX(delay_ms, crawl_delay_ms, @min_delay) * @factor_pct / 100, @floor)),
                    blocked_until = MAX(blocked_until, @blocked_until),
                    updated_at = @now
              WHERE host = @host
             """,
         Recover = """
             UPDATE host_state
-               SET delay_ms = MAX(@min_delay, crawl_delay_ms, delay_ms * 3 / 4),
+               SET delay_ms = MAX(@min_delay, crawl_delay_ms, delay_ms * 7 / 10),
                    updated_at = @now
              WHERE host = @host AND delay_ms > MAX(@min_delay, crawl_delay_ms)
             """,
@@ -108,14 +108,14 @@ public sealed record HostGateSql
         ReleaseSlot = Sqlite.ReleaseSlot,
         SlowDown = """
             UPDATE host_state
-               SET delay_ms = LEAST(@max_delay, GREATEST(GREATEST(delay_ms, crawl_delay_ms, @min_delay) * @factor, @floor)),
+               SET delay_ms = LEAST(@max_delay, GREATEST(GREATEST(delay_ms, crawl_delay_ms, @min_delay) * @factor_pct / 100, @floor)),
                    blocked_until = GREATEST(blocked_until, @blocked_until),
                    updated_at = @now
              WHERE host = @host
             """,
         Recover = """
             UPDATE host_state
-               SET delay_ms = GREATEST(@min_delay, crawl_delay_ms, delay_ms * 3 / 4),
+               SET delay_ms = GREATEST(@min_delay, crawl_delay_ms, delay_ms * 7 / 10),
                    updated_at = @now
              WHERE host = @host AND delay_ms > GREATEST(@min_delay, crawl_delay_ms)
             """,

@@ -100,11 +100,13 @@ public class HostGateTests
         async Task<long> Delay() => (await gate.GetStateAsync("adaptive.test", Ct))!.DelayMs;
 
         await gate.SlowDownAsync("adaptive.test", null, Ct);
-        (await Delay()).ShouldBe(600);
+        (await Delay()).ShouldBe(450);
+        await gate.SlowDownAsync("adaptive.test", null, Ct, rateLimited: true);
+        (await Delay()).ShouldBe(900);
         await gate.SlowDownAsync("adaptive.test", null, Ct);
         (await Delay()).ShouldBe(1000);
         await gate.RecoverAsync("adaptive.test", Ct);
-        (await Delay()).ShouldBe(750);
+        (await Delay()).ShouldBe(700);
         for (var i = 0; i < 10; i++) await gate.RecoverAsync("adaptive.test", Ct);
         (await Delay()).ShouldBe(300);
     }
