@@ -163,10 +163,10 @@ public class FetchHandlerTests
         var gate = new HostGate(t.Db, handler.Options.Gate);
 
         await Should.ThrowAsync<StageException>(() => handler.FetchAsync(FetchTasks.Context(t.Db, site.Url("/flaky.html"), site.Batch(politeness: true), taskId: 1), Ct));
-        (await gate.GetStateAsync(site.SourceHost, Ct))!.DelayMs.ShouldBe(400);
+        (await gate.GetStateAsync(site.SourceHost, Ct))!.DelayMs.ShouldBe(300);
         fail = false;
         await handler.FetchAsync(FetchTasks.Context(t.Db, site.Url("/flaky.html"), site.Batch(politeness: true), taskId: 2), Ct);
-        (await gate.GetStateAsync(site.SourceHost, Ct))!.DelayMs.ShouldBe(300);
+        (await gate.GetStateAsync(site.SourceHost, Ct))!.DelayMs.ShouldBe(210);
     }
 
     [Fact]

@@ -34,8 +34,9 @@ public class HostGateTests
             var now = Interlocked.Increment(ref inFlight);
             int seen;
             while ((seen = Volatile.Read(ref maxInFlight)) < now && Interlocked.CompareExchange(ref maxInFlight, now, seen) != seen) { }
-            // Held longer than the delay, so the slot limit (not only the delay) is what holds callers back.
-            await Task.Delay(70, Ct);
+            // Held longer than the spacing of starts (delay + window + margin), so the slot limit
+            // (not only the delay) is what holds callers back.
+            await Task.Delay(150, Ct);
             Interlocked.Decrement(ref inFlight);
         }, Ct)));
 
