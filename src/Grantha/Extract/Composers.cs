@@ -22,10 +22,17 @@ public static partial class Composers
     public static string? InText(string? text)
     {
         if (string.IsNullOrEmpty(text)) return null;
-        var t = text.Length > 2000 ? text[..2000].ToLowerInvariant() : text.ToLowerInvariant();
+        // A quoted title ('tyAgarAja yOga vaibhavaM') or "Lord tyAgarAja" (the deity of tiruvArUr)
+        // names no composer.
+        var t = QuotedRegex().Replace(text.Length > 2000 ? text[..2000] : text, " ").ToLowerInvariant();
         var hits = new List<(int At, string Name)>();
         if (SyamaRegex().Match(t) is { Success: true } s) hits.Add((s.Index, SyamaSastri));
-        if (TyagarajaRegex().Match(t) is { Success: true } ty) hits.Add((ty.Index, Tyagaraja));
+        foreach (Match ty in TyagarajaRegex().Matches(t))
+        {
+            if (t.AsSpan(0, ty.Index).TrimEnd().EndsWith("lord")) continue;
+            hits.Add((ty.Index, Tyagaraja));
+            break;
+        }
         if (DikshitarRegex().Match(t) is { Success: true } d) hits.Add((d.Index, Dikshitar));
         return hits.Count == 0 ? null : hits.MinBy(h => h.At).Name;
     }
@@ -41,6 +48,8 @@ public static partial class Composers
         return null;
     }
 
+    [GeneratedRegex(@"[‘“][^’”]{0,200}[’”]", RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex QuotedRegex();
     [GeneratedRegex(@"s?h?yaa?maa?\s*saa?str", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex SyamaRegex();
     [GeneratedRegex(@"t?h?yaa?gaa?raa?j", RegexOptions.CultureInvariant, 1000)]

@@ -120,7 +120,7 @@ public sealed partial record IntroSentence(string Text, string? Form, string? Ti
     [GeneratedRegex(@"^\s*,?\s*(?:of|at|in)\s+(?:SrI\s+)?(?<place>[A-Za-z]+)", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex KshetraRegex();
 
-    [GeneratedRegex(@"^(?<title>[^–\-]{1,120}?)\s+[-–]\s+r[Aa]ga[mM]?\s+(?<raga>[^–]{1,60}?)(?:\s+[-–]\s+t[Aa][Ll]a[mM]?\s+(?<tala>.{1,60}?))?\s*$", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"^(?<title>[^–\-‘’'""“”(),.]{1,120}?)\s+[-–]\s+r[Aa]ga[mM]?\s+(?<raga>[^–(),.]{1,60}?)(?:\s+[-–]\s+t[Aa][Ll]a[mM]?\s+(?<tala>[^(),.]{1,60}?))?\s*$", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex MetaLineRegex();
 }
 
@@ -136,13 +136,13 @@ public static class Forms
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
         var k = Scripts.Skeleton(raw).Replace(" ", "");
-        if (k.Contains("svaracati") || k.Contains("svarcati")) return SvaraJati;
-        if (k.Contains("varnam") || k.Contains("varna")) return Varnam;
-        if (k.Contains("tivyanamakirtan")) return "divya nama kirtana";
-        if (k.Contains("utsavasampratayakirtan")) return "utsava sampradaya kirtana";
+        if (k.Contains("sparacati") || k.Contains("sparcati")) return SvaraJati;
+        if (k.Contains("parnam") || k.Contains("parna")) return Varnam;
+        if (k.Contains("tipyanamakirtan")) return "divya nama kirtana";
+        if (k.Contains("utsapasampratayakirtan")) return "utsava sampradaya kirtana";
         if (k.Contains("kirtan")) return "kirtana";
         if (k.Contains("tilana")) return "tillana";
-        if (k.Contains("cavali")) return "javali";
+        if (k.Contains("capali")) return "javali";
         if (k.Contains("patam")) return "padam";
         if (k.Contains("krti") || k.Contains("kriti") || k.Contains("kruti")) return Kriti;
         var plain = raw.Trim().ToLowerInvariant();

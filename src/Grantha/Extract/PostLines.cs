@@ -73,52 +73,41 @@ public static class PostLines
 
     public static List<Line> From(INode root)
     {
+        // Children are walked by index: AngleSharp's NextSibling scans the parent's child list,
+        // which is quadratic on a post body with thousands of <br> siblings.
         var builder = new Builder();
-        var styles = new Stack<RunStyle>();
-        var style = RunStyle.None;
+        var stack = new Stack<(INodeList Children, int Next, RunStyle Style, IElement? Element)>();
+        stack.Push((root.ChildNodes, 0, RunStyle.None, null));
         var pre = 0;
-        INode? node = root.FirstChild;
-        while (node is not null)
+        while (stack.Count > 0)
         {
-            var descend = false;
-            if (node is IElement el)
+            var (children, next, style, element) = stack.Pop();
+            if (next >= children.Length)
             {
-                var tag = el.LocalName;
-                if (tag == "br") builder.EndLine();
-                else if (tag == "hr") builder.Rule();
-                else if (!Skipped(el))
-                {
-                    if (BlockTags.Contains(tag)) builder.SoftBreak();
-                    if (el.HasChildNodes)
-                    {
-                        styles.Push(style);
-                        style |= StyleOf(el);
-                        if (tag == "pre") pre++;
-                        descend = true;
-                    }
-                    else if (tag == "p") builder.Paragraph();
-                }
-            }
-            else if (node is IText text)
-            {
-                builder.Append(text.Data, style, pre > 0);
-            }
-
-            if (descend)
-            {
-                node = node.FirstChild;
+                if (element is not null) Leave(builder, element, ref pre);
                 continue;
             }
-            // Leave finished elements until one has a next sibling.
-            while (node is not null && node != root && node.NextSibling is null)
+            stack.Push((children, next + 1, style, element));
+            var node = children[next];
+            if (node is IText text)
             {
-                node = node.Parent;
-                if (node is null || node == root) { node = null; break; }
-                style = styles.Count > 0 ? styles.Pop() : RunStyle.None;
-                if (node is IElement done) Leave(builder, done, ref pre);
+                builder.Append(text.Data, style, pre > 0);
+                continue;
             }
-            if (node is null || node == root) break;
-            node = node.NextSibling;
+            if (node is not IElement el) continue;
+            var tag = el.LocalName;
+            if (tag == "br") builder.EndLine();
+            else if (tag == "hr") builder.Rule();
+            else if (!Skipped(el))
+            {
+                if (BlockTags.Contains(tag)) builder.SoftBreak();
+                if (el.HasChildNodes)
+                {
+                    if (tag == "pre") pre++;
+                    stack.Push((el.ChildNodes, 0, style | StyleOf(el), el));
+                }
+                else if (tag == "p") builder.Paragraph();
+            }
         }
         builder.SoftBreak();
         return builder.Lines;

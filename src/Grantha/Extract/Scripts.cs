@@ -119,9 +119,9 @@ public static class Scripts
     /// A coarse Latin key of a word or phrase in any supported script, for recognising headers
     /// whatever their spelling: Indic letters are read by their offset in the (ISCII-parallel)
     /// Unicode block, so <c>पल्लवि</c>, <c>பல்லவி</c>, <c>పల్లవి</c> and <c>pallavi</c> all give
-    /// <c>palavi</c>. Voicing and aspiration are folded (Tamil does not write them), digits are
+    /// <c>palapi</c>. Voicing and aspiration are folded (Tamil does not write them), digits are
     /// dropped (Tamil pronunciation digits), repeated letters are collapsed, and words are
-    /// separated by single spaces.
+    /// separated by single spaces. v folds into p as well: Bengali writes va with the letter ba.
     /// </summary>
     public static string Skeleton(ReadOnlySpan<char> text)
     {
@@ -176,13 +176,13 @@ public static class Scripts
                     'd' => 't',
                     'g' or 'q' => 'k',
                     'j' => 'c',
-                    'w' => 'v',
+                    'v' or 'w' => 'p',
                     'z' => 's',
                     _ => c,
                 };
                 if (c == 'x') { sb.Append("ks"); prevLatinConsonant = true; continue; }
                 sb.Append(folded);
-                prevLatinConsonant = folded is not ('a' or 'e' or 'i' or 'o' or 'u' or 'y' or 'r' or 'l' or 'v' or 'm' or 'n' or 'h');
+                prevLatinConsonant = c is not ('a' or 'e' or 'i' or 'o' or 'u' or 'y' or 'r' or 'l' or 'v' or 'w' or 'm' or 'n' or 'h');
                 continue;
             }
             prevLatinConsonant = false;
@@ -240,7 +240,7 @@ public static class Scripts
         0x2F or 0x5F => (IndicKind.Consonant, "y"),
         0x30 or 0x31 => (IndicKind.Consonant, "r"),
         0x32 or 0x33 or 0x34 => (IndicKind.Consonant, "l"),
-        0x35 => (IndicKind.Consonant, "v"),
+        0x35 => (IndicKind.Consonant, "p"),
         0x36 or 0x37 or 0x38 => (IndicKind.Consonant, "s"),
         0x39 => (IndicKind.Consonant, "h"),
         0x58 or 0x59 or 0x5A => (IndicKind.Consonant, "k"),

@@ -30,25 +30,25 @@ public static class SectionMarkers
 
     static readonly Dictionary<string, SectionType> Words = new()
     {
-        ["palavi"] = SectionType.Pallavi,
-        ["anupalavi"] = SectionType.Anupallavi,
+        ["palapi"] = SectionType.Pallavi,
+        ["anupalapi"] = SectionType.Anupallavi,
         ["caranam"] = SectionType.Charanam,
         ["caranamu"] = SectionType.Charanam,
         ["carana"] = SectionType.Charanam,
         ["samasticaranam"] = SectionType.SamashtiCharanam,
         ["samasticaranamu"] = SectionType.SamashtiCharanam,
         ["samasticarana"] = SectionType.SamashtiCharanam,
-        ["svarasahitya"] = SectionType.SwaraSahitya,
-        ["svarasahityam"] = SectionType.SwaraSahitya,
-        ["svarasahityamu"] = SectionType.SwaraSahitya,
-        ["citasvaram"] = SectionType.Chittaswaram,
-        ["citasvara"] = SectionType.Chittaswaram,
-        ["citasvaramu"] = SectionType.Chittaswaram,
-        ["muktayisvaram"] = SectionType.MuktayiSwaram,
-        ["muktayisvara"] = SectionType.MuktayiSwaram,
+        ["sparasahitya"] = SectionType.SwaraSahitya,
+        ["sparasahityam"] = SectionType.SwaraSahitya,
+        ["sparasahityamu"] = SectionType.SwaraSahitya,
+        ["citasparam"] = SectionType.Chittaswaram,
+        ["citaspara"] = SectionType.Chittaswaram,
+        ["citasparamu"] = SectionType.Chittaswaram,
+        ["muktayisparam"] = SectionType.MuktayiSwaram,
+        ["muktayispara"] = SectionType.MuktayiSwaram,
         ["muktayi"] = SectionType.MuktayiSwaram,
-        ["etukatasvaram"] = SectionType.EttugadaSwaram,
-        ["etukatasvara"] = SectionType.EttugadaSwaram,
+        ["etukatasparam"] = SectionType.EttugadaSwaram,
+        ["etukataspara"] = SectionType.EttugadaSwaram,
         ["etukata"] = SectionType.EttugadaSwaram,
     };
 
@@ -227,7 +227,7 @@ public static class SectionMarkers
         var skeleton = Scripts.Skeleton(t);
         var words = skeleton.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (words.Length < 2 || words.Length > 6 || !RagaWords.Contains(words[^1])) return null;
-        if (words[0] is "viloma" or "anuloma") marked = true;
+        if (words[0] is "piloma" or "anuloma") marked = true;
         if (!marked && !(ragamalika && words.Length <= 3)) return null;
         // The name: the words before "rAgaM", without a vilOma prefix.
         var name = t.TrimEnd(' ', '.', ')');
