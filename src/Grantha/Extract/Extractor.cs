@@ -24,20 +24,27 @@ public static class Extractor
     /// <paramref name="manifestRaga"/> the manifest's raga, compared with the page's (<c>csv_raga_differs</c>).
     /// </summary>
     /// <exception cref="ExtractException">The bytes are not a page at all (permanent).</exception>
-    public static ExtractedPage Extract(byte[] body, string? declaredCharset, string? sourceUrl, string? manifestRaga = null)
+    public static ExtractedPage Extract(byte[] body, string? declaredCharset, string? sourceUrl, string? manifestRaga = null) =>
+        Extract(body, declaredCharset, sourceUrl, manifestRaga is null ? [] : [manifestRaga]);
+
+    /// <summary>
+    /// As above, with every raga the manifest gives for this URL (two rows may point at one page):
+    /// <c>csv_raga_differs</c> only when none of them matches the page.
+    /// </summary>
+    public static ExtractedPage Extract(byte[] body, string? declaredCharset, string? sourceUrl, IReadOnlyList<string> manifestRagas)
     {
         ArgumentNullException.ThrowIfNull(body);
         var warnings = new List<ExtractWarning>();
         if (body.Length == 0) throw new ExtractException(ExtractException.EmptyDocument, "the page is empty (0 bytes)");
         var html = PageDecoder.Decode(body, declaredCharset, warnings);
-        return Extract(html, sourceUrl, manifestRaga, warnings);
+        return Extract(html, sourceUrl, manifestRagas, warnings);
     }
 
     /// <summary>Extracts a page already decoded to text.</summary>
     public static ExtractedPage Extract(string html, string? sourceUrl = null, string? manifestRaga = null) =>
-        Extract(html, sourceUrl, manifestRaga, new List<ExtractWarning>());
+        Extract(html, sourceUrl, manifestRaga is null ? [] : [manifestRaga], new List<ExtractWarning>());
 
-    static ExtractedPage Extract(string html, string? sourceUrl, string? manifestRaga, List<ExtractWarning> warnings)
+    static ExtractedPage Extract(string html, string? sourceUrl, IReadOnlyList<string> manifestRagas, List<ExtractWarning> warnings)
     {
         ArgumentNullException.ThrowIfNull(html);
         if (string.IsNullOrWhiteSpace(html))
@@ -109,9 +116,9 @@ public static class Extractor
         if (head.Published is null) warnings.Add(Warnings.Make(Warnings.PublishedMissing, "no publication date"));
         if (assembly.Sections.Count == 0) warnings.Add(Warnings.Make(Warnings.NoLyrics, "no section headers found: no lyric extracted"));
         else if (latin is null) warnings.Add(Warnings.Make(Warnings.LatinLyricsMissing, "no lyric in Latin (HK) script"));
-        if (manifestRaga is not null && ragas.Count > 0 && !RagaMatches(manifestRaga, ragas, ragamalika))
+        if (manifestRagas.Count > 0 && ragas.Count > 0 && !manifestRagas.Any(m => RagaMatches(m, ragas, ragamalika)))
             warnings.Add(Warnings.Make(Warnings.CsvRagaDiffers,
-                $"the manifest says raga '{manifestRaga}', the page says '{string.Join(", ", ragas.Select(r => r.Name))}'"));
+                $"the manifest says raga '{string.Join("' / '", manifestRagas)}', the page says '{string.Join(", ", ragas.Select(r => r.Name))}'"));
 
         return new ExtractedPage
         {
