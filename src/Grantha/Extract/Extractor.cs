@@ -152,6 +152,11 @@ public static class Extractor
     {
         var span = html.AsSpan(0, Math.Min(html.Length, HtmlSniffChars));
         if (span.IndexOf('\0') >= 0 && span.Count('\0') > 16) return false;
+        // Binary data decodes to text full of control characters; a page has next to none.
+        var controls = 0;
+        foreach (var ch in span)
+            if (ch < ' ' && ch is not ('\t' or '\n' or '\r' or '\f')) controls++;
+        if (controls > 8 && controls * 50 > span.Length) return false;
         var lt = span.IndexOf('<');
         return lt >= 0 && lt + 1 < span.Length && (char.IsAsciiLetter(span[lt + 1]) || span[lt + 1] is '!' or '/' or '?');
     }
