@@ -49,8 +49,12 @@ public sealed record ExtractedPage
 /// <summary>A raga named by the page; <see cref="SectionOrder"/> (1-based) is set for ragamalika passages.</summary>
 public sealed record ExtractedRaga(string Name, int? SectionOrder = null);
 
-/// <summary>One section of the composition; <see cref="Number"/> is the number written on the page (caraNam 2).</summary>
-public sealed record Section(int Order, SectionType Type, int? Number, bool HasMadhyamaKala = false);
+/// <summary>
+/// One section of the composition; <see cref="Number"/> is the number written on the page (caraNam 2).
+/// A madhyama kala passage is marked inside its section: <see cref="MadhyamaKalaLine"/> is the
+/// zero-based line of the section's lyric where it starts (the page's marker line itself is not lyric).
+/// </summary>
+public sealed record Section(int Order, SectionType Type, int? Number, bool HasMadhyamaKala = false, int? MadhyamaKalaLine = null);
 
 public enum SectionType
 {
@@ -60,8 +64,6 @@ public enum SectionType
     SamashtiCharanam,
     SwaraSahitya,
     Chittaswaram,
-    MuktayiSwaram,
-    EttugadaSwaram,
     Other,
 }
 
@@ -76,8 +78,6 @@ public static class SectionTypes
         SectionType.SamashtiCharanam => "SAMASHTI_CHARANAM",
         SectionType.SwaraSahitya => "SWARA_SAHITYA",
         SectionType.Chittaswaram => "CHITTASWARAM",
-        SectionType.MuktayiSwaram => "MUKTAYI_SWARAM",
-        SectionType.EttugadaSwaram => "ETTUGADA_SWARAM",
         _ => "OTHER",
     };
 }

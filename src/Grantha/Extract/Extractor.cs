@@ -11,7 +11,7 @@ namespace Grantha.Extract;
 public static class Extractor
 {
     /// <summary>Bump when a rule changes what a page extracts to.</summary>
-    public const string Version = "1.0.0";
+    public const string Version = "1.1.0";
 
     /// <summary>Beyond this many characters without a tag the input is not read as HTML.</summary>
     const int HtmlSniffChars = 65536;

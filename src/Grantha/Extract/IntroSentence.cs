@@ -22,8 +22,11 @@ public sealed partial record IntroSentence(string Text, string? Form, string? Ti
             form = Forms.Normalise(ft.Groups["form"].Value);
             title = ft.Groups["title"].Value.Trim();
         }
-        var raga = RagamalikaRegex().Match(t) is { Success: true } rm ? rm.Value
-            : RagaRegex().Match(t) is { Success: true } r ? CleanName(r.Groups["raga"].Value) : null;
+        // The raga is named after the quoted title, which may itself contain "rAga" (‘rAga ratna’).
+        var from = FormTitleRegex().Match(t) is { Success: true } q ? q.Index + q.Length : 0;
+        var raga = RagamalikaRegex().Match(t, from) is { Success: true } rm ? rm.Value
+            : RagaRegex().Match(t, from) is { Success: true } r ? CleanName(r.Groups["raga"].Value)
+            : RagaRegex().Match(t) is { Success: true } r0 ? CleanName(r0.Groups["raga"].Value) : null;
         var tala = TalaRegex().Match(t) is { Success: true } tl ? CleanName(tl.Groups["tala"].Value) : null;
         var (deity, after) = FindDeity(t, DeityRegex());
         var kshetra = deity is null ? null : FindKshetra(t[after..]);
@@ -99,7 +102,7 @@ public sealed partial record IntroSentence(string Text, string? Form, string? Ti
     [GeneratedRegex(@"\b[Ii]n\s+(?:this|the|his|a|an)\s+(?<form>[^‘'""“,]{1,40}?)\s*[‘'""“](?<title>[^’'""”]{1,150})[’'""”]", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex FormTitleRegex();
 
-    [GeneratedRegex(@"\br[Aa]ga(?:[mM]|m)?\s*[:\-–]?\s+(?<raga>[^(),;–—\s][^(),;–—]{0,60}?)\s*(?=[(),;–—]|\s-\s|\.\s|\.$|$)", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"\br[Aa]ga(?:[mM]|m)?\s*[:\-–]?\s+(?<raga>[^(),;–—\s][^(),;–—]{0,60}?)\s*(?=[(),;–—]|\s-\s+t[Aa][Ll]a|\.\s|\.$|$)", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex RagaRegex();
 
     [GeneratedRegex(@"\br[Aa]ga\s*-?\s*m[Aa]lik[Aa]i?", RegexOptions.CultureInvariant, 1000)]
@@ -108,7 +111,7 @@ public sealed partial record IntroSentence(string Text, string? Form, string? Ti
     [GeneratedRegex(@"\bt[Aa][Ll]a(?:[mM])?\s*[:\-–]?\s+(?<tala>[^(),;–—\s][^(),;–—]{0,40}?)\s*(?=[(),;–—]|\s-\s|\.\s|\.$|$)", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex TalaRegex();
 
-    [GeneratedRegex(@"\b(?:Lord|Mother|Goddess|God|Lady)\s+(?:SrI\s+|Sri\s+)?(?<name>[A-Za-z]+)", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"\b(?:Lord|Mother|Goddess|God|Lady)\s+(?<name>(?:SrI\s+)?[A-Za-z]+)", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex DeityRegex();
 
     [GeneratedRegex(@"\bO\s+(?:(?:Lord|Mother|Goddess|SrI|Sri)\s+){0,3}(?<name>[A-Za-z]+)", RegexOptions.CultureInvariant, 1000)]
@@ -140,6 +143,7 @@ public static class Forms
         if (k.Contains("parnam") || k.Contains("parna")) return Varnam;
         if (k.Contains("tipyanamakirtan")) return "divya nama kirtana";
         if (k.Contains("utsapasampratayakirtan")) return "utsava sampradaya kirtana";
+        if (k.Contains("utsapasamprataya")) return "utsava sampradaya kriti";
         if (k.Contains("kirtan")) return "kirtana";
         if (k.Contains("tilana")) return "tillana";
         if (k.Contains("capali")) return "javali";

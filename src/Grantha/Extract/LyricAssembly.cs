@@ -20,6 +20,8 @@ public sealed class LyricAssembly
         public required RawSection Raw;
         public List<string> Lines = new();
         public bool MadhyamaKala;
+        /// <summary>Zero-based lyric line where the madhyama kala passage starts (its marker line is not lyric).</summary>
+        public int? MadhyamaKalaLine;
         public List<string> Ragas = new();
         public (SectionType Type, int? Number) Key => Raw.Key;
     }
@@ -75,7 +77,7 @@ public sealed class LyricAssembly
                 $"prose (a meaning) removed from the end of the {string.Join(", ", trimmedScripts)} lyric"));
 
         var sectionList = canonical.Sections.Select((s, i) => new Section(i + 1, s.Key.Type, s.Key.Number,
-            aligned.Any(a => a.Sections[i]?.MadhyamaKala == true))).ToList();
+            aligned.Any(a => a.Sections[i]?.MadhyamaKala == true), MadhyamaKalaLine(aligned.Select(a => a.Sections[i])))).ToList();
         var lyrics = aligned.Select(a => new LyricVariant(a.Region.Script.Language(), a.Region.Script.Name(),
             a.Sections.Select(s => s is null ? "" : string.Join('\n', s.Lines)).ToList())).ToList();
 
@@ -87,6 +89,11 @@ public sealed class LyricAssembly
                     ragas.Add(new ExtractedRaga(r, i + 1));
         return new LyricAssembly { Sections = sectionList, Lyrics = lyrics, SectionRagas = ragas };
     }
+
+    /// <summary>The passage start most scripts agree on (Latin first on a tie).</summary>
+    static int? MadhyamaKalaLine(IEnumerable<CleanSection?> sections) =>
+        sections.Where(s => s?.MadhyamaKalaLine is not null).GroupBy(s => s!.MadhyamaKalaLine)
+            .OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
 
     /// <summary>The script the lyric is actually written in (a heading may be wrong).</summary>
     static Script ContentScript(ScriptRegion region)
@@ -112,7 +119,13 @@ public sealed class LyricAssembly
                 cs.Ragas.Add(raga);
                 continue;
             }
-            if (SectionMarkers.IsMadhyamaKala(line)) cs.MadhyamaKala = true;
+            if (SectionMarkers.IsMadhyamaKala(line))
+            {
+                // The marker heads a passage; the position is kept, the words are not lyric.
+                cs.MadhyamaKala = true;
+                cs.MadhyamaKalaLine ??= paragraphs.Sum(p => p.Count);
+                continue;
+            }
             paragraphs[^1].Add(LyricText.ForScript(line, script));
         }
         if (paragraphs[^1].Count == 0 && paragraphs.Count > 1) paragraphs.RemoveAt(paragraphs.Count - 1);

@@ -60,29 +60,10 @@ public static class LyricText
     static bool IsSpace(char c) => char.IsWhiteSpace(c) || c == '\u00A0';
 
     /// <summary>
-    /// Script-specific finishing of one lyric line. Tamil: a pronunciation digit (1-4) written
-    /// apart from its letter (<c>ப 4க்த</c>, or a subscript the source spaced out) is glued back.
+    /// Script-specific finishing of one lyric line. Nothing is changed today: a Tamil digit the page
+    /// writes apart from its letter (a line starting <c>ப 4...</c>) stays where the page put it,
+    /// because the lyric is page-faithful; digits in <c>&lt;sub&gt;</c> are glued by <see cref="Render"/>.
     /// </summary>
-    public static string ForScript(string line, Script script)
-    {
-        if (script != Script.Tamil || line.Length < 3) return line;
-        StringBuilder? sb = null;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (c == ' ' && i > 0 && i + 1 < line.Length && IsTamilLetterOrSign(line[i - 1]) &&
-                line[i + 1] is >= '1' and <= '4' && (i + 2 >= line.Length || GluedDigitFollower(line[i + 2])))
-            {
-                sb ??= new StringBuilder(line, 0, i, line.Length);
-                continue;
-            }
-            sb?.Append(c);
-        }
-        return sb?.ToString() ?? line;
-    }
+    public static string ForScript(string line, Script script) => line;
 
-    static bool IsTamilLetterOrSign(char c) => c >= 0x0B80 && c <= 0x0BFF && !(c >= 0x0BE6 && c <= 0x0BFA);
-
-    /// <summary>What may follow a pronunciation digit: a Tamil letter, a space, a parenthesis or the line end.</summary>
-    static bool GluedDigitFollower(char c) => IsTamilLetterOrSign(c) || c is ' ' or '(' or ')';
 }

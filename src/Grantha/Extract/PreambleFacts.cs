@@ -54,7 +54,7 @@ public sealed record PreambleFacts(string? Title, string? Raga, string? Tala, st
 
     /// <summary>
     /// <c>kAmAkshi anudinamu-bhairavi</c> → (kAmAkshi anudinamu, bhairavi). When the intro's raga is
-    /// known, the split is where it begins (ragas can contain hyphens); otherwise at the last hyphen.
+    /// known, the split is where it begins (ragas can contain hyphens, titles numbers: <c>vArija nayana-1-kEdAra gauLa</c>); otherwise at the last hyphen.
     /// </summary>
     internal static (string? Title, string? Raga) SplitHeading(string heading, string? knownRaga, bool requireRaga = false)
     {
@@ -62,7 +62,8 @@ public sealed record PreambleFacts(string? Title, string? Raga, string? Tala, st
         if (knownRaga is not null)
         {
             var key = Scripts.Skeleton(knownRaga).Replace(" ", "");
-            for (var i = h.IndexOf('-'); i > 0; i = h.IndexOf('-', i + 1))
+            // From the right: the skeleton drops digits, so "nayana-1-kEdAra gauLa" must not split at "-1".
+            for (var i = h.LastIndexOf('-'); i > 0; i = h.LastIndexOf('-', i - 1))
             {
                 var right = h[(i + 1)..];
                 if (Scripts.Skeleton(right).Replace(" ", "") == key)

@@ -11,8 +11,13 @@ public static class ProseDetector
     {
         var t = line.Trim();
         if (t.Length == 0) return false;
-        foreach (var c in t)
-            if (c is '!' or '?' or ';' or ',' or '"' or '“' or '”' or '‘' or '’' or '\'') return true;
+        for (var k = 0; k < t.Length; k++)
+        {
+            var c = t[k];
+            if (c is '!' or '?' or ';' or '"' or '“' or '”' or '‘' or '’' or '\'') return true;
+            // A comma glued to a word is prose; a free-standing one is a rest in a svara line (पा , दा).
+            if (c == ',' && k > 0 && !char.IsWhiteSpace(t[k - 1])) return true;
+        }
         if (t.Contains(" - ", StringComparison.Ordinal) || t.Contains(" – ", StringComparison.Ordinal)) return true;
         if (t.EndsWith('.') && !t.EndsWith("..", StringComparison.Ordinal)) return true;
         var i = 0;

@@ -44,12 +44,13 @@ public static class SectionMarkers
         ["citasparam"] = SectionType.Chittaswaram,
         ["citaspara"] = SectionType.Chittaswaram,
         ["citasparamu"] = SectionType.Chittaswaram,
-        ["muktayisparam"] = SectionType.MuktayiSwaram,
-        ["muktayispara"] = SectionType.MuktayiSwaram,
-        ["muktayi"] = SectionType.MuktayiSwaram,
-        ["etukatasparam"] = SectionType.EttugadaSwaram,
-        ["etukataspara"] = SectionType.EttugadaSwaram,
-        ["etukata"] = SectionType.EttugadaSwaram,
+        // A varnam's muktAyi and eTTugaDa svarams are its chittaswarams (the catalog's section vocabulary).
+        ["muktayisparam"] = SectionType.Chittaswaram,
+        ["muktayispara"] = SectionType.Chittaswaram,
+        ["muktayi"] = SectionType.Chittaswaram,
+        ["etukatasparam"] = SectionType.Chittaswaram,
+        ["etukataspara"] = SectionType.Chittaswaram,
+        ["etukata"] = SectionType.Chittaswaram,
     };
 
     static readonly HashSet<string> MadhyamaKalaWords =

@@ -26,7 +26,7 @@ public class ExtractorRuleTests
     public void Metadata_comes_from_heading_intro_and_shell()
     {
         var page = Simple();
-        (page.Title, page.Tala, page.Composer, page.Form, page.Deity).ShouldBe(("rAma rAma", "Adi", Composers.Tyagaraja, "kriti", "rAma"));
+        (page.Title, page.Tala, page.Composer, page.Form, page.Deity).ShouldBe(("rAma rAma", "Adi", Composers.Tyagaraja, "kriti", "SrI rAma")); // the deity as the page names it
         page.Ragas.ShouldBe([new ExtractedRaga("tODi")]);
         page.Published.ShouldBe("2008-01-02T03:04:00+05:30");
         page.Updated.ShouldBe("2009-01-05");
@@ -123,7 +123,9 @@ public class ExtractorRuleTests
         (page.Title, page.Tala, page.Composer).ShouldBe(("kamalAmbikE", "rUpakaM", Composers.Dikshitar));
         page.Ragas.ShouldBe([new ExtractedRaga("tODi")]);
         page.Sections.Select(s => (s.Type, s.HasMadhyamaKala)).ShouldBe([(SectionType.Pallavi, false), (SectionType.Anupallavi, false), (SectionType.Charanam, true)]);
-        page.Lyric("latin")!.Sections[2].ShouldBe("sakala lOka nAyikE\n(madhyama kAla sAhityam)\nguruguha janani");
+        // The passage is marked by its start line; the marker line is not lyric.
+        page.Sections[2].MadhyamaKalaLine.ShouldBe(1);
+        page.Lyric("latin")!.Sections[2].ShouldBe("sakala lOka nAyikE\nguruguha janani");
         page.Lyric("devanagari")!.Sections[0].ShouldBe("कमलाम्बिके आश्रित कल्प लतिके");
         page.Variations.ShouldBe("latikE - latE");
         page.Warnings.Select(w => w.Code).ShouldNotContain(Warnings.SectionCountMismatch);

@@ -18,6 +18,7 @@ public class ProseDetectorTests
     [InlineData("பாத3முலே தி3(க்க)னுசு நம்மிதினி ஸ்ரீ கஞ்சி (காமாக்ஷி)")]
     [InlineData("நா(கா3)சலமுபை பா3கு3க3 நெலகொன்ன (வேங்க)")]
     [InlineData("वेल कनुलु कावलॆ(न)य्य (वॆंक)")]
+    [InlineData("पा म सा पा , दा दा गा री पा ,")] // a chittaswaram line: free-standing commas are rests
     [InlineData("")]
     public void Lyric_is_not_prose(string line) => ProseDetector.IsProse(line).ShouldBeFalse();
 
