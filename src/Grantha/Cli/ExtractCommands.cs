@@ -61,9 +61,7 @@ public static class ExtractCommands
             }
             if (p.GetValue(json))
             {
-                using var stdout = Console.OpenStandardOutput();
-                ExtractJson.Write(page, stdout);
-                stdout.Write("\n"u8);
+                Console.Out.WriteLine(ExtractJson.Serialize(page));
                 return ExitCodes.Ok;
             }
             PrintHuman(page);
