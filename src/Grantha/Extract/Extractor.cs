@@ -56,7 +56,7 @@ public static class Extractor
             throw new ExtractException(ExtractException.HtmlTooDeep,
                 $"the page nests elements more than {HtmlDepth.MaxDepthDefault} deep; refusing to parse it");
 
-        var doc = Parser.Value!.ParseDocument(html);
+        var doc = Parser.Value!.ParseDocument(PageSlimmer.Slim(html));
         var head = PageHead.Read(doc);
         var url = string.IsNullOrWhiteSpace(sourceUrl) ? head.CanonicalUrl : sourceUrl;
 
