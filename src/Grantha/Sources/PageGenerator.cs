@@ -396,7 +396,7 @@ public static class PageGenerator
             for (var li = 0; li < s.Lines.Count; li++)
             {
                 foreach (var m in s.RagaMarks.Where(m => m.BeforeLine == li)) sb.Append(H(HkScript.To(script, m.Hk))).Append(Br);
-                if (s.MadhyamaFrom == li) sb.Append(H(HkScript.To(script, "(madhyama kAla sAhityam)"))).Append(Br);
+                if (s.MadhyamaFrom == li) sb.Append(H("(" + HkScript.To(script, "madhyama kAla sAhityam") + ")")).Append(Br);
                 if (compact && li == 0) sb.Append(H(IndicMarker(script, s))).Append(' ');
                 sb.Append(Lyric(LineText(p, si, li, script))).Append(Br);
             }
