@@ -1,1 +1,3 @@
-Console.WriteLine("hi");
+using Grantha.Cli;
+
+return await Commands.Build().Parse(args).InvokeAsync();

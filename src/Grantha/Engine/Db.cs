@@ -30,6 +30,8 @@ public sealed class Db : IAsyncDisposable
     /// <summary>The spec without secrets, for logs and the CLI.</summary>
     public string Description { get; }
     public bool IsPostgres => Kind == DbKind.Postgres;
+    /// <summary>For a dedicated LISTEN connection (PostgreSQL only).</summary>
+    public string? PostgresConnectionString => _pg?.ConnectionString;
 
     Db(DbKind kind, string description, NpgsqlDataSource? pg, string? sqlite)
     {

@@ -60,8 +60,14 @@ public sealed record StageTask
     public long? FinishedAt { get; init; }
 }
 
-/// <summary>What a handler gets: the task, the database, the batch options and the worker's id.</summary>
-public sealed record TaskContext(StageTask Task, Db Db, BatchOptions Batch, string WorkerId);
+/// <summary>
+/// What a handler gets: the task, the database, the batch options, the worker's id, and the
+/// settings of every stage (for tasks it inserts itself).
+/// </summary>
+public sealed record TaskContext(StageTask Task, Db Db, BatchOptions Batch, string WorkerId, Func<string, StageSettings>? SettingsOf = null)
+{
+    public int MaxAttemptsOf(string stage) => (SettingsOf?.Invoke(stage) ?? new StageSettings()).MaxAttempts;
+}
 
 /// <summary>A task to insert. Its idempotency key is unique in the database: inserting it twice is a no-op.</summary>
 public sealed record NewTask(string Stage, string IdemKey, string Subject, string? Host = null, string? Payload = null, int Priority = 0);

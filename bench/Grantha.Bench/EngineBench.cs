@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Dapper;
+using Grantha.Engine;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Npgsql;
+
+namespace Grantha.Bench;
+
+/// <summary>
+/// No-op tasks claimed and completed per second on one local PostgreSQL, three ways in one run:
+/// the grantha engine (leases, retries, events, counters all on), Hangfire.PostgreSql with its
+/// best settings, and a bare SKIP LOCKED loop of the same claim statement (the machine's ceiling).
+/// </summary>
+public static class EngineBench
+{
+    sealed class Noop : IStageHandler
+    {
+        public string Stage => Engine.Stage.Fetch;
+        public StageSettings Settings { get; } = new() { Concurrency = 512, MaxAttempts = 3 };
+        public Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct) => Task.FromResult(TaskResult.Empty);
+    }
+
+    public static async Task<Dictionary<string, object?>> RunAsync(BenchArgs a)
+    {
+        var tasks = a.Int("tasks", 20_000);
+        var hangfireJobs = a.Int("hangfire-jobs", 4_000);
+        var grantha = await GranthaAsync(tasks);
+        var bare = await BareAsync(tasks, a.Int("bare-loops", 4), a.Int("bare-claim", 50));
+        var hangfire = a.Str("skip-hangfire") is null ? await HangfireAsync(hangfireJobs, a.Int("hangfire-workers", 20)) : double.NaN;
+        return new()
+        {
+            ["tasks"] = tasks,
+            ["grantha_per_s"] = Math.Round(grantha),
+            ["hangfire_per_s"] = Math.Round(hangfire),
+            ["bare_per_s"] = Math.Round(bare),
+            ["ratio"] = Math.Round(grantha / hangfire, 1),
+            ["of_bare"] = Math.Round(grantha / bare, 3),
+            ["hangfire_jobs"] = hangfireJobs,
+        };
+    }
+
+    static async Task<double> GranthaAsync(int n)
+    {
+        await using var bench = await BenchDb.CreateAsync("engine");
+        await using var db = Db.Open(bench.ConnectionString);
+        await Migrations.ApplyAsync(db);
+        var batch = await Batches.CreateAsync(db, "bench", new BatchOptions(), "bench", [Stage.Fetch], async (c, tx, id) =>
+        {
+            var list = Enumerable.Range(0, n).Select(i => new NewTask(Stage.Fetch, $"{id}:FETCH:{i}", $"noop-{i}")).ToList();
+            foreach (var chunk in list.Chunk(5000)) await TaskQueue.For(db).InsertAsync(c, tx, id, chunk, _ => 3, Db.NowMs());
+        });
+        using var cts = new CancellationTokenSource();
+        var sw = Stopwatch.StartNew();
+        var worker = new Worker(db, [new Noop()], new WorkerOptions());
+        var run = worker.RunAsync(cts.Token);
+        while ((await Batches.GetAsync(db, batch))!.Status != BatchStatus.Completed) await Task.Delay(5);
+        var elapsed = sw.Elapsed.TotalSeconds;
+        await cts.CancelAsync();
+        await run;
+        var done = await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM event WHERE kind = 'task_succeeded'"));
+        if (done != n) throw new InvalidOperationException($"expected {n} task_succeeded events, found {done}");
+        return n / elapsed;
+    }
+
+    static async Task<double> BareAsync(int n, int loops, int claim)
+    {
+        await using var bench = await BenchDb.CreateAsync("bare");
+        await using (var c = new NpgsqlConnection(bench.ConnectionString))
+        {
+            await c.OpenAsync();
+            await c.ExecuteAsync("""
+                CREATE TABLE bare_task (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, state TEXT NOT NULL, priority INT NOT NULL DEFAULT 0, due_at BIGINT NOT NULL);
+                CREATE INDEX bare_claim ON bare_task (priority DESC, due_at, id) WHERE state = 'PENDING';
+                """);
+            await c.ExecuteAsync("INSERT INTO bare_task (state, due_at) SELECT 'PENDING', 0 FROM generate_series(1, @n)", new { n });
+            await c.ExecuteAsync("VACUUM ANALYZE bare_task");
+        }
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, loops).Select(async _ =>
+        {
+            await using var c = new NpgsqlConnection(bench.ConnectionString);
+            await c.OpenAsync();
+            while (await c.ExecuteAsync("""
+                UPDATE bare_task SET state = 'DONE' WHERE id IN (
+                  SELECT id FROM bare_task WHERE state = 'PENDING' AND due_at <= 1 ORDER BY priority DESC, due_at, id LIMIT @claim FOR UPDATE SKIP LOCKED)
+                """, new { claim }) > 0) { }
+        }));
+        return n / sw.Elapsed.TotalSeconds;
+    }
+
+    public static void NoopJob() { }
+
+    static async Task<double> HangfireAsync(int n, int workers)
+    {
+        await using var bench = await BenchDb.CreateAsync("hangfire");
+        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(bench.ConnectionString, new PostgreSqlStorageOptions()), new PostgreSqlStorageOptions
+        {
+            QueuePollInterval = TimeSpan.FromMilliseconds(50),
+            UseSlidingInvisibilityTimeout = true,
+            PrepareSchemaIfNecessary = true,
+        });
+        var client = new BackgroundJobClient(storage);
+        for (var i = 0; i < n; i++) client.Enqueue(() => NoopJob());
+        var sw = Stopwatch.StartNew();
+        using (new BackgroundJobServer(new BackgroundJobServerOptions { WorkerCount = workers, Queues = ["default"] }, storage))
+        {
+            var monitor = storage.GetMonitoringApi();
+            while (monitor.GetStatistics().Succeeded < n && sw.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(50);
+        }
+        var succeeded = storage.GetMonitoringApi().GetStatistics().Succeeded;
+        return succeeded / sw.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,165 @@
+using Grantha.Engine;
+using Grantha.Manifest;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Grantha.Api;
+
+/// <summary>/v1/admin/bulk-import: batches, controls, jobs, tasks, rows and events.</summary>
+public static class BulkImportApi
+{
+    /// <summary>Largest page a list endpoint returns.</summary>
+    public const int PageMax = 500;
+    public const int PageDefault = 100;
+
+    public sealed record CreateBatchJson(string? Name, List<string>? Paths, bool? AllowOfflineSite, Dictionary<string, string>? HostMap, bool? Politeness);
+    public sealed record BatchCreated(long BatchId, string Status, string Location);
+    public sealed record JobView(string Stage, string Status, long? StartedAt, long? FinishedAt, Dictionary<string, long> Counts, long Total);
+    public sealed record BatchView(long Id, string Name, string Status, string CreatedBy, long CreatedAt, long UpdatedAt, long? SettledAt,
+        BatchOptions Options, IReadOnlyList<JobView> Jobs, ManifestQueries.RowSummary Manifest);
+    public sealed record Page<T>(IReadOnlyList<T> Items, long? Next);
+    public sealed record RetryJson(string? Code, string? Host, List<long>? TaskIds, string? Stage, string? State);
+
+    public static IEndpointRouteBuilder MapBulkImportApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/admin/bulk-import").WithTags("Bulk import");
+        var read = api.MapGroup("").RequireRole(Role.Viewer);
+        var operate = api.MapGroup("").RequireRole(Role.Operator);
+        var admin = api.MapGroup("").RequireRole(Role.Admin);
+
+        operate.MapPost("/batches", CreateAsync).DisableAntiforgery()
+            .WithSummary("Create a batch from uploaded manifests (multipart, field 'files') or from paths inside the import folder (JSON)")
+            .Accepts<IFormFile>("multipart/form-data").Accepts<CreateBatchJson>("application/json")
+            .Produces<BatchCreated>(201).ProducesProblem(400).ProducesProblem(413);
+        read.MapGet("/batches", ListAsync).WithSummary("Batches, newest first (keyset: ?before=<id>)");
+        read.MapGet("/batches/{id:long}", DetailAsync).WithSummary("A batch with per-stage counts and its manifest summary");
+        admin.MapDelete("/batches/{id:long}", DeleteAsync).WithSummary("Delete a batch that is not running (recorded in the audit log)");
+        operate.MapPost("/batches/{id:long}/pause", (long id, Db db, HttpContext http) => Control(Controls.PauseAsync(db, id, http.Actor(), http.RequestAborted)));
+        operate.MapPost("/batches/{id:long}/resume", (long id, Db db, HttpContext http) => Control(Controls.ResumeAsync(db, id, http.Actor(), http.RequestAborted)));
+        operate.MapPost("/batches/{id:long}/cancel", (long id, Db db, HttpContext http) => Control(Controls.CancelAsync(db, id, http.Actor(), http.RequestAborted)));
+        operate.MapPost("/batches/{id:long}/retry", (long id, RetryJson? body, Db db, HttpContext http) =>
+            Control(Controls.RetryAsync(db, id, Filter(body), http.Actor(), http.RequestAborted)))
+            .WithSummary("Retry failed and blocked tasks: all, or by error code, host, stage or task ids");
+        operate.MapPost("/batches/{id:long}/requeue", (long id, RetryJson? body, Db db, HttpContext http) =>
+            Control(Controls.RequeueAsync(db, id, Filter(body), http.Actor(), http.RequestAborted)))
+            .WithSummary("Run finished tasks again (succeeded, failed or blocked) matching the filter");
+        read.MapGet("/batches/{id:long}/jobs", async (long id, Db db, CancellationToken ct) => TypedResults.Ok(await JobsAsync(db, await RequireAsync(db, id, ct), ct)));
+        read.MapGet("/batches/{id:long}/tasks", TasksAsync).WithSummary("Tasks, keyset-paged (?after=<id>), filtered by stage, state, code, host or text (q)");
+        read.MapGet("/batches/{id:long}/rows", RowsAsync).WithSummary("Manifest rows with their outcome (?errors=true for row errors only)");
+        read.MapGet("/batches/{id:long}/events", EventsAsync).WithSummary("The batch's event log, oldest first (?after=<id>)");
+        read.MapGet("/tasks/{taskId:long}", async Task<Results<Ok<StageTask>, ProblemHttpResult>> (long taskId, Db db, CancellationToken ct) =>
+            await Batches.TaskAsync(db, taskId, ct) is { } t ? TypedResults.Ok(t) : TypedResults.Problem(title: "Not found", detail: $"Task {taskId} does not exist.", statusCode: 404));
+        return app;
+    }
+
+    static async Task<Results<Created<BatchCreated>, ProblemHttpResult>> CreateAsync(HttpRequest request, Db db, ImportFolder folder, HttpContext http, CancellationToken ct)
+    {
+        var inputs = new List<Pipeline.ManifestInput>();
+        BatchOptions options;
+        string? name;
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(ct);
+            if (form.Files.Count == 0) return Problem(400, "No manifest", "Upload one or more CSV files in the multipart field 'files'.");
+            foreach (var f in form.Files)
+            {
+                if (f.Length > ManifestLimits.Default.MaxBytes)
+                    return Problem(413, "Manifest too large", $"{f.FileName} is {f.Length:N0} bytes; the limit is {ManifestLimits.Default.MaxBytes:N0}.");
+                using var ms = new MemoryStream();
+                await f.CopyToAsync(ms, ct);
+                inputs.Add(new(Path.GetFileName(f.FileName), ms.ToArray()));
+            }
+            name = form["name"].FirstOrDefault();
+            options = new BatchOptions
+            {
+                AllowOfflineSite = bool.TryParse(form["allowOfflineSite"].FirstOrDefault(), out var allow) && allow,
+                Politeness = bool.TryParse(form["politeness"].FirstOrDefault(), out var pol) ? pol : null,
+            };
+        }
+        else
+        {
+            var body = await request.ReadFromJsonAsync<CreateBatchJson>(ct) ?? throw new ArgumentException("Send a JSON body with 'paths', or a multipart upload.");
+            if (body.Paths is not { Count: > 0 }) return Problem(400, "No manifest", "Give 'paths': manifest files inside the import folder.");
+            foreach (var p in body.Paths)
+            {
+                var full = folder.Resolve(p);
+                if (new FileInfo(full).Length > ManifestLimits.Default.MaxBytes)
+                    return Problem(413, "Manifest too large", $"{p} is larger than {ManifestLimits.Default.MaxBytes:N0} bytes.");
+                inputs.Add(new(Path.GetFileName(full), await File.ReadAllBytesAsync(full, ct)));
+            }
+            name = body.Name;
+            options = new BatchOptions { AllowOfflineSite = body.AllowOfflineSite ?? false, HostMap = body.HostMap is null ? new(StringComparer.OrdinalIgnoreCase) : new(body.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = body.Politeness };
+        }
+        var id = await Pipeline.CreateBatchAsync(db, name ?? string.Join(" + ", inputs.Select(i => i.Name)), inputs, options, http.Actor(), ct: ct);
+        var location = $"/v1/admin/bulk-import/batches/{id}";
+        return TypedResults.Created(location, new BatchCreated(id, BatchStatus.Running, location));
+    }
+
+    static async Task<Ok<Page<BatchRow>>> ListAsync(Db db, long? before, int? limit, CancellationToken ct)
+    {
+        var n = Limit(limit);
+        var items = await Batches.ListAsync(db, before, n, ct);
+        return TypedResults.Ok(new Page<BatchRow>(items, items.Count == n ? items[^1].Id : null));
+    }
+
+    static async Task<Ok<BatchView>> DetailAsync(long id, Db db, CancellationToken ct) => TypedResults.Ok(await ViewAsync(db, id, ct));
+
+    /// <summary>The detail view, shared with the CLI.</summary>
+    public static async Task<BatchView> ViewAsync(Db db, long id, CancellationToken ct = default)
+    {
+        var b = await RequireAsync(db, id, ct);
+        return new BatchView(b.Id, b.Name, b.Status, b.CreatedBy, b.CreatedAt, b.UpdatedAt, b.SettledAt, BatchOptions.FromJson(b.Options),
+            await JobsAsync(db, b, ct), await ManifestQueries.SummaryAsync(db, id, ct));
+    }
+
+    static async Task<IReadOnlyList<JobView>> JobsAsync(Db db, BatchRow b, CancellationToken ct)
+    {
+        var counts = await Batches.CountsAsync(db, b.Id, ct);
+        return (await Batches.JobsAsync(db, b.Id, ct)).Select(j =>
+        {
+            var c = counts.GetValueOrDefault(j.Stage) ?? new Dictionary<string, long>();
+            return new JobView(j.Stage, j.Status, j.StartedAt, j.FinishedAt, c, c.Values.Sum());
+        }).ToList();
+    }
+
+    static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, Db db, HttpContext http, CancellationToken ct)
+    {
+        await Controls.DeleteAsync(db, id, http.Actor(), ct);
+        return TypedResults.NoContent();
+    }
+
+    static async Task<Ok<Page<StageTask>>> TasksAsync(long id, Db db, string? stage, string? state, string? code, string? host, string? q, long? after, int? limit, CancellationToken ct)
+    {
+        await RequireAsync(db, id, ct);
+        var n = Limit(limit);
+        var items = await Batches.TasksAsync(db, id, new TaskFilter { Stage = stage, State = state, ErrorCode = code, Host = host, Text = q }, after ?? 0, n, ct);
+        return TypedResults.Ok(new Page<StageTask>(items, items.Count == n ? items[^1].Id : null));
+    }
+
+    static async Task<Ok<Page<ManifestQueries.RowRecord>>> RowsAsync(long id, Db db, bool? errors, long? after, int? limit, CancellationToken ct)
+    {
+        await RequireAsync(db, id, ct);
+        var n = Limit(limit);
+        var items = await ManifestQueries.RowsAsync(db, id, errors ?? false, after ?? 0, n, ct);
+        return TypedResults.Ok(new Page<ManifestQueries.RowRecord>(items, items.Count == n ? items[^1].Id : null));
+    }
+
+    static async Task<Ok<Page<Event>>> EventsAsync(long id, Db db, string? kind, long? task, long? after, int? limit, CancellationToken ct)
+    {
+        await RequireAsync(db, id, ct);
+        var n = Limit(limit);
+        var items = await Events.PageAsync(db, id, after ?? 0, n, kind, task, ct);
+        return TypedResults.Ok(new Page<Event>(items, items.Count == n ? items[^1].Id : null));
+    }
+
+    static async Task<Ok<Controls.Result>> Control(Task<Controls.Result> control) => TypedResults.Ok(await control);
+
+    static TaskFilter Filter(RetryJson? b) => new() { ErrorCode = b?.Code, Host = b?.Host, TaskIds = b?.TaskIds, Stage = b?.Stage, State = b?.State };
+
+    static async Task<BatchRow> RequireAsync(Db db, long id, CancellationToken ct) => await Batches.GetAsync(db, id, ct) ?? throw new BatchNotFoundException(id);
+
+    static int Limit(int? limit) => limit is null ? PageDefault : limit < 1 || limit > PageMax
+        ? throw new ArgumentException($"limit must be between 1 and {PageMax}.") : limit.Value;
+
+    static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(title: title, detail: detail, statusCode: status);
+}

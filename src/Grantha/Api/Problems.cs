@@ -1,0 +1,30 @@
+using Grantha.Engine;
+using Grantha.Manifest;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Grantha.Api;
+
+/// <summary>Maps the errors a user can cause to problem details; anything else is a 500 without internals.</summary>
+public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception e, CancellationToken ct)
+    {
+        var (status, title) = e switch
+        {
+            IllegalTransitionException => (409, "Illegal transition"),
+            BatchNotFoundException => (404, "Not found"),
+            ManifestException { Code: "too_large" } => (413, "Manifest too large"),
+            ManifestException => (400, "Bad manifest"),
+            ImportPathException => (400, "Path refused"),
+            BadHttpRequestException b => (b.StatusCode, "Bad request"),
+            ArgumentException or FormatException or System.Text.Json.JsonException => (400, "Bad request"),
+            _ => (500, "Internal error"),
+        };
+        if (status == 500) log.LogError(e, "Unhandled error on {Path}", http.Request.Path);
+        http.Response.StatusCode = status;
+        var pd = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = status == 500 ? "The server failed; see its log." : e.Message };
+        if (e is IllegalTransitionException it) { pd.Extensions["entity"] = it.Entity; pd.Extensions["from"] = it.From; pd.Extensions["to"] = it.To; }
+        if (e is ManifestException me) pd.Extensions["code"] = me.Code;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = pd, Exception = e });
+    }
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Grantha.Engine;
+using Grantha.Manifest;
+using Grantha.Sources;
+
+namespace Grantha.Cli;
+
+/// <summary>./grantha import &lt;csv&gt;... : creates a batch; with --wait shows progress until it settles.</summary>
+public static class ImportCommand
+{
+    public static readonly Option<bool> Wait = new("--wait") { Description = "Show progress until the batch settles" };
+    public static readonly Option<bool> Json = new("--json") { Description = "End with one JSON summary line {batchId, status, stages, rowErrors, durationMs}" };
+    public static readonly Option<int> Workers = new("--workers") { Description = "Worker loops to run in this process while waiting (0: rely on ./grantha worker processes)", DefaultValueFactory = _ => 1 };
+    public static readonly Option<bool> UseOfflineSite = new("--offline-site") { Description = $"Fetch from the offline source site on 127.0.0.1 (default ports {SourceSiteOptions.DefaultBasePort}..)" };
+    public static readonly Option<string[]> HostMap = new("--host-map") { Description = "host=baseUrl pairs mapping source hosts onto another server (implies --offline-site)", AllowMultipleArgumentsPerToken = true };
+    public static readonly Option<bool> NoPoliteness = new("--no-politeness") { Description = "Turn per-host delays off for this batch (loopback benchmarks only)" };
+    public static readonly Option<string?> Name = new("--name") { Description = "Batch name (default: the file names)" };
+
+    public static Command Build()
+    {
+        var files = new Argument<string[]>("csv") { Description = "Manifest files (Krithi,Raga,Hyperlink)", Arity = ArgumentArity.OneOrMore };
+        var cmd = new Command("import", "Create a batch from manifest files") { files, Wait, Json, Workers, UseOfflineSite, HostMap, NoPoliteness, Name };
+        cmd.SetAction(Commands.Guarded(async (parse, ct) =>
+        {
+            var started = Stopwatch.StartNew();
+            var options = BuildOptions(parse.GetValue(UseOfflineSite), parse.GetValue(HostMap), parse.GetValue(NoPoliteness));
+            var inputs = new List<Pipeline.ManifestInput>();
+            foreach (var f in parse.GetValue(files)!)
+            {
+                if (!File.Exists(f)) throw new FileNotFoundException($"Manifest '{f}' does not exist.");
+                inputs.Add(new(Path.GetFileName(f), await File.ReadAllBytesAsync(f, ct)));
+            }
+            await using var db = await Commands.OpenDbAsync(parse, ct);
+            return await RunAsync(db, parse.GetValue(Name), inputs, options, "cli", parse.GetValue(Wait), parse.GetValue(Json), parse.GetValue(Workers), started, ct);
+        }));
+        return cmd;
+    }
+
+    public static BatchOptions BuildOptions(bool offlineSite, string[]? hostMap, bool noPoliteness)
+    {
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (offlineSite) foreach (var kv in Cli.OfflineSite.DefaultHostMap()) map[kv.Key] = kv.Value;
+        foreach (var pair in hostMap ?? [])
+        {
+            var parts = pair.Split('=', 2);
+            if (parts.Length != 2 || !Uri.TryCreate(parts[1], UriKind.Absolute, out _))
+                throw new ArgumentException($"--host-map '{pair}': write host=http://127.0.0.1:port");
+            map[parts[0].Trim()] = parts[1].Trim();
+        }
+        return new BatchOptions { AllowOfflineSite = map.Count > 0, HostMap = map, Politeness = noPoliteness ? false : null };
+    }
+
+    /// <summary>Creates the batch and, when asked, runs workers here and watches it settle.</summary>
+    public static async Task<int> RunAsync(Db db, string? name, IReadOnlyList<Pipeline.ManifestInput> inputs, BatchOptions options, string actor,
+        bool wait, bool json, int workers, Stopwatch started, CancellationToken ct)
+    {
+        var batchId = await Pipeline.CreateBatchAsync(db, name ?? string.Join(" + ", inputs.Select(i => i.Name)), inputs, options, actor, ct: ct);
+        if (!json) Console.Error.WriteLine($"Batch {batchId} created on {db.Description} from {inputs.Count} manifest(s).");
+        if (!wait)
+        {
+            if (json) Console.WriteLine(Progress.ToJson(await Progress.SummarizeAsync(db, batchId, started, ct)));
+            return ExitCodes.Ok;
+        }
+        using var stopWorkers = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var running = Enumerable.Range(0, Math.Max(0, workers))
+            .Select(_ => new Worker(db, Pipeline.Handlers(), new WorkerOptions()).RunAsync(stopWorkers.Token)).ToList();
+        var summary = await Progress.WatchAsync(db, batchId, bars: !json, started, ct);
+        await stopWorkers.CancelAsync();
+        await Task.WhenAll(running);
+        if (json) Console.WriteLine(Progress.ToJson(summary));
+        else Progress.PrintHuman(await Api.BulkImportApi.ViewAsync(db, batchId, ct), Console.Out);
+        return ExitCodes.Ok;
+    }
+}

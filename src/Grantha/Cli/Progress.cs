@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Grantha.Api;
+using Grantha.Engine;
+using Spectre.Console;
+
+namespace Grantha.Cli;
+
+/// <summary>
+/// Watches a batch until it settles: live progress bars per stage on a terminal, one plain line
+/// a second otherwise. Ends with the summary (and, with --json, the summary object).
+/// </summary>
+public static class Progress
+{
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(1);
+
+    public sealed record Summary(long BatchId, string Status, Dictionary<string, Dictionary<string, long>> Stages, long RowErrors, long DurationMs);
+
+    static readonly JsonSerializerOptions JsonOut = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+
+    public static async Task<Summary> WatchAsync(Db db, long batchId, bool bars, Stopwatch started, CancellationToken ct)
+    {
+        if (bars && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
+        {
+            await AnsiConsole.Progress()
+                .AutoClear(false).HideCompleted(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .StartAsync(async ctx =>
+                {
+                    var tasks = new Dictionary<string, ProgressTask>();
+                    while (true)
+                    {
+                        var view = await BulkImportApi.ViewAsync(db, batchId, ct);
+                        foreach (var job in view.Jobs)
+                        {
+                            if (!tasks.TryGetValue(job.Stage, out var t)) tasks[job.Stage] = t = ctx.AddTask(job.Stage, maxValue: 1);
+                            var done = Finished(job.Counts);
+                            t.MaxValue = Math.Max(1, job.Total);
+                            t.Value = done;
+                            t.Description = $"{job.Stage,-9} {done,6}/{job.Total,-6} {Describe(job.Counts)}";
+                        }
+                        if (IsSettled(view.Status)) break;
+                        await Task.Delay(RefreshInterval, ct);
+                    }
+                });
+        }
+        else
+        {
+            var last = "";
+            while (true)
+            {
+                var view = await BulkImportApi.ViewAsync(db, batchId, ct);
+                var line = $"batch {batchId} {view.Status}: " + string.Join("; ", view.Jobs.Select(j => $"{j.Stage} {Finished(j.Counts)}/{j.Total} {Describe(j.Counts)}"));
+                if (line != last && bars) Console.Error.WriteLine($"[{started.Elapsed:mm\\:ss}] {line}");
+                last = line;
+                if (IsSettled(view.Status)) break;
+                await Task.Delay(PlainInterval, ct);
+            }
+        }
+        return await SummarizeAsync(db, batchId, started, ct);
+    }
+
+    public static async Task<Summary> SummarizeAsync(Db db, long batchId, Stopwatch started, CancellationToken ct)
+    {
+        var view = await BulkImportApi.ViewAsync(db, batchId, ct);
+        return new Summary(batchId, view.Status, view.Jobs.ToDictionary(j => j.Stage, j => j.Counts), view.Manifest.Errors, started.ElapsedMilliseconds);
+    }
+
+    public static string ToJson(Summary s) => JsonSerializer.Serialize(s, JsonOut);
+
+    public static void PrintHuman(BulkImportApi.BatchView view, TextWriter w)
+    {
+        w.WriteLine($"Batch {view.Id} \"{view.Name}\": {view.Status}");
+        w.WriteLine($"  manifests: {view.Manifest.Files.Count} file(s), {view.Manifest.Rows} rows, {view.Manifest.Accepted} accepted, {view.Manifest.Errors} row errors, {view.Manifest.DistinctUrls} distinct URLs");
+        foreach (var f in view.Manifest.Files.Where(f => f.ErrorCode is not null))
+            w.WriteLine($"  ! {f.Name}: {f.ErrorCode}: {f.ErrorMessage}");
+        foreach (var j in view.Jobs)
+            w.WriteLine($"  {j.Stage,-9} {j.Status,-10} {Finished(j.Counts),6}/{j.Total,-6} {Describe(j.Counts)}");
+    }
+
+    static bool IsSettled(string status) => status is BatchStatus.Completed or BatchStatus.Cancelled;
+
+    static long Finished(Dictionary<string, long> c) =>
+        c.Where(kv => StateMachine.Task.Terminal.Contains(kv.Key)).Sum(kv => kv.Value);
+
+    static string Describe(Dictionary<string, long> c) =>
+        string.Join(" ", TaskState.All.Where(c.ContainsKey).Select(s => $"{s.ToLowerInvariant()}={c[s]}"));
+}

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using Grantha.Api;
+using Grantha.Engine;
+using Grantha.Sources;
+using Microsoft.Extensions.Logging;
+
+namespace Grantha.Cli;
+
+/// <summary>serve, worker, migrate, keys, sources serve.</summary>
+public static class ServiceCommands
+{
+    public static IEnumerable<Command> Build()
+    {
+        var url = new Option<string>("--url") { Description = "Address to listen on", DefaultValueFactory = _ => ApiHost.DefaultUrl };
+        var noWorkers = new Option<bool>("--no-workers") { Description = "API only" };
+        var serve = new Command("serve", "Run the API (admin, health, metrics, OpenAPI at /scalar/v1) and the workers") { url, noWorkers };
+        serve.SetAction(Commands.Guarded(async (p, ct) =>
+        {
+            await using var db = await Commands.OpenDbAsync(p, ct);
+            await PrintBootstrapKeyAsync(db, ct);
+            var app = ApiHost.Build(new ApiHost.Options(db, p.GetValue(url)!, RunWorkers: !p.GetValue(noWorkers)));
+            Console.Error.WriteLine($"API on {p.GetValue(url)} (OpenAPI UI /scalar/v1, metrics /metrics), database {db.Description}");
+            await app.RunAsync(ct);
+            return 0;
+        }));
+        yield return serve;
+
+        var stages = new Option<string[]>("--stage") { Description = "Only these stages (default: all)", AllowMultipleArgumentsPerToken = true };
+        var worker = new Command("worker", "Run workers only (start several, on several machines, against one PostgreSQL)") { stages };
+        worker.SetAction(Commands.Guarded(async (p, ct) =>
+        {
+            await using var db = await Commands.OpenDbAsync(p, ct);
+            using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
+            var only = p.GetValue(stages) is { Length: > 0 } s ? s.Select(x => x.ToUpperInvariant()).ToArray() : null;
+            var w = new Worker(db, Pipeline.Handlers(logs), new WorkerOptions { Stages = only }, logs.CreateLogger<Worker>());
+            await w.RunAsync(ct);
+            return 0;
+        }));
+        yield return worker;
+
+        var migrate = new Command("migrate", "Apply database migrations (also done at every start)");
+        migrate.SetAction(Commands.Guarded(async (p, ct) =>
+        {
+            await using var db = Db.Open(Db.ResolveSpec(p.GetValue(Commands.DbOption)));
+            var applied = await Migrations.ApplyAsync(db, ct);
+            foreach (var m in applied) Console.WriteLine($"applied V{m.Version:D4} {m.Name}");
+            var all = await Migrations.AppliedAsync(db, ct);
+            Console.WriteLine($"{db.Description}: schema at V{all.Max(m => m.Version):D4} ({all.Count} migrations, {applied.Count} applied now)");
+            return 0;
+        }));
+        yield return migrate;
+
+        var keyName = new Argument<string>("name") { Description = "Who or what uses the key" };
+        var role = new Option<string>("--role") { Description = "viewer, operator or admin", DefaultValueFactory = _ => "viewer" };
+        var create = new Command("create", "Create an API key (printed once)") { keyName, role };
+        create.SetAction(Commands.Guarded(async (p, ct) =>
+        {
+            var r = ApiKeys.ParseRole(p.GetValue(role)!);
+            await using var db = await Commands.OpenDbAsync(p, ct);
+            Console.WriteLine(await ApiKeys.CreateAsync(db, p.GetValue(keyName)!, r, ct));
+            return 0;
+        }));
+        yield return new Command("keys", "API keys") { create };
+
+        var port = new Option<int>("--port") { Description = "First port (one per blog host: port, port+1, port+2)", DefaultValueFactory = _ => SourceSiteOptions.DefaultBasePort };
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => SourceSiteOptions.DefaultSeed };
+        var faults = new Option<string?>("--faults") { Description = "e.g. 5xx=0.10,429=0.05,retry-after=2,timeout=0.02,404=0.01" };
+        var manifests = new Option<string[]>("--manifest") { Description = "Manifests whose rows the site serves (default: the Trinity manifests in ../shared)", AllowMultipleArgumentsPerToken = true };
+        var truth = new Option<string?>("--truth-dir") { Description = "Write a ground-truth JSON per page here" };
+        var log = new Option<string?>("--log") { Description = "Append the request log (JSONL) here" };
+        var sourcesServe = new Command("serve", "Serve look-alike source pages on 127.0.0.1, with faults on demand") { port, seed, faults, manifests, truth, log };
+        sourcesServe.SetAction(Commands.Guarded((p, ct) => SourceSite.RunCliAsync(new SourceSiteOptions
+        {
+            BasePort = p.GetValue(port),
+            Seed = p.GetValue(seed),
+            Faults = SiteFaults.Parse(p.GetValue(faults)),
+            Manifests = p.GetValue(manifests) is { Length: > 0 } m ? m : null,
+            TruthDir = p.GetValue(truth),
+            LogFile = p.GetValue(log),
+        }, ct)));
+        yield return new Command("sources", "The offline source site") { sourcesServe };
+    }
+
+    /// <summary>A fresh database has no keys: make an admin key so the API is usable, and show it once.</summary>
+    public static async Task<string?> PrintBootstrapKeyAsync(Db db, CancellationToken ct)
+    {
+        if (await ApiKeys.AnyAsync(db, ct)) return null;
+        var key = await ApiKeys.CreateAsync(db, "bootstrap-admin", Role.Admin, ct);
+        Console.Error.WriteLine($"Created the first API key (admin), shown only now: {key}");
+        return key;
+    }
+}

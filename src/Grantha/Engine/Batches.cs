@@ -1,0 +1,113 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+
+namespace Grantha.Engine;
+
+public sealed record BatchRow
+{
+    public long Id { get; init; }
+    public string Name { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string Options { get; init; } = "{}";
+    public string CreatedBy { get; init; } = "";
+    public long CreatedAt { get; init; }
+    public long UpdatedAt { get; init; }
+    public long? SettledAt { get; init; }
+}
+
+public sealed record JobRow
+{
+    public long Id { get; init; }
+    public long BatchId { get; init; }
+    public string Stage { get; init; } = "";
+    public string Status { get; init; } = "";
+    public long CreatedAt { get; init; }
+    public long? StartedAt { get; init; }
+    public long? FinishedAt { get; init; }
+}
+
+/// <summary>Which tasks a retry or requeue touches. Empty filter = all tasks in the states the control takes.</summary>
+public sealed record TaskFilter
+{
+    public string? Stage { get; init; }
+    public string? State { get; init; }
+    public string? ErrorCode { get; init; }
+    public string? Host { get; init; }
+    public IReadOnlyList<long>? TaskIds { get; init; }
+    /// <summary>Substring of the subject (URL or file name).</summary>
+    public string? Text { get; init; }
+}
+
+/// <summary>Creating batches and reading them. Controls are in <see cref="Controls"/>.</summary>
+public static class Batches
+{
+    /// <summary>
+    /// Creates a RUNNING batch with one PENDING job per stage; <paramref name="addInputs"/> adds
+    /// the stage-one tasks (manifest files) in the same transaction, so a batch never exists
+    /// without its work.
+    /// </summary>
+    public static Task<long> CreateAsync(Db db, string name, BatchOptions options, string actor, IReadOnlyList<string> stages,
+        Func<DbConnection, DbTransaction, long, Task> addInputs, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var now = Db.NowMs();
+            var id = await c.ExecuteScalarAsync<long>(
+                "INSERT INTO batch (name, status, options, created_by, created_at, updated_at) VALUES (@name, 'RUNNING', @options, @actor, @now, @now) RETURNING id",
+                new { name, options = options.ToJson(), actor, now }, tx);
+            foreach (var stage in stages)
+                await c.ExecuteAsync("INSERT INTO job (batch_id, stage, status, created_at) VALUES (@id, @stage, 'PENDING', @now)", new { id, stage, now }, tx);
+            await Events.AppendAsync(c, tx, new Event(id, null, null, "batch_created", actor, now, JsonSerializer.Serialize(new { name, stages }, BatchOptions.Json)));
+            await addInputs(c, tx, id);
+            return id;
+        }, ct);
+
+    public static Task<BatchRow?> GetAsync(Db db, long id, CancellationToken ct = default) =>
+        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<BatchRow>("SELECT * FROM batch WHERE id = @id", new { id }), ct);
+
+    /// <summary>Newest first, keyset-paged by id.</summary>
+    public static async Task<IReadOnlyList<BatchRow>> ListAsync(Db db, long? beforeId, int limit, CancellationToken ct = default) =>
+        await db.ReadAsync(async c => (await c.QueryAsync<BatchRow>(
+            "SELECT * FROM batch WHERE (@beforeId IS NULL OR id < @beforeId) ORDER BY id DESC LIMIT @limit", new { beforeId, limit })).AsList(), ct);
+
+    public static async Task<IReadOnlyList<JobRow>> JobsAsync(Db db, long batchId, CancellationToken ct = default) =>
+        (await db.ReadAsync(async c => (await c.QueryAsync<JobRow>("SELECT * FROM job WHERE batch_id = @batchId", new { batchId })).AsList(), ct))
+            .OrderBy(j => Stage.All.ToList().IndexOf(j.Stage)).ToList();
+
+    /// <summary>Task counts per stage and state, read from the task rows themselves (so they cannot drift).</summary>
+    public static async Task<Dictionary<string, Dictionary<string, long>>> CountsAsync(Db db, long batchId, CancellationToken ct = default)
+    {
+        var rows = await db.ReadAsync(async c => (await c.QueryAsync<(string Stage, string State, long N)>(
+            "SELECT stage, state, COUNT(*) FROM stage_task WHERE batch_id = @batchId GROUP BY stage, state", new { batchId })).AsList(), ct);
+        return rows.GroupBy(r => r.Stage).ToDictionary(g => g.Key, g => g.ToDictionary(r => r.State, r => r.N));
+    }
+
+    /// <summary>Keyset-paged tasks of a batch, oldest id first.</summary>
+    public static async Task<IReadOnlyList<StageTask>> TasksAsync(Db db, long batchId, TaskFilter filter, long afterId, int limit, CancellationToken ct = default)
+    {
+        var (where, args) = Where(batchId, filter);
+        args.Add("afterId", afterId);
+        args.Add("limit", limit);
+        return await db.ReadAsync(async c => (await c.QueryAsync<StageTask>(
+            $"SELECT {TaskQueue.TaskColumns} FROM stage_task WHERE {where} AND id > @afterId ORDER BY id LIMIT @limit", args)).AsList(), ct);
+    }
+
+    public static Task<StageTask?> TaskAsync(Db db, long taskId, CancellationToken ct = default) =>
+        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<StageTask>($"SELECT {TaskQueue.TaskColumns} FROM stage_task WHERE id = @taskId", new { taskId }), ct);
+
+    /// <summary>The WHERE clause of a task filter (parameters only; no user text in SQL).</summary>
+    internal static (string Sql, DynamicParameters Args) Where(long batchId, TaskFilter f, IEnumerable<string>? states = null)
+    {
+        var args = new DynamicParameters();
+        var parts = new List<string> { "batch_id = @batchId" };
+        args.Add("batchId", batchId);
+        if (states is not null) parts.Add($"state IN ({Sql.InList(states)})");
+        if (f.Stage is { Length: > 0 }) { parts.Add("stage = @stage"); args.Add("stage", f.Stage.ToUpperInvariant()); }
+        if (f.State is { Length: > 0 }) { parts.Add("state = @state"); args.Add("state", f.State.ToUpperInvariant()); }
+        if (f.ErrorCode is { Length: > 0 }) { parts.Add("error_code = @code"); args.Add("code", f.ErrorCode); }
+        if (f.Host is { Length: > 0 }) { parts.Add("host = @host"); args.Add("host", f.Host.ToLowerInvariant()); }
+        if (f.Text is { Length: > 0 }) { parts.Add("subject LIKE @text"); args.Add("text", "%" + f.Text.Replace("%", "").Replace("_", "") + "%"); }
+        if (f.TaskIds is { Count: > 0 } ids) parts.Add($"id IN ({string.Join(",", ids.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})");
+        return (string.Join(" AND ", parts), args);
+    }
+}

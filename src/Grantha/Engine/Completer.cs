@@ -1,0 +1,121 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Grantha.Engine;
+
+/// <summary>What became of a task a handler ran.</summary>
+public abstract record Outcome(StageTask Task)
+{
+    public sealed record Succeeded(StageTask Task, TaskResult Result) : Outcome(Task);
+    public sealed record Failed(StageTask Task, StageException Error) : Outcome(Task);
+    public sealed record Snoozed(StageTask Task, TimeSpan Delay, string Reason) : Outcome(Task);
+    /// <summary>The batch was cancelled while the task ran and the handler stopped.</summary>
+    public sealed record Cancelled(StageTask Task) : Outcome(Task);
+}
+
+/// <summary>
+/// Records outcomes in bulk: whatever has queued up since the last write goes in one
+/// transaction (successes in one statement on PostgreSQL), with their follow-up tasks and
+/// events, then settles the batches touched. No timer: under load batches grow by themselves.
+/// </summary>
+public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string, StageSettings> settings, RetryPolicy retry, EngineSignals signals, ILogger log)
+{
+    /// <summary>Outcomes written in one transaction at most.</summary>
+    public const int FlushMax = 500;
+
+    readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
+
+    public void Add(Outcome outcome)
+    {
+        if (!_outcomes.Writer.TryWrite(outcome)) throw new InvalidOperationException("The completer has stopped.");
+    }
+
+    public void Complete() => _outcomes.Writer.TryComplete();
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var batch = new List<Outcome>(FlushMax);
+        // Runs until the channel is completed and drained, even after ct: outcomes of work done are not dropped on shutdown.
+        while (await _outcomes.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < FlushMax && _outcomes.Reader.TryRead(out var o)) batch.Add(o);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await FlushAsync(batch);
+                    break;
+                }
+                catch (Exception e) when (attempt < 60)
+                {
+                    // The database is away (restart, network). Keep the outcomes and try again; if
+                    // this process dies meanwhile, the leases expire and the rescuer requeues.
+                    log.LogWarning(e, "Could not record {Count} task outcomes (attempt {Attempt}); retrying", batch.Count, attempt);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 200 * attempt)), CancellationToken.None);
+                }
+            }
+            batch.Clear();
+        }
+    }
+
+    async Task FlushAsync(List<Outcome> batch)
+    {
+        var followUpStages = new HashSet<string>();
+        await db.WriteAsync(async (c, tx) =>
+        {
+            var now = Db.NowMs();
+            var touched = new HashSet<long>();
+            var successes = batch.OfType<Outcome.Succeeded>().ToList();
+            if (successes.Count > 0)
+            {
+                var done = await queue.SucceedAsync(c, tx, owner, successes.Select(s => (s.Task.Id, s.Result.ResultJson)).ToList(), now);
+                var doneIds = done.Select(d => d.Id).ToHashSet();
+                foreach (var s in successes)
+                {
+                    if (!doneIds.Contains(s.Task.Id))
+                    {
+                        await Events.AppendAsync(c, tx, new Event(s.Task.BatchId, s.Task.JobId, s.Task.Id, "stale_completion", "worker:" + owner, now,
+                            "{\"reason\":\"lease lost before completion; result discarded\"}"));
+                        continue;
+                    }
+                    touched.Add(s.Task.BatchId);
+                    if (s.Result.FollowUps is { Count: > 0 } f)
+                    {
+                        await queue.InsertAsync(c, tx, s.Task.BatchId, f, st => settings(st).MaxAttempts, now);
+                        foreach (var t in f) followUpStages.Add(t.Stage);
+                    }
+                }
+                EngineMetrics.Completed(successes);
+            }
+            foreach (var o in batch)
+            {
+                switch (o)
+                {
+                    case Outcome.Failed f:
+                        var state = await queue.FailAsync(c, tx, f.Task, owner, f.Error, retry, now);
+                        if (state is not null) { touched.Add(f.Task.BatchId); EngineMetrics.Failed(f.Task.Stage, f.Error.Code, state); }
+                        break;
+                    case Outcome.Snoozed s:
+                        await queue.SnoozeAsync(c, tx, s.Task, owner, s.Delay, s.Reason, now);
+                        break;
+                    case Outcome.Cancelled x:
+                        if (await CancelRunningAsync(c, tx, x.Task, now)) touched.Add(x.Task.BatchId);
+                        break;
+                }
+            }
+            await Settler.SettleAsync(c, tx, touched, now);
+        });
+        foreach (var stage in followUpStages) signals.WorkArrived(stage);
+        foreach (var o in batch.OfType<Outcome.Snoozed>()) signals.WorkArrived(o.Task.Stage);
+    }
+
+    async Task<bool> CancelRunningAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, StageTask task, long now)
+    {
+        StateMachine.Task.Check(TaskState.Running, TaskState.Cancelled, "cancel a running task");
+        var n = await Dapper.SqlMapper.ExecuteAsync(c,
+            "UPDATE stage_task SET state = 'CANCELLED', lease_owner = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now WHERE id = @id AND state = 'RUNNING' AND lease_owner = @owner",
+            new { now, id = task.Id, owner }, tx);
+        if (n > 0) await Events.AppendAsync(c, tx, new Event(task.BatchId, task.JobId, task.Id, "task_cancelled", "worker:" + owner, now, "{\"reason\":\"batch cancelled while running\"}"));
+        return n > 0;
+    }
+}

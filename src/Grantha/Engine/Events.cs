@@ -1,0 +1,30 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Grantha.Engine;
+
+/// <summary>One entry of the append-only event log.</summary>
+public sealed record Event(long? BatchId, long? JobId, long? TaskId, string Kind, string Actor, long At, string? Data = null)
+{
+    public long Id { get; init; }
+}
+
+/// <summary>
+/// The event log: append and read, nothing else. The database refuses updates and deletes
+/// (triggers in V0001) except for a batch whose deletion was recorded in batch_deletion.
+/// </summary>
+public static class Events
+{
+    public static Task AppendAsync(DbConnection c, DbTransaction tx, Event e) =>
+        c.ExecuteAsync("INSERT INTO event (batch_id, job_id, task_id, kind, actor, at, data) VALUES (@BatchId, @JobId, @TaskId, @Kind, @Actor, @At, @Data)", e, tx);
+
+    /// <summary>A page of a batch's events after <paramref name="afterId"/> (keyset), oldest first.</summary>
+    public static async Task<IReadOnlyList<Event>> PageAsync(Db db, long? batchId, long afterId, int limit, string? kind = null, long? taskId = null, CancellationToken ct = default) =>
+        await db.ReadAsync(async c => (await c.QueryAsync<Event>(
+            """
+            SELECT id, batch_id, job_id, task_id, kind, actor, at, data FROM event
+            WHERE (@batchId IS NULL OR batch_id = @batchId) AND id > @afterId
+              AND (@kind IS NULL OR kind = @kind) AND (@taskId IS NULL OR task_id = @taskId)
+            ORDER BY id LIMIT @limit
+            """, new { batchId, afterId, limit, kind, taskId })).AsList(), ct);
+}

@@ -1,0 +1,97 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Grantha.Engine;
+
+/// <summary>
+/// The queue statements for SQLite. There is one writer at a time (BEGIN IMMEDIATE in
+/// <see cref="Db.WriteAsync{T}"/>), so a claim is a plain UPDATE of the first due rows.
+/// </summary>
+public sealed class SqliteQueue : TaskQueue
+{
+    public override async Task<int> InsertAsync(DbConnection c, DbTransaction tx, long batchId, IReadOnlyList<NewTask> tasks, Func<string, int> maxAttempts, long now)
+    {
+        if (tasks.Count == 0) return 0;
+        var jobs = (await c.QueryAsync<(long Id, string Stage)>("SELECT id, stage FROM job WHERE batch_id = @batchId", new { batchId }, tx))
+            .ToDictionary(j => j.Stage, j => j.Id);
+        await using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            INSERT INTO stage_task (batch_id, job_id, stage, state, priority, due_at, attempt, max_attempts, idem_key, subject, host, payload, created_at, updated_at)
+            VALUES ($batch, $job, $stage, 'PENDING', $priority, $now, 0, $max, $key, $subject, $host, $payload, $now, $now)
+            ON CONFLICT (idem_key) DO NOTHING
+            """;
+        var p = new Dictionary<string, DbParameter>();
+        foreach (var name in new[] { "$batch", "$job", "$stage", "$priority", "$now", "$max", "$key", "$subject", "$host", "$payload" })
+        {
+            var prm = cmd.CreateParameter(); prm.ParameterName = name; cmd.Parameters.Add(prm); p[name] = prm;
+        }
+        p["$batch"].Value = batchId; p["$now"].Value = now;
+        var inserted = 0;
+        foreach (var t in tasks)
+        {
+            if (!jobs.TryGetValue(t.Stage, out var jobId)) throw new InvalidOperationException($"Batch {batchId} has no {t.Stage} job.");
+            p["$job"].Value = jobId; p["$stage"].Value = t.Stage; p["$priority"].Value = t.Priority; p["$max"].Value = maxAttempts(t.Stage);
+            p["$key"].Value = t.IdemKey; p["$subject"].Value = t.Subject; p["$host"].Value = (object?)t.Host ?? DBNull.Value; p["$payload"].Value = (object?)t.Payload ?? DBNull.Value;
+            inserted += await cmd.ExecuteNonQueryAsync();
+        }
+        if (inserted > 0) await OpenJobsAsync(c, tx, batchId, tasks.Select(t => t.Stage), now);
+        return inserted;
+    }
+
+    public override async Task<IReadOnlyList<StageTask>> ClaimAsync(DbConnection c, DbTransaction tx, string stage, string owner, int limit, long leaseMs, long now) =>
+        (await c.QueryAsync<StageTask>($"""
+            UPDATE stage_task
+            SET state = 'RUNNING', attempt = attempt + 1, lease_owner = @owner, lease_expires_at = @exp, updated_at = @now
+            WHERE id IN (
+              SELECT id FROM stage_task
+              WHERE state IN ('PENDING', 'RETRY_WAIT') AND stage = @stage AND due_at <= @now
+              ORDER BY priority DESC, due_at, id
+              LIMIT @limit)
+            RETURNING {TaskColumns}
+            """, new { stage, now, limit, owner, exp = now + leaseMs }, tx)).AsList();
+
+    public override async Task<IReadOnlyList<Completed>> SucceedAsync(DbConnection c, DbTransaction tx, string owner, IReadOnlyList<(long Id, string? Result)> done, long now)
+    {
+        var completed = new List<Completed>(done.Count);
+        foreach (var (id, result) in done)
+        {
+            var row = await c.QuerySingleOrDefaultAsync<Completed>("""
+                UPDATE stage_task
+                SET state = 'SUCCEEDED', result = @result, lease_owner = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now,
+                    error_code = NULL, error_kind = NULL, error_message = NULL, error_http_status = NULL
+                WHERE id = @id AND state = 'RUNNING' AND lease_owner = @owner
+                RETURNING id, batch_id, job_id, attempt
+                """, new { id, result, owner, now }, tx);
+            if (row is null) continue;
+            completed.Add(row);
+            await c.ExecuteAsync("INSERT INTO event (batch_id, job_id, task_id, kind, actor, at, data) VALUES (@BatchId, @JobId, @Id, 'task_succeeded', @actor, @now, @data)",
+                new { row.BatchId, row.JobId, row.Id, actor = "worker:" + owner, now, data = "{\"attempt\":" + row.Attempt + "}" }, tx);
+        }
+        return completed;
+    }
+
+    public override async Task<IReadOnlyList<Rescued>> RescueAsync(DbConnection c, DbTransaction tx, long now, int limit)
+    {
+        var expired = (await c.QueryAsync<(long Id, string? Owner)>(
+            "SELECT id, lease_owner FROM stage_task WHERE state = 'RUNNING' AND lease_expires_at < @now ORDER BY lease_expires_at LIMIT @limit",
+            new { now, limit }, tx)).ToList();
+        var rescued = new List<Rescued>(expired.Count);
+        foreach (var (id, owner) in expired)
+        {
+            var r = await c.QuerySingleAsync<Rescued>("""
+                UPDATE stage_task
+                SET state = CASE WHEN attempt >= max_attempts THEN 'FAILED' ELSE 'RETRY_WAIT' END,
+                    due_at = @now, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now,
+                    error_code = 'lease_expired', error_kind = 'transient', error_message = 'the worker holding this task stopped renewing its lease',
+                    error_attempt = attempt, error_at = @now,
+                    finished_at = CASE WHEN attempt >= max_attempts THEN @now ELSE NULL END
+                WHERE id = @id
+                RETURNING id, batch_id, job_id, state, attempt, @owner AS lease_owner
+                """, new { now, id, owner }, tx);
+            rescued.Add(r);
+        }
+        await AppendRescueEventsAsync(c, tx, rescued, now);
+        return rescued;
+    }
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Grantha.Engine;
+
+/// <summary>Knobs of a worker process, with their defaults.</summary>
+public sealed record WorkerOptions
+{
+    public static readonly TimeSpan PollIntervalDefault = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Identifies this process in leases and events (host:pid:random).</summary>
+    public string Id { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("n")[..6]}";
+    /// <summary>Longest wait for work when no signal comes (another SQLite process, a missed NOTIFY, a retry coming due).</summary>
+    public TimeSpan PollInterval { get; init; } = PollIntervalDefault;
+    /// <summary>Stages to run (default: every handler given; the others still lend their settings to follow-up tasks).</summary>
+    public IReadOnlyCollection<string>? Stages { get; init; }
+    public RetryPolicy Retry { get; init; } = new();
+    /// <summary>Overrides a stage's concurrency (tests, benchmarks).</summary>
+    public IReadOnlyDictionary<string, int>? Concurrency { get; init; }
+}
+
+/// <summary>
+/// A worker process's engine: one claim loop per stage, plus the completer, lease keeper,
+/// rescuer and (PostgreSQL) notifier. Run as many as you like against one PostgreSQL; each
+/// task runs in one of them at a time.
+/// </summary>
+public sealed class Worker
+{
+    readonly Db _db;
+    readonly Dictionary<string, IStageHandler> _handlers;
+    readonly Dictionary<string, StageSettings> _allSettings;
+    readonly WorkerOptions _options;
+    readonly ILogger _log;
+    readonly TaskQueue _queue;
+    readonly EngineSignals _signals;
+    readonly BatchOptionsCache _batchOptions;
+
+    public string Id => _options.Id;
+    public EngineSignals Signals => _signals;
+
+    public Worker(Db db, IEnumerable<IStageHandler> handlers, WorkerOptions? options = null, ILogger? log = null, EngineSignals? signals = null)
+    {
+        _db = db;
+        _options = options ?? new WorkerOptions();
+        var all = handlers.ToList();
+        _allSettings = all.ToDictionary(h => h.Stage, h => h.Settings);
+        _handlers = all.Where(h => _options.Stages is null || _options.Stages.Contains(h.Stage)).ToDictionary(h => h.Stage);
+        _log = log ?? NullLogger.Instance;
+        _queue = TaskQueue.For(db);
+        _signals = signals ?? new EngineSignals();
+        _batchOptions = new BatchOptionsCache(db);
+    }
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var settings = new Func<string, StageSettings>(SettingsOf);
+        var maxLease = _handlers.Values.Select(h => h.Settings.Lease).DefaultIfEmpty(StageSettings.LeaseDefault).Min();
+        var completer = new Completer(_db, _queue, Id, settings, _options.Retry, _signals, _log);
+        var keeper = new LeaseKeeper(_db, _queue, Id, maxLease, _log);
+        var rescuer = new Rescuer(_db, _queue, _signals, _log);
+        await RegisterAsync(ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var background = new List<Task> { Guard(keeper.RunAsync(stop.Token)), Guard(rescuer.RunAsync(stop.Token)) };
+        if (_db.PostgresConnectionString is { } cs) background.Add(Guard(new Notifier(cs, _signals, _log).RunAsync(stop.Token)));
+        var completing = completer.RunAsync(CancellationToken.None);
+        var loops = _handlers.Values.Select(h => ClaimLoopAsync(h, completer, keeper, stop.Token)).ToList();
+        _log.LogInformation("Worker {Worker} running stages {Stages} on {Db}", Id, string.Join(",", _handlers.Keys), _db.Description);
+        try { await Task.WhenAll(loops); }
+        finally
+        {
+            // Handlers have returned (or were stopped): record their outcomes before leaving.
+            completer.Complete();
+            await completing;
+            await stop.CancelAsync();
+            await Task.WhenAll(background);
+            await UnregisterAsync();
+        }
+    }
+
+    StageSettings SettingsOf(string stage) => _allSettings.TryGetValue(stage, out var st) ? st : new StageSettings();
+
+    static async Task Guard(Task t)
+    {
+        try { await t; } catch (OperationCanceledException) { }
+    }
+
+    async Task ClaimLoopAsync(IStageHandler handler, Completer completer, LeaseKeeper keeper, CancellationToken ct)
+    {
+        var stage = handler.Stage;
+        var concurrency = _options.Concurrency?.GetValueOrDefault(stage) is > 0 and var c ? c : handler.Settings.Concurrency;
+        var slots = new SemaphoreSlim(concurrency, concurrency);
+        var running = new List<Task>();
+        var leaseMs = (long)handler.Settings.Lease.TotalMilliseconds;
+        var failures = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await slots.WaitAsync(ct);
+                slots.Release();
+                var free = slots.CurrentCount;
+                var claimed = await _db.WriteAsync((c, tx) => _queue.ClaimAsync(c, tx, stage, Id, Math.Min(free, TaskQueue.ClaimBatchMax), leaseMs, Db.NowMs()), ct);
+                failures = 0;
+                EngineMetrics.Claimed(stage, claimed.Count);
+                foreach (var task in claimed)
+                {
+                    await slots.WaitAsync(ct);
+                    running.Add(RunOneAsync(handler, task, completer, keeper, slots, ct));
+                }
+                running.RemoveAll(t => t.IsCompleted);
+                // A full claim means more may be waiting: go again at once. Otherwise wait for a signal.
+                if (claimed.Count < Math.Min(free, TaskQueue.ClaimBatchMax))
+                    await _signals.WaitAsync(stage, _options.PollInterval, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
+            catch (Exception e)
+            {
+                failures++;
+                _log.LogWarning("Claim for {Stage} failed ({Message}); retrying", stage, e.Message);
+                try { await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * failures)), ct); } catch (OperationCanceledException) { break; }
+            }
+        }
+        await Task.WhenAll(running);
+    }
+
+    async Task RunOneAsync(IStageHandler handler, StageTask task, Completer completer, LeaseKeeper keeper, SemaphoreSlim slots, CancellationToken shutdown)
+    {
+        await Task.Yield();
+        var tracked = keeper.Track(task, shutdown);
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            var batch = await _batchOptions.GetAsync(task.BatchId, tracked.Stop.Token);
+            var result = await handler.HandleAsync(new TaskContext(task, _db, batch, Id, SettingsOf), tracked.Stop.Token);
+            completer.Add(new Outcome.Succeeded(task, result));
+        }
+        catch (StageException e) { completer.Add(new Outcome.Failed(task, e)); }
+        catch (TaskSnoozedException e) { completer.Add(new Outcome.Snoozed(task, e.Delay, e.Message)); }
+        catch (OperationCanceledException) when (tracked.Stop.IsCancellationRequested)
+        {
+            if (tracked.BatchCancelled) completer.Add(new Outcome.Cancelled(task));
+            // Shutting down: hand the task back at once without counting the attempt.
+            else if (shutdown.IsCancellationRequested) completer.Add(new Outcome.Snoozed(task, TimeSpan.Zero, "worker shut down"));
+            // Otherwise the lease was lost: another worker owns the task now; record nothing.
+        }
+        catch (Exception e)
+        {
+            _log.LogWarning(e, "Task {TaskId} ({Stage}) failed unexpectedly", task.Id, task.Stage);
+            completer.Add(new Outcome.Failed(task, StageException.Transient("unexpected", $"{e.GetType().Name}: {e.Message}", inner: e)));
+        }
+        finally
+        {
+            EngineMetrics.Duration(task.Stage, sw.Elapsed.TotalMilliseconds);
+            keeper.Untrack(task.Id);
+            slots.Release();
+            _signals.WorkArrived(task.Stage);
+        }
+    }
+
+    async Task RegisterAsync(CancellationToken ct)
+    {
+        var now = Db.NowMs();
+        await _db.WriteAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync("DELETE FROM worker WHERE id = @Id", new { Id }, tx);
+            await c.ExecuteAsync("INSERT INTO worker (id, host_name, pid, stages, started_at, seen_at) VALUES (@Id, @host, @pid, @stages, @now, @now)",
+                new { Id, host = Environment.MachineName, pid = Environment.ProcessId, stages = string.Join(",", _handlers.Keys), now }, tx);
+        }, ct);
+    }
+
+    async Task UnregisterAsync()
+    {
+        try { await _db.WriteAsync((c, tx) => c.ExecuteAsync("DELETE FROM worker WHERE id = @Id", new { Id }, tx)); }
+        catch (Exception e) { _log.LogDebug(e, "Could not unregister worker"); }
+    }
+}
+
+/// <summary>Batch options change rarely (never, today): read once per batch per process.</summary>
+sealed class BatchOptionsCache(Db db)
+{
+    readonly System.Collections.Concurrent.ConcurrentDictionary<long, Task<BatchOptions>> _cache = new();
+
+    public Task<BatchOptions> GetAsync(long batchId, CancellationToken ct) =>
+        _cache.GetOrAdd(batchId, id => db.ReadAsync(async c =>
+            BatchOptions.FromJson(await c.ExecuteScalarAsync<string?>("SELECT options FROM batch WHERE id = @id", new { id })), ct));
+}

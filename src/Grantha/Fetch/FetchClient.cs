@@ -1,0 +1,225 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Grantha.Engine;
+using Polly;
+using Polly.Retry;
+
+namespace Grantha.Fetch;
+
+/// <summary>The validators of a stored page, sent so an unchanged page costs a 304.</summary>
+public sealed record Validators(string? ETag, string? LastModified);
+
+/// <summary>
+/// What a hop may read: at most <paramref name="MaxBytes"/> (beyond it the body is refused, or
+/// cut there if <paramref name="TruncateAtLimit"/>), and only HTML if <paramref name="HtmlOnly"/>.
+/// </summary>
+public sealed record BodyRule(long MaxBytes, bool HtmlOnly, bool TruncateAtLimit = false);
+
+/// <summary>
+/// One HTTP answer. <see cref="Body"/> is read for a 2xx only; <see cref="BodyError"/> says why a
+/// 2xx body was not kept (too large, not HTML, broken off, too slow).
+/// </summary>
+public sealed record HopResponse(
+    int Status,
+    Uri Wire,
+    IReadOnlyDictionary<string, string> Headers,
+    string? ContentType,
+    byte[]? Body,
+    string? Location,
+    TimeSpan? RetryAfter,
+    string? ETag,
+    string? LastModified,
+    long ElapsedMs,
+    StageException? BodyError);
+
+/// <summary>
+/// The HTTP side of fetching: one pooled client per trust level, one request per call, no
+/// automatic redirects (the caller follows them so every hop is checked again). Each request,
+/// body included, runs under a Polly per-attempt time-out; only a connection reset before any
+/// answer is retried here, once. Retries across attempts belong to the engine, which records them.
+/// </summary>
+public sealed class FetchClient : IDisposable
+{
+    public static readonly TimeSpan QuickRetryDelay = TimeSpan.FromMilliseconds(200);
+    /// <summary>Pooled connections are renewed so DNS changes are seen (and re-checked by the guard).</summary>
+    public static readonly TimeSpan PooledConnectionLifetime = TimeSpan.FromMinutes(5);
+
+    static readonly HashSet<string> HtmlTypes = new(StringComparer.OrdinalIgnoreCase) { "text/html", "application/xhtml+xml" };
+
+    readonly HttpClient _public;
+    readonly HttpClient _offline;
+    readonly ResiliencePipeline _pipeline;
+    readonly FetchOptions _options;
+
+    public FetchClient(FetchOptions options)
+    {
+        _options = options;
+        // Two pools, never shared: a connection opened to the offline site (loopback allowed)
+        // must not be reused for a request that was not allowed to go there.
+        _public = NewClient(allowLoopback: false);
+        _offline = NewClient(allowLoopback: true);
+        _pipeline = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = 1,
+                Delay = QuickRetryDelay,
+                BackoffType = DelayBackoffType.Constant,
+                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>(FetchErrors.IsConnectionReset),
+            })
+            .AddTimeout(options.RequestTimeout)
+            .Build();
+    }
+
+    HttpClient NewClient(bool allowLoopback)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate | DecompressionMethods.Brotli,
+            ConnectTimeout = _options.ConnectTimeout,
+            PooledConnectionLifetime = PooledConnectionLifetime,
+            // A proxy would be the address checked instead of the source: fetch directly.
+            UseProxy = false,
+            UseCookies = false,
+            ConnectCallback = (context, ct) => ConnectAsync(context.DnsEndPoint, allowLoopback, ct),
+        };
+        var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        client.DefaultRequestHeaders.UserAgent.ParseAdd(_options.UserAgent);
+        client.DefaultRequestHeaders.Accept.ParseAdd("text/html,application/xhtml+xml;q=0.9,*/*;q=0.1");
+        return client;
+    }
+
+    /// <summary>Resolves, refuses what <see cref="AddressGuard"/> refuses, connects to what is left.</summary>
+    internal static async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, bool allowLoopback, CancellationToken ct)
+    {
+        var host = endPoint.Host.Trim('[', ']');
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+        var permitted = addresses.Where(a => AddressGuard.Permits(a, allowLoopback)).ToArray();
+        if (permitted.Length == 0) throw new AddressRefusedException(host, addresses);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(permitted, endPoint.Port, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends one GET to <paramref name="wire"/>. Throws a classified <see cref="StageException"/>
+    /// when no answer came; otherwise returns the answer, whatever its status.
+    /// </summary>
+    public async Task<HopResponse> SendAsync(Uri wire, bool offline, Validators? validators, BodyRule rule, CancellationToken ct)
+    {
+        if (wire.Scheme is not ("http" or "https"))
+            throw StageException.Permanent(FetchErrors.AddressRefused, $"{wire}: only http and https URLs are fetched");
+        var client = offline ? _offline : _public;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            return await _pipeline.ExecuteAsync(async token =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, wire);
+                if (validators?.ETag is { } etag) request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+                if (validators?.LastModified is { } lm) request.Headers.TryAddWithoutValidation("If-Modified-Since", lm);
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+                return await ReadAsync(wire, response, rule, clock, token, ct);
+            }, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+        catch (Exception e) { throw FetchErrors.ForException(e, wire.ToString()); }
+    }
+
+    static async Task<HopResponse> ReadAsync(Uri wire, HttpResponseMessage response, BodyRule rule, Stopwatch clock, CancellationToken token, CancellationToken callerCt)
+    {
+        var status = (int)response.StatusCode;
+        var headers = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var h in response.Headers.Concat(response.Content.Headers)) headers[h.Key] = string.Join(", ", h.Value);
+        var contentType = response.Content.Headers.ContentType?.MediaType;
+        var retryAfter = FetchErrors.RetryAfter(response.Headers.RetryAfter, DateTimeOffset.UtcNow);
+        var location = response.Headers.Location?.OriginalString;
+        var etag = response.Headers.ETag?.ToString();
+        var lastModified = response.Content.Headers.TryGetValues("Last-Modified", out var lmv) ? lmv.FirstOrDefault() : null;
+
+        byte[]? body = null;
+        StageException? error = null;
+        if (status is >= 200 and <= 299)
+        {
+            var url = wire.ToString();
+            if (rule.HtmlOnly && contentType is not null && !HtmlTypes.Contains(contentType))
+                error = StageException.Permanent(FetchErrors.NotHtml, $"{url} is {contentType}, not an HTML page", status);
+            else if (response.Content.Headers.ContentLength is { } declared && declared > rule.MaxBytes && !rule.TruncateAtLimit)
+                error = StageException.Permanent(FetchErrors.TooLarge, $"{url} declares {declared:N0} bytes, over the limit of {rule.MaxBytes:N0}", status);
+            else
+            {
+                try
+                {
+                    var (bytes, complete) = await ReadLimitedAsync(response, rule.MaxBytes, token);
+                    body = bytes;
+                    if (!complete && !rule.TruncateAtLimit)
+                        error = StageException.Permanent(FetchErrors.TooLarge, $"{url} sent more than the limit of {rule.MaxBytes:N0} bytes", status);
+                    else if (complete && response.Content.Headers.ContentLength is { } expected && expected != bytes.Length)
+                        error = StageException.Transient(FetchErrors.Truncated, $"{url} declared {expected:N0} bytes but sent {bytes.Length:N0}", status);
+                    else if (rule.HtmlOnly && contentType is null && !LooksLikeHtml(bytes))
+                        error = StageException.Permanent(FetchErrors.NotHtml, $"{url} has no content type and does not look like HTML", status);
+                }
+                catch (OperationCanceledException e) when (token.IsCancellationRequested && !callerCt.IsCancellationRequested)
+                {
+                    error = StageException.Transient(FetchErrors.Timeout, $"{url}: the body did not arrive in time", status, inner: e);
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException)
+                {
+                    error = FetchErrors.ForException(e, url, duringBody: true, status);
+                }
+                if (error is not null) body = null;
+            }
+        }
+        return new HopResponse(status, wire, headers, contentType, body, location, retryAfter, etag, lastModified,
+            clock.ElapsedMilliseconds, error);
+    }
+
+    /// <summary>The body up to <paramref name="maxBytes"/>; Complete is false when there was more (reading stops there).</summary>
+    static async Task<(byte[] Body, bool Complete)> ReadLimitedAsync(HttpResponseMessage response, long maxBytes, CancellationToken ct)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        var initial = (int)Math.Min(response.Content.Headers.ContentLength ?? 64 * 1024, maxBytes);
+        using var buffer = new MemoryStream(initial);
+        var chunk = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            int n;
+            while ((n = await stream.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + n > maxBytes)
+                {
+                    buffer.Write(chunk, 0, (int)(maxBytes - buffer.Length));
+                    return (buffer.ToArray(), false);
+                }
+                buffer.Write(chunk, 0, n);
+            }
+        }
+        finally { ArrayPool<byte>.Shared.Return(chunk); }
+        return (buffer.ToArray(), true);
+    }
+
+    /// <summary>Without a content type, a body that starts with markup is taken as HTML.</summary>
+    static bool LooksLikeHtml(byte[] body)
+    {
+        var s = body.AsSpan();
+        if (s.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) s = s[3..];
+        var i = s.IndexOfAnyExcept(" \t\r\n"u8);
+        return i >= 0 && s[i] == (byte)'<';
+    }
+
+    public void Dispose()
+    {
+        _public.Dispose();
+        _offline.Dispose();
+    }
+}

@@ -1,0 +1,162 @@
+using System.Net;
+using Grantha.Engine;
+
+namespace Grantha.Fetch;
+
+/// <summary>
+/// The FETCH stage: gets the page a manifest row points to, politely and safely, and keeps the
+/// evidence. Per hop (redirects are followed here, at most <see cref="FetchOptions.MaxRedirects"/>):
+/// robots.txt of the hop's host, the host gate (politeness across processes), the request through
+/// the address guard, the answer classified by <see cref="FetchErrors"/>. A stored page for the URL
+/// makes the request conditional; a 304 completes the task with the stored page. Every answered
+/// attempt leaves a fetch_evidence row. docs/fetch.md tells the whole story.
+/// </summary>
+public sealed class FetchHandler : IStageHandler, IDisposable
+{
+    /// <summary>
+    /// A fetch may wait for the host (up to the gate's in-process wait) and take several hops of
+    /// up to <see cref="FetchOptions.RequestTimeoutDefault"/> each: the lease covers that.
+    /// </summary>
+    public static readonly TimeSpan LeaseDefault = TimeSpan.FromMinutes(3);
+
+    readonly FetchOptions _options;
+    readonly FetchClient _client;
+    readonly RobotsPolicy _robots;
+
+    public FetchHandler(FetchOptions? options = null, StageSettings? settings = null)
+    {
+        _options = options ?? new FetchOptions();
+        _client = new FetchClient(_options);
+        _robots = new RobotsPolicy(_client, _options);
+        Settings = settings ?? new StageSettings { Lease = LeaseDefault };
+    }
+
+    public string Stage => Engine.Stage.Fetch;
+    public StageSettings Settings { get; }
+    public FetchOptions Options => _options;
+
+    public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct)
+    {
+        var result = await FetchAsync(context, ct);
+        return new TaskResult(result.ToJson());
+    }
+
+    /// <summary>Fetches the task's URL; throws a classified <see cref="StageException"/> or a <see cref="TaskSnoozedException"/>.</summary>
+    public async Task<FetchResult> FetchAsync(TaskContext context, CancellationToken ct)
+    {
+        var task = context.Task;
+        // Evidence is keyed by the subject exactly as the manifest stage normalised it.
+        var subject = task.Subject.Trim();
+        if (!Uri.TryCreate(subject, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            throw StageException.Permanent(FetchErrors.BadUrl, $"'{task.Subject}' is not an http(s) URL");
+        var store = new PageStore(context.Db);
+        // An earlier attempt stored the page but its completion was lost: do not fetch again.
+        if (task.Id > 0 && await store.GetForTaskAsync(task.Id, ct) is { } done) return FetchResult.From(done, resumed: true);
+
+        HostMapping map;
+        try { map = new HostMapping(context.Batch); }
+        catch (ArgumentException e) { throw StageException.Permanent(FetchErrors.BadUrl, e.Message); }
+        var gate = context.Batch.Politeness == false ? null : new HostGate(context.Db, _options.Gate);
+        var holder = $"{context.WorkerId}/task {task.Id}";
+        var previous = await store.GetLatestAsync(subject, ct);
+        var visited = new HashSet<string> { url.AbsoluteUri };
+        var logical = url;
+        long wireMs = 0;
+
+        for (var hop = 0; ; hop++)
+        {
+            var host = RobotsPolicy.HostKey(logical);
+            var rules = await _robots.GetAsync(context.Db, logical, map, gate, holder, ct);
+            if (!rules.IsAllowed(logical.PathAndQuery))
+            {
+                FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason("robots"));
+                throw StageException.Blocked(FetchErrors.RobotsDisallowed, $"robots.txt of {host} disallows {logical.PathAndQuery} for {FetchOptions.AgentToken}");
+            }
+
+            var (wire, offline) = map.ToWire(logical);
+            var validators = previous is not null && previous.FinalUrl == logical.AbsoluteUri ? new Validators(previous.ETag, previous.LastModified) : null;
+            var response = await SendAsync(gate, host, holder, wire, offline, validators, ct);
+            wireMs += response.ElapsedMs;
+            var evidence = new FetchEvidence
+            {
+                BatchId = task.BatchId == 0 ? null : task.BatchId,
+                TaskId = task.Id == 0 ? null : task.Id,
+                Url = subject,
+                FinalUrl = logical.AbsoluteUri,
+                Status = response.Status,
+                Headers = response.Headers,
+                ETag = response.ETag,
+                LastModified = response.LastModified,
+                Attempt = task.Attempt,
+                ElapsedMs = wireMs,
+            };
+
+            if (FetchErrors.IsRedirect((HttpStatusCode)response.Status) && response.Location is { } location)
+            {
+                var next = map.ResolveRedirect(logical, wire, location);
+                StageException? refusal =
+                    hop >= _options.MaxRedirects ? StageException.Permanent(FetchErrors.TooManyRedirects, $"{url} redirects more than {_options.MaxRedirects} times", response.Status)
+                    : !visited.Add(next.AbsoluteUri) ? StageException.Permanent(FetchErrors.TooManyRedirects, $"{url} redirects in a loop back to {next}", response.Status)
+                    : next.Scheme is not ("http" or "https") ? StageException.Permanent(FetchErrors.AddressRefused, $"{url} redirects to {next}: only http and https URLs are fetched", response.Status)
+                    : null;
+                if (refusal is not null) throw await RecordFailureAsync(store, evidence, refusal, ct);
+                logical = next;
+                continue;
+            }
+
+            if (response.Status == 304 && validators is not null && previous is not null)
+            {
+                var id = await store.RecordAsync(evidence with
+                {
+                    Sha256 = previous.Sha256, NotModified = true,
+                    ETag = response.ETag ?? previous.ETag, LastModified = response.LastModified ?? previous.LastModified,
+                }, ct: ct);
+                return FetchResult.From((await store.GetEvidenceAsync(id, ct))!);
+            }
+
+            var failure = response.BodyError ?? FetchErrors.ForStatus(response.Status, logical.AbsoluteUri, response.RetryAfter);
+            if (failure is not null) throw await RecordFailureAsync(store, evidence, failure, ct);
+            if (response.Body is not { } body)
+                throw await RecordFailureAsync(store, evidence, StageException.Permanent($"http_{response.Status}", $"{logical} answered {response.Status} without a body", response.Status), ct);
+
+            var evidenceId = await store.RecordAsync(evidence, body, response.ContentType, ct);
+            return FetchResult.From((await store.GetEvidenceAsync(evidenceId, ct))!);
+        }
+    }
+
+    /// <summary>One request under the host gate; the host's delay follows how the request went.</summary>
+    async Task<HopResponse> SendAsync(HostGate? gate, string host, string holder, Uri wire, bool offline, Validators? validators, CancellationToken ct)
+    {
+        await using var permit = gate is null ? null : await gate.EnterAsync(host, holder, ct);
+        HopResponse response;
+        try
+        {
+            response = await _client.SendAsync(wire, offline, validators, new BodyRule(_options.MaxBodyBytes, HtmlOnly: true), ct);
+        }
+        catch (StageException e)
+        {
+            FetchMetrics.Responses.Add(1, Tag.Host(host), Tag.StatusClass("error"));
+            if (gate is not null && e.Code == FetchErrors.Timeout) await gate.SlowDownAsync(host, null, ct);
+            throw;
+        }
+        var statusClass = FetchErrors.StatusClass(response.Status);
+        FetchMetrics.Responses.Add(1, Tag.Host(host), Tag.StatusClass(statusClass));
+        FetchMetrics.RequestDuration.Record(response.ElapsedMs, Tag.Host(host), Tag.StatusClass(statusClass));
+        if (gate is not null && permit is not null)
+        {
+            if (response.Status is 429 or >= 500 || response.BodyError?.Code == FetchErrors.Timeout)
+                await gate.SlowDownAsync(host, response.RetryAfter, ct);
+            else if (permit.SlowedDown && response.Status < 400)
+                await gate.RecoverAsync(host, ct);
+        }
+        return response;
+    }
+
+    static async Task<StageException> RecordFailureAsync(PageStore store, FetchEvidence evidence, StageException failure, CancellationToken ct)
+    {
+        await store.RecordAsync(evidence with { ErrorCode = failure.Code }, ct: ct);
+        return failure;
+    }
+
+    public void Dispose() => _client.Dispose();
+}

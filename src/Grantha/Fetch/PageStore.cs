@@ -1,0 +1,167 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Dapper;
+using Grantha.Engine;
+
+namespace Grantha.Fetch;
+
+/// <summary>A fetched page as the evidence records it: which URL, which body (by SHA-256), which validators.</summary>
+public sealed record StoredPage
+{
+    public long EvidenceId { get; init; }
+    public long? BatchId { get; init; }
+    public long? TaskId { get; init; }
+    public string Url { get; init; } = "";
+    public string FinalUrl { get; init; } = "";
+    public int Status { get; init; }
+    public string Sha256 { get; init; } = "";
+    public long Size { get; init; }
+    public string? ContentType { get; init; }
+    public string? ETag { get; init; }
+    public string? LastModified { get; init; }
+    public bool NotModified { get; init; }
+    public long ElapsedMs { get; init; }
+    public long FetchedAt { get; init; }
+}
+
+/// <summary>One fetch attempt that got an HTTP answer, to be recorded.</summary>
+public sealed record FetchEvidence
+{
+    public long? BatchId { get; init; }
+    public long? TaskId { get; init; }
+    public required string Url { get; init; }
+    public required string FinalUrl { get; init; }
+    public int Status { get; init; }
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    public string? Sha256 { get; init; }
+    public string? ETag { get; init; }
+    public string? LastModified { get; init; }
+    public bool NotModified { get; init; }
+    public string? ErrorCode { get; init; }
+    public int Attempt { get; init; }
+    public long ElapsedMs { get; init; }
+}
+
+/// <summary>
+/// Page bodies stored once per distinct content (page_blob, keyed by SHA-256) and the evidence of
+/// every fetch attempt that got an answer (fetch_evidence). The EXTRACT stage reads pages here.
+/// </summary>
+public sealed class PageStore(Db db)
+{
+    const string PageColumns = """
+        e.id AS EvidenceId, e.batch_id AS BatchId, e.task_id AS TaskId, e.url AS Url, e.final_url AS FinalUrl,
+        e.status AS Status, e.sha256 AS Sha256, b.size AS Size, b.content_type AS ContentType, e.etag AS ETag,
+        e.last_modified AS LastModified, e.not_modified AS NotModifiedFlag, e.elapsed_ms AS ElapsedMs, e.fetched_at AS FetchedAt
+        """;
+
+    public static string Sha256Hex(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));
+
+    /// <summary>The newest page fetched (200) or confirmed unchanged (304) for a manifest URL.</summary>
+    public Task<StoredPage?> GetLatestAsync(string url, CancellationToken ct = default) =>
+        QueryPageAsync($"SELECT {PageColumns} FROM fetch_evidence e JOIN page_blob b ON b.sha256 = e.sha256 WHERE e.url = @url AND e.error_code IS NULL ORDER BY e.id DESC LIMIT 1", new { url }, ct);
+
+    /// <summary>The page a task already got, if an earlier attempt of it stored one.</summary>
+    public Task<StoredPage?> GetForTaskAsync(long taskId, CancellationToken ct = default) =>
+        QueryPageAsync($"SELECT {PageColumns} FROM fetch_evidence e JOIN page_blob b ON b.sha256 = e.sha256 WHERE e.task_id = @taskId AND e.error_code IS NULL ORDER BY e.id DESC LIMIT 1", new { taskId }, ct);
+
+    public Task<StoredPage?> GetEvidenceAsync(long evidenceId, CancellationToken ct = default) =>
+        QueryPageAsync($"SELECT {PageColumns} FROM fetch_evidence e JOIN page_blob b ON b.sha256 = e.sha256 WHERE e.id = @evidenceId", new { evidenceId }, ct);
+
+    /// <summary>The stored body with this SHA-256 (lower-case hex), or null.</summary>
+    public Task<byte[]?> LoadBodyAsync(string sha256, CancellationToken ct = default) =>
+        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<byte[]?>("SELECT body FROM page_blob WHERE sha256 = @sha256", new { sha256 }), ct);
+
+    /// <summary>
+    /// Records one answered attempt; with a body, first stores the body unless that content is
+    /// already there. Returns the evidence id.
+    /// </summary>
+    public Task<long> RecordAsync(FetchEvidence e, byte[]? body = null, string? contentType = null, CancellationToken ct = default)
+    {
+        var sha = body is null ? e.Sha256 : Sha256Hex(body);
+        if (body is not null && e.Sha256 is not null && e.Sha256 != sha)
+            throw new ArgumentException("The evidence's sha256 does not match the body.", nameof(e));
+        return db.WriteAsync(async (c, t) =>
+        {
+            var now = Db.NowMs();
+            if (body is not null)
+                await c.ExecuteAsync("""
+                    INSERT INTO page_blob (sha256, body, size, content_type, stored_at)
+                    VALUES (@sha, @body, @size, @contentType, @now)
+                    ON CONFLICT (sha256) DO NOTHING
+                    """, new { sha, body, size = (long)body.Length, contentType, now }, t);
+            return await c.ExecuteScalarAsync<long>("""
+                INSERT INTO fetch_evidence (batch_id, task_id, url, final_url, status, headers, sha256, etag, last_modified,
+                                            not_modified, error_code, attempt, elapsed_ms, fetched_at)
+                VALUES (@BatchId, @TaskId, @Url, @FinalUrl, @Status, @headers, @sha, @ETag, @LastModified,
+                        @notModified, @ErrorCode, @Attempt, @ElapsedMs, @now)
+                RETURNING id
+                """, new
+            {
+                e.BatchId, e.TaskId, e.Url, e.FinalUrl, e.Status, headers = JsonSerializer.Serialize(e.Headers), sha,
+                e.ETag, e.LastModified, notModified = e.NotModified ? 1 : 0, e.ErrorCode, e.Attempt, e.ElapsedMs, now,
+            }, t);
+        }, ct);
+    }
+
+    /// <summary>Every evidence row for a URL, oldest first (answers without a body included).</summary>
+    public Task<IReadOnlyList<EvidenceRow>> EvidenceForUrlAsync(string url, CancellationToken ct = default) =>
+        db.ReadAsync<IReadOnlyList<EvidenceRow>>(async c => (await c.QueryAsync<EvidenceRow>("""
+            SELECT id AS Id, batch_id AS BatchId, task_id AS TaskId, url AS Url, final_url AS FinalUrl, status AS Status,
+                   headers AS Headers, sha256 AS Sha256, etag AS ETag, last_modified AS LastModified,
+                   not_modified AS NotModifiedFlag, error_code AS ErrorCode, attempt AS Attempt, elapsed_ms AS ElapsedMs,
+                   fetched_at AS FetchedAt
+              FROM fetch_evidence WHERE url = @url ORDER BY id
+            """, new { url })).ToList(), ct);
+
+    async Task<StoredPage?> QueryPageAsync(string sql, object args, CancellationToken ct)
+    {
+        var row = await db.ReadAsync(c => c.QuerySingleOrDefaultAsync<PageRow>(sql, args), ct);
+        return row?.ToPage();
+    }
+
+    sealed class PageRow
+    {
+        public long EvidenceId { get; set; }
+        public long? BatchId { get; set; }
+        public long? TaskId { get; set; }
+        public string Url { get; set; } = "";
+        public string FinalUrl { get; set; } = "";
+        public int Status { get; set; }
+        public string Sha256 { get; set; } = "";
+        public long Size { get; set; }
+        public string? ContentType { get; set; }
+        public string? ETag { get; set; }
+        public string? LastModified { get; set; }
+        public long NotModifiedFlag { get; set; }
+        public long ElapsedMs { get; set; }
+        public long FetchedAt { get; set; }
+
+        public StoredPage ToPage() => new()
+        {
+            EvidenceId = EvidenceId, BatchId = BatchId, TaskId = TaskId, Url = Url, FinalUrl = FinalUrl, Status = Status,
+            Sha256 = Sha256, Size = Size, ContentType = ContentType, ETag = ETag, LastModified = LastModified,
+            NotModified = NotModifiedFlag != 0, ElapsedMs = ElapsedMs, FetchedAt = FetchedAt,
+        };
+    }
+}
+
+/// <summary>A fetch_evidence row as stored (headers as JSON).</summary>
+public sealed class EvidenceRow
+{
+    public long Id { get; set; }
+    public long? BatchId { get; set; }
+    public long? TaskId { get; set; }
+    public string Url { get; set; } = "";
+    public string FinalUrl { get; set; } = "";
+    public int Status { get; set; }
+    public string Headers { get; set; } = "{}";
+    public string? Sha256 { get; set; }
+    public string? ETag { get; set; }
+    public string? LastModified { get; set; }
+    public long NotModifiedFlag { get; set; }
+    public bool NotModified => NotModifiedFlag != 0;
+    public string? ErrorCode { get; set; }
+    public int Attempt { get; set; }
+    public long ElapsedMs { get; set; }
+    public long FetchedAt { get; set; }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test, on SQLite and on PostgreSQL. Without GRANTHA_TEST_PG it starts a throwaway
+# PostgreSQL on 127.0.0.1 (installing Debian's package if needed) and removes it at exit.
+# The last line is "N passed, N failed".
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here"
+source scripts/throwaway-pg.sh
+fail() { echo "$1" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+if [ -z "${GRANTHA_TEST_PG:-}" ]; then
+  pg_throwaway_start fast || fail "could not start PostgreSQL"
+  export GRANTHA_TEST_PG="$PG_THROWAWAY_CS"
+fi
+
+log="$(mktemp)"
+if ! dotnet build tests/Grantha.Tests -c Release --nologo -v q -clp:NoSummary >"$log" 2>&1; then
+  cat "$log" >&2; fail "build failed"
+fi
+dotnet test --project tests/Grantha.Tests -c Release --no-build 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+count() { grep -E "^\s*$1:" "$log" | tail -1 | grep -oE '[0-9]+' || true; }
+total=$(count total); failed=$(count failed); passed=$(count succeeded); skipped=$(count skipped)
+rm -f "$log"
+[ -n "$total" ] || fail "the test run did not finish"
+if [ "$status" != 0 ] && [ "${failed:-0}" = 0 ]; then failed=1; fi
+[ "${skipped:-0}" = 0 ] || echo "(${skipped} skipped: see the reasons above)"
+echo "${passed:-0} passed, ${failed:-0} failed"
+[ "${failed:-0}" = 0 ]

@@ -1,0 +1,54 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Grantha.Api;
+using Grantha.Engine;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+
+namespace Grantha.Tests.Api;
+
+/// <summary>The real API host on an in-memory server, over a fresh database, with a key per role.</summary>
+public sealed class ApiFixture : IAsyncDisposable
+{
+    public required TestDb Store { get; init; }
+    public required WebApplication App { get; init; }
+    public required Dictionary<Role, string> Keys { get; init; }
+    public required string ImportDir { get; init; }
+
+    public static async Task<ApiFixture> StartAsync(string store, bool workers = false)
+    {
+        var t = await TestDb.CreateAsync(store);
+        var dir = Path.Combine(Path.GetTempPath(), "grantha-imports", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(dir);
+        var app = ApiHost.Build(new ApiHost.Options(t.Db, "http://127.0.0.1:0", RunWorkers: workers, ImportFolder: new global::Grantha.Manifest.ImportFolder(dir),
+            Worker: new WorkerOptions { PollInterval = TimeSpan.FromMilliseconds(20) }), b => b.WebHost.UseTestServer());
+        await app.StartAsync();
+        var keys = new Dictionary<Role, string>();
+        foreach (var r in Enum.GetValues<Role>()) keys[r] = await ApiKeys.CreateAsync(t.Db, r.ToString(), r);
+        return new ApiFixture { Store = t, App = app, Keys = keys, ImportDir = dir };
+    }
+
+    public HttpClient Client(Role? role)
+    {
+        var c = App.GetTestClient();
+        if (role is { } r) c.DefaultRequestHeaders.Add(ApiKeys.Header, Keys[r]);
+        return c;
+    }
+
+    public static MultipartFormDataContent Upload(string fileName, string csv)
+    {
+        var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv));
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        form.Add(file, "files", fileName);
+        return form;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await Store.DisposeAsync();
+        try { Directory.Delete(ImportDir, true); } catch (IOException) { }
+    }
+}

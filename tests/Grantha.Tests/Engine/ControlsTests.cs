@@ -1,0 +1,84 @@
+using Dapper;
+using Grantha.Engine;
+
+namespace Grantha.Tests.Engine;
+
+public class ControlsTests
+{
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task Pause_resume_cancel_follow_the_state_machine(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 10, Stage.Fetch);
+
+        (await Controls.PauseAsync(t.Db, batch, "test")).Tasks.ShouldBe(10);
+        (await EngineHarness.StatesAsync(t.Db, batch))[TaskState.Paused].ShouldBe(10);
+        await Should.ThrowAsync<IllegalTransitionException>(() => Controls.PauseAsync(t.Db, batch, "test"));
+        (await Controls.ResumeAsync(t.Db, batch, "test")).Status.ShouldBe(BatchStatus.Running);
+        (await EngineHarness.StatesAsync(t.Db, batch))[TaskState.Pending].ShouldBe(10);
+        (await Controls.CancelAsync(t.Db, batch, "test")).Tasks.ShouldBe(10);
+        var e = await Should.ThrowAsync<IllegalTransitionException>(() => Controls.ResumeAsync(t.Db, batch, "test"));
+        e.Message.ShouldContain("CANCELLED");
+        await Should.ThrowAsync<IllegalTransitionException>(() => Controls.RetryAsync(t.Db, batch, new TaskFilter(), "test"));
+        await Should.ThrowAsync<BatchNotFoundException>(() => Controls.PauseAsync(t.Db, 9999, "test"));
+        (await EngineHarness.EventCountAsync(t.Db, batch, "batch_paused")).ShouldBe(1);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_finished_batch_cannot_be_paused_and_retry_by_code_requeues_exactly_those_tasks(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var failNow = true;
+        var handler = new ScriptedHandler(Stage.Fetch, (ctx, _) => failNow && ctx.Task.Subject is "t1" or "t2" ? throw StageException.Permanent("not_found", "gone", 404)
+            : failNow && ctx.Task.Subject == "t3" ? throw StageException.Permanent("http_403", "forbidden", 403)
+            : Task.FromResult(TaskResult.Empty));
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 6, Stage.Fetch);
+        (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [handler])).ShouldBe(BatchStatus.Completed);
+        await Should.ThrowAsync<IllegalTransitionException>(() => Controls.PauseAsync(t.Db, batch, "test"));
+
+        var r = await Controls.RetryAsync(t.Db, batch, new TaskFilter { ErrorCode = "not_found" }, "test");
+        r.Tasks.ShouldBe(2);
+        r.Status.ShouldBe(BatchStatus.Running);
+        var states = await EngineHarness.StatesAsync(t.Db, batch);
+        states[TaskState.Pending].ShouldBe(2);
+        states[TaskState.Failed].ShouldBe(1);
+        states[TaskState.Succeeded].ShouldBe(3);
+        await AssertCountsMatchRowsAsync(t.Db, batch);
+
+        failNow = false;
+        (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [handler])).ShouldBe(BatchStatus.Completed);
+        (await EngineHarness.StatesAsync(t.Db, batch))[TaskState.Succeeded].ShouldBe(5);
+        await AssertCountsMatchRowsAsync(t.Db, batch);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task Delete_records_an_audit_row_and_removes_the_batch_with_its_events(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 3, Stage.Fetch);
+        await Should.ThrowAsync<IllegalTransitionException>(() => Controls.DeleteAsync(t.Db, batch, "test"));
+        await Controls.CancelAsync(t.Db, batch, "test");
+        (await Controls.DeleteAsync(t.Db, batch, "admin:alice")).Tasks.ShouldBe(3);
+        (await Batches.GetAsync(t.Db, batch)).ShouldBeNull();
+        (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM event WHERE batch_id = @batch", new { batch }))).ShouldBe(0);
+        (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT actor FROM batch_deletion WHERE batch_id = @batch", new { batch }))).ShouldBe("admin:alice");
+    }
+
+    [Fact]
+    public void The_task_machine_has_no_edge_out_of_cancelled_and_every_state_is_reachable()
+    {
+        StateMachine.Task.Allows(TaskState.Cancelled, TaskState.Pending).ShouldBeFalse();
+        StateMachine.Batch.Allows(BatchStatus.Cancelled, BatchStatus.Running).ShouldBeFalse();
+        StateMachine.Batch.Allows(BatchStatus.Completed, BatchStatus.Paused).ShouldBeFalse();
+        foreach (var s in TaskState.All.Where(s => s != TaskState.Pending))
+            StateMachine.Task.From(s).ShouldNotBeEmpty(s);
+    }
+
+    static async Task AssertCountsMatchRowsAsync(Db db, long batch)
+    {
+        var counts = await Batches.CountsAsync(db, batch);
+        var rows = await Batches.TasksAsync(db, batch, new TaskFilter(), 0, 10_000);
+        counts.SelectMany(s => s.Value).Sum(kv => kv.Value).ShouldBe(rows.Count);
+        foreach (var g in rows.GroupBy(r => (r.Stage, r.State))) counts[g.Key.Stage][g.Key.State].ShouldBe(g.Count());
+    }
+}

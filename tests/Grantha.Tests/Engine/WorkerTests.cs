@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using Dapper;
+using Grantha.Engine;
+
+namespace Grantha.Tests.Engine;
+
+public class WorkerTests
+{
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task Runs_every_task_once_and_completes_the_batch(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var seen = new ConcurrentDictionary<long, int>();
+        var handler = new ScriptedHandler(Stage.Fetch, (ctx, _) => { seen.AddOrUpdate(ctx.Task.Id, 1, (_, n) => n + 1); return Task.FromResult(TaskResult.Empty); });
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 300, Stage.Fetch);
+
+        (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [handler])).ShouldBe(BatchStatus.Completed);
+
+        seen.Count.ShouldBe(300);
+        seen.Values.ShouldAllBe(n => n == 1);
+        (await EngineHarness.StatesAsync(t.Db, batch)).ShouldBe(new Dictionary<string, long> { [TaskState.Succeeded] = 300 });
+        (await EngineHarness.EventCountAsync(t.Db, batch, "task_succeeded")).ShouldBe(300);
+        (await Batches.JobsAsync(t.Db, batch)).Single().Status.ShouldBe(JobStatus.Completed);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task Follow_up_tasks_run_in_the_next_stage_and_the_batch_settles_after_both(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var first = new ScriptedHandler(Stage.Fetch, (ctx, _) => Task.FromResult(new TaskResult("{\"ok\":true}",
+            [new NewTask(Stage.Extract, $"{ctx.Task.BatchId}:EXTRACT:{ctx.Task.Subject}", ctx.Task.Subject)])));
+        var second = new ScriptedHandler(Stage.Extract, (_, _) => Task.FromResult(TaskResult.Empty));
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 50, Stage.Fetch, Stage.Extract);
+
+        (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [first, second])).ShouldBe(BatchStatus.Completed);
+
+        second.Calls.ShouldBe(50);
+        var counts = await Batches.CountsAsync(t.Db, batch);
+        counts[Stage.Fetch][TaskState.Succeeded].ShouldBe(50);
+        counts[Stage.Extract][TaskState.Succeeded].ShouldBe(50);
+        (await Batches.JobsAsync(t.Db, batch)).ShouldAllBe(j => j.Status == JobStatus.Completed);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task Transient_errors_retry_with_backoff_permanent_fail_at_once_blocked_waits(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var handler = new ScriptedHandler(Stage.Fetch, (ctx, _) => ctx.Task.Subject switch
+        {
+            "t1" when ctx.Task.Attempt < 3 => throw StageException.Transient("server_error", "503", 503),
+            "t2" => throw StageException.Permanent("not_found", "404", 404),
+            "t3" => throw StageException.Blocked("robots_disallowed", "robots.txt"),
+            "t4" => throw new InvalidOperationException("boom"),
+            _ => Task.FromResult(TaskResult.Empty),
+        });
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 5, Stage.Fetch);
+
+        (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [handler])).ShouldBe(BatchStatus.Completed);
+
+        var tasks = (await Batches.TasksAsync(t.Db, batch, new TaskFilter(), 0, 100)).ToDictionary(x => x.Subject);
+        tasks["t1"].State.ShouldBe(TaskState.Succeeded);
+        tasks["t1"].Attempt.ShouldBe(3);
+        tasks["t2"].State.ShouldBe(TaskState.Failed);
+        tasks["t2"].Attempt.ShouldBe(1);
+        tasks["t2"].ErrorCode.ShouldBe("not_found");
+        tasks["t2"].ErrorHttpStatus.ShouldBe(404);
+        tasks["t3"].State.ShouldBe(TaskState.Blocked);
+        tasks["t4"].State.ShouldBe(TaskState.Failed);
+        tasks["t4"].Attempt.ShouldBe(3);
+        tasks["t4"].ErrorCode.ShouldBe("unexpected");
+        (await EngineHarness.EventCountAsync(t.Db, batch, "task_retry_scheduled")).ShouldBe(4);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_snoozed_task_does_not_use_an_attempt(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var snoozes = 0;
+        var handler = new ScriptedHandler(Stage.Fetch, (_, _) =>
+            Interlocked.Increment(ref snoozes) <= 4 ? throw new TaskSnoozedException(TimeSpan.FromMilliseconds(5), "host busy") : Task.FromResult(TaskResult.Empty));
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 1, Stage.Fetch);
+        (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [handler])).ShouldBe(BatchStatus.Completed);
+        var task = (await Batches.TasksAsync(t.Db, batch, new TaskFilter(), 0, 10)).Single();
+        task.Attempt.ShouldBe(1);
+        task.State.ShouldBe(TaskState.Succeeded);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task Expired_leases_are_rescued_and_the_late_completion_is_discarded(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 3, Stage.Fetch);
+        var q = TaskQueue.For(t.Db);
+        // A worker claims with a short lease and dies (never renews).
+        var claimed = await t.Db.WriteAsync((c, tx) => q.ClaimAsync(c, tx, Stage.Fetch, "dead-worker", 10, 100, Db.NowMs()));
+        claimed.Count.ShouldBe(3);
+        await Task.Delay(150);
+        var rescuer = new Rescuer(t.Db, q, new EngineSignals(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        (await rescuer.RescueOnceAsync()).ShouldBe(3);
+        (await EngineHarness.StatesAsync(t.Db, batch))[TaskState.RetryWait].ShouldBe(3);
+        (await EngineHarness.EventCountAsync(t.Db, batch, "task_rescued")).ShouldBe(3);
+        // The dead worker's late completion does not count.
+        var done = await t.Db.WriteAsync((c, tx) => q.SucceedAsync(c, tx, "dead-worker", claimed.Select(x => (x.Id, (string?)null)).ToList(), Db.NowMs()));
+        done.ShouldBeEmpty();
+        // Another worker finishes them; the lost attempt was counted.
+        var handler = new ScriptedHandler(Stage.Fetch, (_, _) => Task.FromResult(TaskResult.Empty));
+        (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [handler])).ShouldBe(BatchStatus.Completed);
+        (await Batches.TasksAsync(t.Db, batch, new TaskFilter(), 0, 10)).ShouldAllBe(x => x.Attempt == 2 && x.State == TaskState.Succeeded);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task Inserting_the_same_idempotency_key_twice_creates_one_task(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 0 + 1, Stage.Fetch);
+        var q = TaskQueue.For(t.Db);
+        var again = await t.Db.WriteAsync((c, tx) => q.InsertAsync(c, tx, batch, [new NewTask(Stage.Fetch, $"{batch}:{Stage.Fetch}:t1", "t1")], _ => 3, Db.NowMs()));
+        again.ShouldBe(0);
+        (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stage_task"))).ShouldBe(1);
+    }
+}
