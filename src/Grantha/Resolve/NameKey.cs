@@ -36,7 +36,7 @@ public static partial class NameKey
     /// The last word is left out of <see cref="NameKeyParts.Key"/> when it is one of
     /// <paramref name="genericWords"/> and another word remains ("SrI rAgaM" is Sri, "rAgaM" alone is not stripped).
     /// </summary>
-    public static NameKeyParts Parse(string name, IReadOnlyCollection<string>? genericWords = null)
+    public static NameKeyParts Parse(string name, IReadOnlyCollection<string>? genericWords = null, IReadOnlyCollection<string>? leadingWords = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         var qualifier = new List<string>();
@@ -60,6 +60,8 @@ public static partial class NameKey
             var key = WordKey(w.Value);
             if (key.Length > 0) words.Add(key);
         }
+        // Honorifics before a name ("SrI rAma", "Lord vEnkaTESa") only when a name follows them.
+        while (leadingWords is not null && words.Count > 1 && leadingWords.Contains(words[0])) words.RemoveAt(0);
         var full = Join(words);
         var stripped = full;
         if (genericWords is not null && words.Count > 1 && genericWords.Contains(words[^1]))

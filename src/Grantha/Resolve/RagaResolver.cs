@@ -36,6 +36,9 @@ public sealed partial class RagaResolver
 
     public RagaCatalog Catalog { get; }
 
+    /// <summary>The generic resolver over the catalog's names (no ragamalika or composite-cell rules).</summary>
+    public Resolver Inner => _resolver;
+
     public ResolverThresholds Thresholds => _resolver.Thresholds;
 
     /// <summary>Synonyms not added because the catalog lists that name as a different raga (the catalog wins).</summary>

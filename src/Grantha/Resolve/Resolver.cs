@@ -67,14 +67,19 @@ public sealed class Resolver
     readonly IReadOnlyList<ResolverEntry> _entries;
     readonly Dictionary<string, int> _byId;
     readonly IReadOnlyCollection<string>? _genericWords;
+    readonly IReadOnlyCollection<string>? _leadingWords;
     readonly object _gate = new();
     Index _index;
 
-    public Resolver(string kind, IEnumerable<ResolverEntry> entries, IReadOnlyCollection<string>? genericWords = null, ResolverThresholds? thresholds = null)
+    /// <param name="genericWords">Trailing words that only say what kind of name it is ("rAgaM").</param>
+    /// <param name="leadingWords">Honorifics dropped before a name ("SrI", "Lord").</param>
+    public Resolver(string kind, IEnumerable<ResolverEntry> entries, IReadOnlyCollection<string>? genericWords = null, ResolverThresholds? thresholds = null,
+        IReadOnlyCollection<string>? leadingWords = null)
     {
         Kind = kind;
         _entries = entries.ToList();
         _genericWords = genericWords;
+        _leadingWords = leadingWords;
         Thresholds = thresholds ?? ResolverThresholds.Default;
         _byId = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < _entries.Count; i++)
@@ -104,7 +109,7 @@ public sealed class Resolver
     public bool AddSynonym(string name, string id)
     {
         var entry = EntryIndex(id);
-        var parts = NameKey.Parse(name, _genericWords);
+        var parts = Parse(name);
         if (parts.IsEmpty) throw new ArgumentException($"The synonym '{name}' has no letters to match on.", nameof(name));
         lock (_gate)
         {
@@ -124,7 +129,7 @@ public sealed class Resolver
     public void AddAlias(string input, string id)
     {
         var entry = EntryIndex(id);
-        var parts = NameKey.Parse(input, _genericWords);
+        var parts = Parse(input);
         if (parts.IsEmpty) throw new ArgumentException($"The alias '{input}' has no letters to match on.", nameof(input));
         lock (_gate)
         {
@@ -135,6 +140,9 @@ public sealed class Resolver
         }
     }
 
+    /// <summary>The key parts of a name as this resolver reads it (its generic and leading words).</summary>
+    public NameKeyParts Parse(string name) => NameKey.Parse(name, _genericWords, _leadingWords);
+
     public Resolution Resolve(string input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -144,7 +152,7 @@ public sealed class Resolver
 
     Resolution Compute(string input, Index index)
     {
-        var parts = NameKey.Parse(input, _genericWords);
+        var parts = Parse(input);
         if (parts.IsEmpty) return new Resolution(input, Kind, Decision.Unknown, null, []);
 
         if (index.Aliases.TryGetValue(parts.FullKey, out var aliased) || index.Aliases.TryGetValue(parts.Key, out aliased))
@@ -230,7 +238,7 @@ public sealed class Resolver
 
     IndexedName? Indexed(int entry, string written, string reason, string? qualifier)
     {
-        var parts = NameKey.Parse(written, _genericWords);
+        var parts = Parse(written);
         if (parts.IsEmpty) return null;
         return new IndexedName(entry, parts.Key, written, parts.Spelling, QualifierKey(qualifier ?? parts.Qualifier), reason);
     }

@@ -68,7 +68,7 @@ public class RagaEvaluationTests
     public void Counts_precision_accuracy_and_review_share()
     {
         var catalog = new RagaCatalog([
-            new RagaRow("Kalāvati", null, "A", "S", "S"), new RagaRow("Kalāvathi", null, "B", "S", "S"),
+            new RagaRow("Kalāvati", null, "A", "S R1", "S"), new RagaRow("Kalāvathi", null, "B", "S R2", "S"),
             new RagaRow("Kanadā", null, "A", "S", "S"), new RagaRow("Kannada", null, "B", "S", "S"),
         ]);
         var report = RagaEvaluation.Run(new RagaResolver(catalog),
