@@ -11,7 +11,7 @@ namespace Grantha.Catalog;
 public sealed record SeedCounts(int Ragas, int Talas, int Composers, int Deities, int Kshetras, int Names, int Synonyms, bool Changed);
 
 /// <summary>A raga as the catalog tables hold it.</summary>
-public sealed record CatalogRaga(string Id, string Name, string DisplayName, string MatchKey, string? Qualifier, int? Melakarta,
+public sealed record CatalogRaga(string Id, string Name, string DisplayName, string MatchKey, string? Qualifier, long? Melakarta,
     string? ParentId, string? ParentName, string Arohanam, string Avarohanam, string? ListingGroup);
 
 public sealed record CatalogAlias(long Id, string Kind, string Input, string InputKey, string EntityId, long? BatchId, string ChosenBy, long CreatedAt);
@@ -131,7 +131,7 @@ public static class CatalogStore
 
     public static async Task<IReadOnlyList<CatalogRaga>> RagasAsync(Db db, CancellationToken ct = default) =>
         (await db.ReadAsync(c => c.QueryAsync<CatalogRaga>("""
-            SELECT id AS Id, name AS Name, display_name AS DisplayName, match_key AS MatchKey, qualifier AS Qualifier, melakarta AS Melakarta,
+            SELECT id AS Id, name AS Name, display_name AS DisplayName, match_key AS MatchKey, qualifier AS Qualifier, CAST(melakarta AS BIGINT) AS Melakarta,
                    parent_id AS ParentId, parent_name AS ParentName, arohanam AS Arohanam, avarohanam AS Avarohanam, listing_group AS ListingGroup
               FROM catalog_raga ORDER BY file_order
             """), ct)).ToList();
