@@ -38,7 +38,13 @@ public sealed class FetchHandler : IStageHandler, IDisposable
     public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct)
     {
         var result = await FetchAsync(context, ct);
-        return new TaskResult(result.ToJson());
+        // The stored page starts its EXTRACT task when the batch runs that stage.
+        var subject = context.Task.Subject.Trim();
+        IReadOnlyList<NewTask>? next = await Extract.BatchStages.IncludesAsync(context, Engine.Stage.Extract, ct)
+            ? [new NewTask(Engine.Stage.Extract, $"{context.Task.BatchId}:{Engine.Stage.Extract}:{subject}", subject, context.Task.Host,
+                System.Text.Json.JsonSerializer.Serialize(new { evidenceId = result.EvidenceId }))]
+            : null;
+        return new TaskResult(result.ToJson(), next);
     }
 
     /// <summary>Fetches the task's URL; throws a classified <see cref="StageException"/> or a <see cref="TaskSnoozedException"/>.</summary>

@@ -1,0 +1,52 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Dapper;
+using Grantha.Engine;
+using Grantha.Fetch;
+
+namespace Grantha.Extract;
+
+/// <summary>
+/// What the extractor needs from storage for one page: the stored body (through
+/// <see cref="PageStore"/>, never the network), the charset the server declared, and the ragas the
+/// batch's manifest rows give for the URL.
+/// </summary>
+public sealed record PageInput(StoredPage Page, byte[] Body, string? DeclaredCharset, IReadOnlyList<string> ManifestRagas)
+{
+    public const string PageMissing = "page_missing";
+
+    /// <summary>The page of an evidence row (or, without one, the newest stored page for the URL).</summary>
+    /// <exception cref="StageException">Permanent <c>page_missing</c>: nothing stored to extract.</exception>
+    public static async Task<PageInput> LoadAsync(Db db, long batchId, string url, long? evidenceId, CancellationToken ct)
+    {
+        var store = new PageStore(db);
+        var page = evidenceId is { } id ? await store.GetEvidenceAsync(id, ct) : await store.GetLatestAsync(url, ct);
+        if (page is null || string.IsNullOrEmpty(page.Sha256))
+            throw StageException.Permanent(PageMissing, evidenceId is { } e ? $"fetch evidence {e} has no stored page" : $"no stored page for {url}: fetch it first");
+        var body = await store.LoadBodyAsync(page.Sha256, ct)
+            ?? throw StageException.Permanent(PageMissing, $"the body {page.Sha256} of {url} is not stored");
+        var headers = await db.ReadAsync(c => c.QuerySingleOrDefaultAsync<string?>("SELECT headers FROM fetch_evidence WHERE id = @id", new { id = page.EvidenceId }), ct);
+        var ragas = batchId == 0 ? [] : await db.ReadAsync(async c => (await c.QueryAsync<string>(
+            "SELECT DISTINCT raga FROM manifest_row WHERE batch_id = @batchId AND normalized_url = @url AND status = 'accepted' AND raga IS NOT NULL AND raga <> ''",
+            new { batchId, url })).OrderBy(r => r, StringComparer.Ordinal).ToList(), ct);
+        return new PageInput(page, body, CharsetOf(headers) ?? CharsetOf(page.ContentType), ragas);
+    }
+
+    /// <summary>The charset parameter of a Content-Type value, or of the Content-Type in a headers JSON object.</summary>
+    internal static string? CharsetOf(string? headersOrContentType)
+    {
+        if (string.IsNullOrWhiteSpace(headersOrContentType)) return null;
+        var value = headersOrContentType;
+        if (value.TrimStart().StartsWith('{'))
+        {
+            try
+            {
+                var headers = JsonSerializer.Deserialize<Dictionary<string, string>>(value);
+                value = headers?.FirstOrDefault(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).Value;
+            }
+            catch (JsonException) { return null; }
+            if (value is null) return null;
+        }
+        return MediaTypeHeaderValue.TryParse(value, out var mt) && !string.IsNullOrWhiteSpace(mt.CharSet) ? mt.CharSet.Trim('"') : null;
+    }
+}
