@@ -46,7 +46,8 @@ public static class ResolveQueries
                 """, new { batchId }))
                 .GroupBy(x => (x.Kind, x.InputKey))
                 .Select(g => new ReviewName(g.Key.Kind, g.First().Input.Length == 0 ? "(none given)" : g.First().Input, g.Key.InputKey,
-                    g.Sum(x => x.Rows), g.Select(x => x.ImportId).Distinct().LongCount(), JsonDocument.Parse(g.Last().Candidates).RootElement.Clone()))
+                    // A name on the page and in the manifest cell of one import counts that import's rows once.
+                    g.GroupBy(x => x.ImportId).Sum(i => i.Max(x => x.Rows)), g.Select(x => x.ImportId).Distinct().LongCount(), JsonDocument.Parse(g.Last().Candidates).RootElement.Clone()))
                 .OrderByDescending(r => r.Rows).ThenBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal)
                 .ToList();
 
