@@ -39,7 +39,7 @@ public static class ResolveQueries
                 .SelectMany(j => JsonSerializer.Deserialize<List<DuplicateFlag>>(j, BatchOptions.Json) ?? []).ToList();
 
             var review = (await c.QueryAsync<(long Id, string Kind, string Input, string InputKey, long Rows, long ImportId, string Candidates)>("""
-                SELECT d.id, d.kind, d.input, d.input_key, d.rows, d.staged_import_id, d.candidates FROM resolution_decision d
+                SELECT d.id, d.kind, d.input, d.input_key, CAST(d.rows AS BIGINT), d.staged_import_id, d.candidates FROM resolution_decision d
                   JOIN staged_import s ON s.id = d.staged_import_id
                  WHERE d.batch_id = @batchId AND d.decision IN ('needs_review', 'unknown') AND s.status = 'needs_review'
                  ORDER BY d.id

@@ -68,20 +68,20 @@ public static class StagedImports
             var status = p.NeedsReview ? NeedsReview : Resolved;
             var workKey = p.WorkKey;
             var decisions = JsonSerializer.Serialize(DecisionsJson(p), Json);
-            var quality = JsonSerializer.Serialize(p.QualityReasons, Json);
+            var qualityJson = JsonSerializer.Serialize(p.QualityReasons, Json);
 
             var id = await c.ExecuteScalarAsync<long>("""
                 INSERT INTO staged_import (batch_id, task_id, url, extraction_id, status, title, title_key, composer_id, raga_set, tala_id, deity_id, kshetra_id,
                                            work_key, decisions, duplicate_of, duplicate_flags, quality, quality_reasons, created_at, updated_at)
                 VALUES (@batchId, @taskId, @url, @extractionId, @status, @Title, @TitleKey, @ComposerId, @RagaSet, @TalaId, @DeityId, @KshetraId,
-                        @workKey, @decisions, NULL, '[]', @Quality, @quality, @now, @now)
+                        @workKey, @decisions, NULL, '[]', @Quality, @qualityJson, @now, @now)
                 ON CONFLICT (batch_id, url) DO UPDATE SET task_id = excluded.task_id, extraction_id = excluded.extraction_id, status = excluded.status,
                   title = excluded.title, title_key = excluded.title_key, composer_id = excluded.composer_id, raga_set = excluded.raga_set,
                   tala_id = excluded.tala_id, deity_id = excluded.deity_id, kshetra_id = excluded.kshetra_id, work_key = excluded.work_key,
                   decisions = excluded.decisions, quality = excluded.quality, quality_reasons = excluded.quality_reasons, updated_at = excluded.updated_at
                 RETURNING id
                 """, new { batchId, taskId, url, extractionId, status, p.Title, p.TitleKey, p.ComposerId, RagaSet = p.Ragas.Count == 0 ? null : p.RagaSet,
-                    p.TalaId, p.DeityId, p.KshetraId, workKey, decisions, p.Quality, quality, now }, tx);
+                    p.TalaId, p.DeityId, p.KshetraId, workKey, decisions, p.Quality, qualityJson, now }, tx);
 
             await c.ExecuteAsync("DELETE FROM staged_import_row WHERE staged_import_id = @id", new { id }, tx);
             await c.ExecuteAsync("INSERT INTO staged_import_row (staged_import_id, manifest_row_id) VALUES (@id, @row)",
