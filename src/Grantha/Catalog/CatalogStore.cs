@@ -122,8 +122,8 @@ public static class CatalogStore
         var set = ResolverSet.CreateDefault();
         var seeded = await db.ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT fingerprint FROM catalog_seed WHERE id = 1"), ct);
         if (seeded != Fingerprint(set)) await SeedAsync(db, set, ct: ct);
-        foreach (var s in await SynonymsAsync(db, null, ct))
-            if (ResolverSet.IsKind(s.Kind) && set.For(s.Kind).Find(s.EntityId) is not null) set.AddSynonym(s.Kind, s.Name, s.EntityId);
+        foreach (var kind in (await SynonymsAsync(db, null, ct)).Where(s => ResolverSet.IsKind(s.Kind)).GroupBy(s => s.Kind))
+            set.For(kind.Key).AddSynonyms(kind.Where(s => set.For(kind.Key).Find(s.EntityId) is not null).Select(s => (s.Name, s.EntityId)));
         foreach (var a in await AliasesAsync(db, null, ct))
             if (ResolverSet.IsKind(a.Kind) && set.For(a.Kind).Find(a.EntityId) is not null) set.AddAlias(a.Kind, a.Input, a.EntityId);
         return set;

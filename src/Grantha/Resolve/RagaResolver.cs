@@ -23,12 +23,15 @@ public sealed partial class RagaResolver
         _resolver = new Resolver(Kind,
             catalog.All.Select(r => new ResolverEntry(r.Id, r.Name, r.Names, r.Qualifier, r.ListingGroup)),
             NameKey.RagaGenericWords, thresholds);
+        var pairs = new List<(RagaSynonym Synonym, string Id)>();
         foreach (var s in synonyms?.All ?? [])
         {
             var raga = catalog.FindByName(s.Raga)
                 ?? throw new InvalidDataException($"{RagaSynonyms.FileName}: the synonym '{s.Name}' points to '{s.Raga}', which is not a raga name in {RagaCatalog.FileName}.");
-            if (!_resolver.AddSynonym(s.Name, raga.Id)) _skipped.Add(s);
+            pairs.Add((s, raga.Id));
         }
+        var refused = _resolver.AddSynonyms(pairs.Select(p => (p.Synonym.Name, p.Id))).ToHashSet();
+        _skipped.AddRange(pairs.Where(p => refused.Contains((p.Synonym.Name, p.Id))).Select(p => p.Synonym));
     }
 
     /// <summary>The catalog from ../shared/reference/ragas.csv and the shipped synonym table.</summary>

@@ -106,23 +106,36 @@ public sealed class Resolver
 
     /// <summary>Adds a musicological synonym (another name of the same entity). Returns false, adding
     /// nothing, when the name already is an own name of a different entity: the catalog keeps them apart.</summary>
-    public bool AddSynonym(string name, string id)
+    public bool AddSynonym(string name, string id) => AddSynonyms([(name, id)]).Count == 0;
+
+    /// <summary>Adds several synonyms with one rebuild of the index; returns those refused (the name is another entity's own name).</summary>
+    public IReadOnlyList<(string Name, string Id)> AddSynonyms(IEnumerable<(string Name, string Id)> synonyms)
     {
-        var entry = EntryIndex(id);
-        var parts = Parse(name);
-        if (parts.IsEmpty) throw new ArgumentException($"The synonym '{name}' has no letters to match on.", nameof(name));
+        var refused = new List<(string, string)>();
         lock (_gate)
         {
-            if (_index.ByKey.TryGetValue(parts.Key, out var existing))
-            {
-                if (existing.Any(n => n.Reason == MatchReason.ExactKey && !SameThing(n.Entry, entry))) return false;
-                if (existing.Any(n => SameThing(n.Entry, entry))) return true;
-            }
             var names = _index.All.ToList();
-            names.Add(Indexed(entry, name, MatchReason.Synonym, null)!);
-            _index = new Index(names, _index.Aliases);
-            return true;
+            var byKey = names.GroupBy(n => n.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+            var added = false;
+            foreach (var (name, id) in synonyms)
+            {
+                var entry = EntryIndex(id);
+                var parts = Parse(name);
+                if (parts.IsEmpty) throw new ArgumentException($"The synonym '{name}' has no letters to match on.", nameof(synonyms));
+                if (byKey.TryGetValue(parts.Key, out var existing))
+                {
+                    if (existing.Any(n => n.Reason == MatchReason.ExactKey && !SameThing(n.Entry, entry))) { refused.Add((name, id)); continue; }
+                    if (existing.Any(n => SameThing(n.Entry, entry))) continue;
+                }
+                var x = Indexed(entry, name, MatchReason.Synonym, null)!;
+                names.Add(x);
+                if (!byKey.TryGetValue(x.Key, out var list)) byKey[x.Key] = list = [];
+                list.Add(x);
+                added = true;
+            }
+            if (added) _index = new Index(names, _index.Aliases);
         }
+        return refused;
     }
 
     /// <summary>A curator's choice: from now on this input (anything with its key) resolves to the entity, matched, reason alias.</summary>
@@ -141,7 +154,18 @@ public sealed class Resolver
     }
 
     /// <summary>The key parts of a name as this resolver reads it (its generic and leading words).</summary>
-    public NameKeyParts Parse(string name) => NameKey.Parse(name, _genericWords, _leadingWords);
+    public NameKeyParts Parse(string name)
+    {
+        if (_parsed.TryGetValue(name, out var parts)) return parts;
+        parts = NameKey.Parse(name, _genericWords, _leadingWords);
+        // Names repeat across a batch (the same raga on hundreds of rows); the bound keeps a long-lived worker small.
+        if (_parsed.Count > ParseCacheMax) _parsed.Clear();
+        _parsed[name] = parts;
+        return parts;
+    }
+
+    const int ParseCacheMax = 100_000;
+    readonly ConcurrentDictionary<string, NameKeyParts> _parsed = new(StringComparer.Ordinal);
 
     public Resolution Resolve(string input)
     {
