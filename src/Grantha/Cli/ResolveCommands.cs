@@ -32,22 +32,42 @@ public static class ResolveCommands
             var set = await CatalogStore.LoadResolversAsync(db, ct);
             if (p.GetValue(stdin))
             {
-                using var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
-                string? line;
-                while ((line = await Console.In.ReadLineAsync(ct)) is not null)
-                    await output.WriteLineAsync(ResolutionJson.ToJson(set.Resolve(kind, line.Trim())));
-                await output.FlushAsync(ct);
+                await using var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
+                await ResolveLinesAsync(set, kind, Console.In, output, ct);
                 return 0;
             }
             var input = p.GetValue(name) ?? throw new ArgumentException($"Give a {kind} name, or --stdin.");
             var r = set.Resolve(kind, input);
-            if (p.GetValue(json)) { Console.WriteLine(ResolutionJson.ToJson(r)); return 0; }
+            if (p.GetValue(json)) { Console.WriteLine(Json(set, kind, input)); return 0; }
             Console.WriteLine($"{r.Input}: {ResolutionJson.WireDecision(r)}{(r.Match is { } m ? $" -> {m.Name} ({m.Id})" : "")}{(r.Decision == Decision.Ragamalika ? " (ragamalika: the ragas come from the page)" : "")}");
             foreach (var c in r.Candidates)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {c.Score:0.000}  {c.Name,-32} {c.Id,-30} {ResolutionJson.ReasonText(c)}"));
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>--stdin: one JSON object per input line, in order (a blank line gives an "unknown" object, so lines stay aligned).</summary>
+    public static async Task<int> ResolveLinesAsync(ResolverSet set, string kind, TextReader input, TextWriter output, CancellationToken ct = default)
+    {
+        var n = 0;
+        string? line;
+        while ((line = await input.ReadLineAsync(ct)) is not null)
+        {
+            await output.WriteLineAsync(Json(set, kind, line.Trim()));
+            n++;
+        }
+        await output.FlushAsync(ct);
+        return n;
+    }
+
+    /// <summary>One name as JSON; a raga cell that is no single raga but several ("bhUpALaM - bhauLi") also lists its parts.</summary>
+    public static string Json(ResolverSet set, string kind, string input)
+    {
+        var r = set.Resolve(kind, input);
+        IReadOnlyList<Resolution>? parts = kind == ResolverSet.Raga && r.Decision != Decision.Matched && r.Decision != Decision.Ragamalika
+            ? set.Ragas.ResolveCell(input) : null;
+        return ResolutionJson.ToJson(r, parts);
     }
 
     static Command EvaluateCommand()

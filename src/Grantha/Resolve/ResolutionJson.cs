@@ -17,7 +17,8 @@ public static class ResolutionJson
 
     public static string WireDecision(Resolution r) => r.Decision == Decision.Ragamalika ? "unknown" : r.Decision.ToWire();
 
-    public static void Write(Utf8JsonWriter w, Resolution r)
+    /// <param name="parts">For a composite raga cell ("bhUpALaM - bhauLi"): each raga it names, resolved on its own.</param>
+    public static void Write(Utf8JsonWriter w, Resolution r, IReadOnlyList<Resolution>? parts = null)
     {
         w.WriteStartObject();
         w.WriteString("input", r.Input);
@@ -43,14 +44,20 @@ public static class ResolutionJson
         }
         w.WriteEndArray();
         if (r.Decision == Decision.Ragamalika) w.WriteBoolean("ragamalika", true);
+        if (parts is { Count: > 1 })
+        {
+            w.WriteStartArray("parts");
+            foreach (var part in parts) Write(w, part);
+            w.WriteEndArray();
+        }
         w.WriteEndObject();
     }
 
-    public static string ToJson(Resolution r)
+    public static string ToJson(Resolution r, IReadOnlyList<Resolution>? parts = null)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            Write(w, r);
+            Write(w, r, parts);
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 }
