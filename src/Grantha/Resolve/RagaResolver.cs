@@ -21,7 +21,8 @@ public sealed partial class RagaResolver
     {
         Catalog = catalog;
         _resolver = new Resolver(Kind,
-            catalog.All.Select(r => new ResolverEntry(r.Id, r.Name, r.Names, r.Qualifier, r.ListingGroup)),
+            // The row's name as written is an own name too ("Malkosh /Malkauns" typed whole).
+            catalog.All.Select(r => new ResolverEntry(r.Id, r.Name, r.Names.Contains(r.Name) ? r.Names : [.. r.Names, r.Name], r.Qualifier, r.ListingGroup)),
             NameKey.RagaGenericWords, thresholds);
         var pairs = new List<(RagaSynonym Synonym, string Id)>();
         foreach (var s in synonyms?.All ?? [])
