@@ -62,6 +62,8 @@ public static class CatalogStore
 
         return await db.WriteAsync(async (c, t) =>
         {
+            // Workers starting together may all find the catalog missing: one seeds, the others then find it done.
+            if (db.IsPostgres) await c.ExecuteAsync("SELECT pg_advisory_xact_lock(7349105)", transaction: t);
             var now = Db.NowMs();
             var previous = await c.ExecuteScalarAsync<string?>("SELECT fingerprint FROM catalog_seed WHERE id = 1", transaction: t);
             // Keys can move between rows when the source changes; clearing them first keeps the UNIQUE constraints satisfiable.
