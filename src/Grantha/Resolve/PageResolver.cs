@@ -63,7 +63,7 @@ public sealed record PageResolution
 /// </summary>
 public static class PageResolver
 {
-    /// <summary>Penalties of the quality score (which starts at the extraction's confidence).</summary>
+    /// <summary>Penalties of the quality score: 1 minus the extraction's shortfall (reason "extraction") minus these.</summary>
     public static class Penalty
     {
         public const double NeedsReview = 0.20;
@@ -116,11 +116,17 @@ public static class PageResolver
 
         var title = string.IsNullOrWhiteSpace(page.Title) ? rows.Select(r => r.Krithi).FirstOrDefault(k => !string.IsNullOrWhiteSpace(k)) : page.Title;
         if (string.IsNullOrWhiteSpace(page.Title)) reasons.Add(new QualityReason("no_title", "the page gives no title; the manifest's is used", Penalty.NoTitle));
-        var blocking = decisions.Where(d => d.Blocking).ToList();
-        foreach (var d in blocking)
-            reasons.Add(new QualityReason("needs_review", $"{d.Kind} '{d.Input}' ({d.Source}) is {d.Status.Replace('_', ' ')}", Penalty.NeedsReview));
+        // One penalty per blocking name, even when the manifest and the page both carry it.
+        foreach (var d in decisions.Where(d => d.Blocking).GroupBy(d => (d.Kind, d.InputKey)).Select(g => g.First()))
+            reasons.Add(new QualityReason("needs_review",
+                $"{d.Kind} '{d.Input}' {(d.Status == NameStatus.Unknown ? "is not in the catalog" : "needs review")}", Penalty.NeedsReview));
+        // The extraction's own doubts come first: its warnings are what its confidence paid for.
+        if (page.Confidence < 1)
+            reasons.Insert(0, new QualityReason("extraction",
+                page.Warnings.Count == 0 ? "the extraction was not fully confident" : $"extraction warnings: {string.Join(", ", page.Warnings.Select(w => w.Code).Distinct())}",
+                Math.Round(1 - page.Confidence, 4)));
 
-        var quality = Math.Clamp(page.Confidence - reasons.Sum(r => r.Penalty), 0, 1);
+        var quality = Math.Clamp(1 - reasons.Sum(r => r.Penalty), 0, 1);
         return new PageResolution
         {
             Title = title,

@@ -104,4 +104,16 @@ public class PageResolverTests
         PageResolver.Resolve(Set.Value, Page("tODi", deity: "xyzzyqwert"), Rows("tODi")).NeedsReview.ShouldBeTrue();
         PageResolver.Resolve(Set.Value, Page("tODi", deity: null), Rows("tODi")).NeedsReview.ShouldBeFalse();
     }
+
+    [Fact]
+    public void Quality_says_what_lowered_it_and_counts_a_blocking_name_once()
+    {
+        Shared.Require();
+        var page = Page("sumadyuti") with { Confidence = 0.9, Warnings = [new ExtractWarning("no_gist", "no gist", 0.1)] };
+        var r = PageResolver.Resolve(Set.Value, page, Rows("sumadyuti"));
+        r.QualityReasons.Select(q => q.Code).ShouldBe(["extraction", "needs_review"]);
+        r.QualityReasons[0].Message.ShouldContain("no_gist");
+        r.QualityReasons[0].Penalty.ShouldBe(0.1, 1e-9);
+        r.Quality.ShouldBe(1 - 0.1 - PageResolver.Penalty.NeedsReview, 1e-9);
+    }
 }
