@@ -46,11 +46,11 @@ public class ResolveCliTests
     }
 
     [Fact]
-    public void Stdin_gives_one_json_object_per_line_in_order()
+    public async Task Stdin_gives_one_json_object_per_line_in_order()
     {
         Shared.Require();
         var output = new StringWriter();
-        var n = ResolveCommands.ResolveLinesAsync(Set.Value, "raga", new StringReader("tODi\n\nSrI rAgaM\nkannaDa\n"), output).GetAwaiter().GetResult();
+        var n = await ResolveCommands.ResolveLinesAsync(Set.Value, "raga", new StringReader("tODi\n\nSrI rAgaM\nkannaDa\n"), output, TestContext.Current.CancellationToken);
         n.ShouldBe(4);
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         lines.Count.ShouldBe(4);
