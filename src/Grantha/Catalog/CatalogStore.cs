@@ -1,0 +1,215 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Grantha.Engine;
+using Grantha.Resolve;
+
+namespace Grantha.Catalog;
+
+/// <summary>How many entities of each kind a seed wrote (inserted or already there).</summary>
+public sealed record SeedCounts(int Ragas, int Talas, int Composers, int Deities, int Kshetras, int Names, int Synonyms, bool Changed);
+
+/// <summary>A raga as the catalog tables hold it.</summary>
+public sealed record CatalogRaga(string Id, string Name, string DisplayName, string MatchKey, string? Qualifier, long? Melakarta,
+    string? ParentId, string? ParentName, string Arohanam, string Avarohanam, string? ListingGroup);
+
+public sealed record CatalogAlias(long Id, string Kind, string Input, string InputKey, string EntityId, long? BatchId, string ChosenBy, long CreatedAt);
+
+public sealed record CatalogSynonym(long Id, string Kind, string Name, string NameKey, string EntityId, string? Note, string Source, string CreatedBy, long CreatedAt);
+
+/// <summary>
+/// The reference catalog in the database: the seed (idempotent: upserts by id, so a second run changes
+/// nothing), listings, curator synonyms and aliases, and the resolvers built from all of it.
+/// </summary>
+public static class CatalogStore
+{
+    /// <summary>Bumped when the catalogs written in code change, so existing databases are re-seeded.</summary>
+    public const int CodeCatalogVersion = 1;
+
+    /// <summary>Writes every reference entity, its names and the shipped synonyms. Safe to run any number of times.</summary>
+    public static async Task<SeedCounts> SeedAsync(Db db, ResolverSet? set = null, string actor = "seed", CancellationToken ct = default)
+    {
+        set ??= ResolverSet.CreateDefault();
+        var fingerprint = Fingerprint(set);
+        var ragas = set.Ragas.Catalog.All;
+        var ragaKeys = MatchKeys.ForRagas(ragas);
+        var talas = TalaCatalog.All;
+        var talaKeys = MatchKeys.ForNames(TalaCatalog.Kind, talas.Select(t => (t.Id, t.Name)).ToList());
+        var composerKeys = MatchKeys.ForNames(ComposerCatalog.Kind, ComposerCatalog.All.Select(c => (c.Id, c.Name)).ToList());
+        var deityKeys = MatchKeys.ForNames(DeityCatalog.Kind, DeityCatalog.All.Select(c => (c.Id, c.Name)).ToList());
+        var kshetraKeys = MatchKeys.ForNames(KshetraCatalog.Kind, KshetraCatalog.All.Select(c => (c.Id, c.Name)).ToList());
+
+        var names = new List<object>();
+        void Names(string kind, string id, IEnumerable<string> ns)
+        {
+            foreach (var n in ns.Distinct(StringComparer.Ordinal))
+                names.Add(new { kind, id, name = n, key = set.For(kind).Parse(n).Key });
+        }
+        foreach (var r in ragas) Names(RagaResolver.Kind, r.Id, r.Names);
+        foreach (var t in talas) Names(TalaCatalog.Kind, t.Id, t.Names);
+        foreach (var c in ComposerCatalog.All) Names(ComposerCatalog.Kind, c.Id, c.Names);
+        foreach (var d in DeityCatalog.All) Names(DeityCatalog.Kind, d.Id, d.Names);
+        foreach (var k in KshetraCatalog.All) Names(KshetraCatalog.Kind, k.Id, k.Names);
+
+        var synonyms = new List<object>();
+        foreach (var s in RagaSynonyms.LoadDefault().All)
+        {
+            var raga = set.Ragas.Catalog.FindByName(s.Raga);
+            if (raga is null) continue;
+            synonyms.Add(new { kind = RagaResolver.Kind, name = s.Name, key = set.Ragas.Inner.Parse(s.Name).Key, id = raga.Id, note = s.Note });
+        }
+
+        return await db.WriteAsync(async (c, t) =>
+        {
+            // Workers starting together may all find the catalog missing: one seeds, the others then find it done.
+            if (db.IsPostgres) await c.ExecuteAsync("SELECT pg_advisory_xact_lock(7349105)", transaction: t);
+            var now = Db.NowMs();
+            var previous = await c.ExecuteScalarAsync<string?>("SELECT fingerprint FROM catalog_seed WHERE id = 1", transaction: t);
+            // Keys can move between rows when the source changes; clearing them first keeps the UNIQUE constraints satisfiable.
+            if (previous is not null && previous != fingerprint)
+                foreach (var table in new[] { "catalog_raga", "catalog_tala", "catalog_composer", "catalog_deity", "catalog_kshetra" })
+                    await c.ExecuteAsync($"UPDATE {table} SET match_key = '~' || id" + (table == "catalog_raga" ? ", melakarta = NULL" : ""), transaction: t);
+
+            await c.ExecuteAsync("""
+                INSERT INTO catalog_raga (id, name, display_name, match_key, qualifier, melakarta, parent_id, parent_name, arohanam, avarohanam, listing_group, file_order, updated_at)
+                VALUES (@Id, @Name, @DisplayName, @key, @Qualifier, @Melakarta, @ParentId, @ParentName, @Arohanam, @Avarohanam, @ListingGroup, @order, @now)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, display_name = excluded.display_name, match_key = excluded.match_key,
+                  qualifier = excluded.qualifier, melakarta = excluded.melakarta, parent_id = excluded.parent_id, parent_name = excluded.parent_name,
+                  arohanam = excluded.arohanam, avarohanam = excluded.avarohanam, listing_group = excluded.listing_group, file_order = excluded.file_order,
+                  updated_at = CASE WHEN catalog_raga.match_key = excluded.match_key AND catalog_raga.name = excluded.name THEN catalog_raga.updated_at ELSE excluded.updated_at END
+                """, ragas.Select((r, i) => new { r.Id, r.Name, r.DisplayName, key = ragaKeys[i], r.Qualifier, r.Melakarta, r.ParentId, r.ParentName, r.Arohanam, r.Avarohanam, r.ListingGroup, order = i + 1, now }), t);
+            await c.ExecuteAsync("""
+                INSERT INTO catalog_tala (id, name, match_key, family, jati, aksharas, updated_at) VALUES (@Id, @Name, @key, @Family, @Jati, @Aksharas, @now)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, match_key = excluded.match_key, family = excluded.family, jati = excluded.jati, aksharas = excluded.aksharas
+                """, talas.Select((x, i) => new { x.Id, x.Name, key = talaKeys[i], x.Family, x.Jati, x.Aksharas, now }), t);
+            foreach (var (table, rows) in new (string, IEnumerable<object>)[]
+            {
+                ("catalog_composer", ComposerCatalog.All.Select((x, i) => (object)new { x.Id, x.Name, key = composerKeys[i], now })),
+                ("catalog_deity", DeityCatalog.All.Select((x, i) => (object)new { x.Id, x.Name, key = deityKeys[i], now })),
+                ("catalog_kshetra", KshetraCatalog.All.Select((x, i) => (object)new { x.Id, x.Name, key = kshetraKeys[i], now })),
+            })
+                await c.ExecuteAsync($"""
+                    INSERT INTO {table} (id, name, match_key, updated_at) VALUES (@Id, @Name, @key, @now)
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, match_key = excluded.match_key
+                    """, rows, t);
+
+            await c.ExecuteAsync("""
+                INSERT INTO catalog_name (kind, entity_id, name, name_key) VALUES (@kind, @id, @name, @key)
+                ON CONFLICT (kind, entity_id, name) DO UPDATE SET name_key = excluded.name_key
+                """, names, t);
+            await c.ExecuteAsync("""
+                INSERT INTO catalog_synonym (kind, name, name_key, entity_id, note, source, created_by, created_at)
+                VALUES (@kind, @name, @key, @id, @note, 'seed', 'seed', @now)
+                ON CONFLICT (kind, name_key, entity_id) DO NOTHING
+                """, synonyms.Select(s => new DynamicParameters(s) { }).Select(p => { p.Add("now", now); return p; }), t);
+
+            var counts = new SeedCounts(ragas.Count, talas.Count, ComposerCatalog.All.Count, DeityCatalog.All.Count, KshetraCatalog.All.Count,
+                names.Count, synonyms.Count, previous != fingerprint);
+            await c.ExecuteAsync("""
+                INSERT INTO catalog_seed (id, fingerprint, counts, seeded_at) VALUES (1, @fingerprint, @counts, @now)
+                ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, counts = excluded.counts,
+                  seeded_at = CASE WHEN catalog_seed.fingerprint = excluded.fingerprint THEN catalog_seed.seeded_at ELSE excluded.seeded_at END
+                """, new { fingerprint, counts = JsonSerializer.Serialize(counts), now }, t);
+            return counts;
+        }, ct);
+    }
+
+    /// <summary>
+    /// The resolvers for this database: the reference catalogs (seeded first when the database has not got
+    /// this version of them), every synonym in catalog_synonym and every curator alias.
+    /// </summary>
+    public static async Task<ResolverSet> LoadResolversAsync(Db db, CancellationToken ct = default)
+    {
+        var set = ResolverSet.CreateDefault();
+        var seeded = await db.ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT fingerprint FROM catalog_seed WHERE id = 1"), ct);
+        if (seeded != Fingerprint(set)) await SeedAsync(db, set, ct: ct);
+        foreach (var kind in (await SynonymsAsync(db, null, ct)).Where(s => ResolverSet.IsKind(s.Kind)).GroupBy(s => s.Kind))
+            set.For(kind.Key).AddSynonyms(kind.Where(s => set.For(kind.Key).Find(s.EntityId) is not null).Select(s => (s.Name, s.EntityId)));
+        foreach (var a in await AliasesAsync(db, null, ct))
+            if (ResolverSet.IsKind(a.Kind) && set.For(a.Kind).Find(a.EntityId) is not null) set.AddAlias(a.Kind, a.Input, a.EntityId);
+        return set;
+    }
+
+    public static async Task<IReadOnlyList<CatalogRaga>> RagasAsync(Db db, CancellationToken ct = default) =>
+        (await db.ReadAsync(c => c.QueryAsync<CatalogRaga>("""
+            SELECT id AS Id, name AS Name, display_name AS DisplayName, match_key AS MatchKey, qualifier AS Qualifier, CAST(melakarta AS BIGINT) AS Melakarta,
+                   parent_id AS ParentId, parent_name AS ParentName, arohanam AS Arohanam, avarohanam AS Avarohanam, listing_group AS ListingGroup
+              FROM catalog_raga ORDER BY file_order
+            """), ct)).ToList();
+
+    /// <summary>Entities of a kind: (id, name, match key), in id order.</summary>
+    public static async Task<IReadOnlyList<(string Id, string Name, string MatchKey)>> EntitiesAsync(Db db, string kind, CancellationToken ct = default)
+    {
+        var table = Table(kind);
+        return (await db.ReadAsync(c => c.QueryAsync<(string, string, string)>($"SELECT id, name, match_key FROM {table} ORDER BY id"), ct)).ToList();
+    }
+
+    public static async Task<IReadOnlyList<CatalogAlias>> AliasesAsync(Db db, string? kind = null, CancellationToken ct = default) =>
+        (await db.ReadAsync(c => c.QueryAsync<CatalogAlias>("""
+            SELECT id AS Id, kind AS Kind, input AS Input, input_key AS InputKey, entity_id AS EntityId, batch_id AS BatchId, chosen_by AS ChosenBy, created_at AS CreatedAt
+              FROM catalog_alias WHERE @kind IS NULL OR kind = @kind ORDER BY id
+            """, new { kind }), ct)).ToList();
+
+    public static async Task<IReadOnlyList<CatalogSynonym>> SynonymsAsync(Db db, string? kind = null, CancellationToken ct = default) =>
+        (await db.ReadAsync(c => c.QueryAsync<CatalogSynonym>("""
+            SELECT id AS Id, kind AS Kind, name AS Name, name_key AS NameKey, entity_id AS EntityId, note AS Note, source AS Source, created_by AS CreatedBy, created_at AS CreatedAt
+              FROM catalog_synonym WHERE @kind IS NULL OR kind = @kind ORDER BY id
+            """, new { kind }), ct)).ToList();
+
+    /// <summary>
+    /// Stores a curator's choice (replacing an earlier choice for the same key). The entity must exist in the
+    /// catalog: a choice never creates one. Returns the stored key.
+    /// </summary>
+    public static async Task<string> AddAliasAsync(Db db, ResolverSet set, string kind, string input, string entityId, string actor, long? batchId = null, CancellationToken ct = default)
+    {
+        var entity = set.For(kind).Find(entityId) ?? throw new ArgumentException($"There is no {kind} with id '{entityId}' in the catalog.");
+        var key = set.For(kind).Parse(input).FullKey;
+        if (key.Length == 0) throw new ArgumentException($"'{input}' has no letters to match on.");
+        await db.WriteAsync((c, t) => c.ExecuteAsync("""
+            INSERT INTO catalog_alias (kind, input, input_key, entity_id, batch_id, chosen_by, created_at)
+            VALUES (@kind, @input, @key, @entityId, @batchId, @actor, @now)
+            ON CONFLICT (kind, input_key) DO UPDATE SET input = excluded.input, entity_id = excluded.entity_id, batch_id = excluded.batch_id,
+              chosen_by = excluded.chosen_by, created_at = excluded.created_at
+            """, new { kind, input, key, entityId = entity.Id, batchId, actor, now = Db.NowMs() }, t), ct);
+        set.AddAlias(kind, input, entity.Id);
+        return key;
+    }
+
+    /// <summary>Adds a musicological synonym to the table. False (nothing stored) when the name is another entity's own name.</summary>
+    public static async Task<bool> AddSynonymAsync(Db db, ResolverSet set, string kind, string name, string entityId, string? note, string actor, CancellationToken ct = default)
+    {
+        _ = set.For(kind).Find(entityId) ?? throw new ArgumentException($"There is no {kind} with id '{entityId}' in the catalog.");
+        if (!set.AddSynonym(kind, name, entityId)) return false;
+        var key = set.For(kind).Parse(name).Key;
+        await db.WriteAsync((c, t) => c.ExecuteAsync("""
+            INSERT INTO catalog_synonym (kind, name, name_key, entity_id, note, source, created_by, created_at)
+            VALUES (@kind, @name, @key, @entityId, @note, 'curator', @actor, @now)
+            ON CONFLICT (kind, name_key, entity_id) DO NOTHING
+            """, new { kind, name, key, entityId, note, actor, now = Db.NowMs() }, t), ct);
+        return true;
+    }
+
+    static string Table(string kind) => kind switch
+    {
+        RagaResolver.Kind => "catalog_raga",
+        TalaCatalog.Kind => "catalog_tala",
+        ComposerCatalog.Kind => "catalog_composer",
+        DeityCatalog.Kind => "catalog_deity",
+        KshetraCatalog.Kind => "catalog_kshetra",
+        _ => throw new ArgumentException($"Unknown kind '{kind}': use one of {string.Join(", ", ResolverSet.Kinds)}."),
+    };
+
+    /// <summary>Changes when ragas.csv, the shipped synonyms or the catalogs in code change.</summary>
+    static string Fingerprint(ResolverSet set)
+    {
+        var sb = new StringBuilder().Append(CodeCatalogVersion).Append('|');
+        foreach (var r in set.Ragas.Catalog.All) sb.Append(r.Id).Append(':').Append(r.Name).Append(':').Append(r.ParentName).Append(':').Append(r.Arohanam).Append(':').Append(r.Avarohanam).Append('|');
+        foreach (var s in RagaSynonyms.LoadDefault().All) sb.Append(s.Raga).Append('=').Append(s.Name).Append('|');
+        foreach (var t in TalaCatalog.All) sb.Append(t.Id).Append(string.Join(',', t.Names)).Append('|');
+        foreach (var c in ComposerCatalog.All) sb.Append(c.Id).Append(string.Join(',', c.Names)).Append('|');
+        foreach (var d in DeityCatalog.All) sb.Append(d.Id).Append(string.Join(',', d.Names)).Append('|');
+        foreach (var k in KshetraCatalog.All) sb.Append(k.Id).Append(string.Join(',', k.Names)).Append('|');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+}

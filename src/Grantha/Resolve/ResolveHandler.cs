@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Grantha.Engine;
+using Grantha.Extract;
+
+namespace Grantha.Resolve;
+
+/// <summary>
+/// The RESOLVE stage: one task per extracted page (payload <c>{"extractionId": N}</c> from EXTRACT). Resolves
+/// composer, raga(s), tala, deity and kshetra against the reference catalog, writes the page's staged import
+/// (with its manifest rows, decisions, duplicate flags and quality score) and completes; when a name needs a
+/// person the staged import is written all the same and the task is BLOCKED with code <c>needs_review</c>.
+/// It never creates a reference entity.
+/// </summary>
+public sealed class ResolveHandler(ResolverCache? cache = null, StageSettings? settings = null) : IStageHandler
+{
+    public const string NeedsReviewCode = "needs_review";
+
+    /// <summary>Resolving is in-memory work plus a few small writes: many at once, short leases.</summary>
+    public static readonly StageSettings SettingsDefault = new() { Lease = TimeSpan.FromSeconds(20), Concurrency = Math.Max(4, Environment.ProcessorCount) };
+
+    readonly ResolverCache _cache = cache ?? new ResolverCache();
+
+    public string Stage => Engine.Stage.Resolve;
+    public StageSettings Settings { get; } = settings ?? SettingsDefault;
+
+    public sealed record Payload(long ExtractionId);
+
+    /// <summary>The result JSON of a completed RESOLVE task.</summary>
+    public sealed record Result(long StagedImportId, string Status, double Quality, long? DuplicateOf, IReadOnlyList<string> Flags, IReadOnlyList<string> Ragas, string? Composer, string? Tala);
+
+    public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct)
+    {
+        var task = context.Task;
+        Payload? payload;
+        try { payload = string.IsNullOrWhiteSpace(task.Payload) ? null : JsonSerializer.Deserialize<Payload>(task.Payload, BatchOptions.Json); }
+        catch (JsonException e) { throw StageException.Permanent("bad_payload", $"RESOLVE payload is not {{\"extractionId\": N}}: {e.Message}"); }
+        if (payload is null || payload.ExtractionId <= 0) throw StageException.Permanent("bad_payload", "RESOLVE needs {\"extractionId\": N} from EXTRACT.");
+
+        var extraction = await ExtractionStore.GetAsync(context.Db, payload.ExtractionId, ct)
+            ?? throw StageException.Permanent("extraction_missing", $"Extraction {payload.ExtractionId} does not exist (was the batch re-extracted or deleted?).");
+        if (extraction.Page is null)
+            throw StageException.Permanent(extraction.ErrorCode ?? "not_extracted", $"Extraction {extraction.Id} has no record: {extraction.ErrorMessage ?? "the page could not be read"}.");
+
+        var url = string.IsNullOrWhiteSpace(task.Subject) ? extraction.Url : task.Subject.Trim();
+        var set = await _cache.GetAsync(context.Db, ct);
+        var rows = await StagedImports.ManifestRowsAsync(context.Db, task.BatchId, url, ct);
+        if (rows.Count == 0 && url != extraction.Url) rows = await StagedImports.ManifestRowsAsync(context.Db, task.BatchId, extraction.Url, ct);
+
+        var resolution = PageResolver.Resolve(set, extraction.Page, rows);
+        var saved = await StagedImports.SaveAsync(context.Db, task.BatchId, task.Id == 0 ? null : task.Id, url, extraction.Id, resolution, rows, ct);
+        ResolveMetrics.Pages.Add(1, new KeyValuePair<string, object?>("status", saved.Status));
+
+        if (resolution.NeedsReview)
+        {
+            var names = resolution.Decisions.Where(d => d.Blocking)
+                .Select(d => $"{d.Kind} '{d.Input}'" + (d.Resolution.Top is { } top ? $" (best: {top.Name} {top.Score:0.00})" : " (no candidate)"));
+            throw StageException.Blocked(NeedsReviewCode, $"Needs review: {string.Join("; ", names)}. Choose with ./grantha resolve choose {task.BatchId} <kind> \"<name>\" <entity-id>.");
+        }
+        var result = new Result(saved.Id, saved.Status, resolution.Quality, saved.DuplicateOf, saved.Flags.Select(f => f.Kind).ToList(),
+            resolution.Ragas.Select(r => r.Id).ToList(), resolution.ComposerId, resolution.TalaId);
+        return new TaskResult(JsonSerializer.Serialize(result, BatchOptions.Json));
+    }
+}

@@ -1,0 +1,40 @@
+using Dapper;
+using Grantha.Catalog;
+using Grantha.Engine;
+
+namespace Grantha.Resolve;
+
+/// <summary>
+/// One <see cref="ResolverSet"/> per process, rebuilt when a curator adds an alias or synonym (checked with
+/// one small query per use), so a choice made through the API or CLI is seen by every worker.
+/// </summary>
+public sealed class ResolverCache
+{
+    readonly SemaphoreSlim _gate = new(1, 1);
+    ResolverSet? _set;
+    string? _stamp;
+
+    public async Task<ResolverSet> GetAsync(Db db, CancellationToken ct = default)
+    {
+        var stamp = await StampAsync(db, ct);
+        if (_set is { } ready && stamp == _stamp) return ready;
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (_set is { } again && stamp == _stamp) return again;
+            _set = await CatalogStore.LoadResolversAsync(db, ct);
+            _stamp = await StampAsync(db, ct);
+            return _set;
+        }
+        finally { _gate.Release(); }
+    }
+
+    static Task<string> StampAsync(Db db, CancellationToken ct) => db.ReadAsync(async c =>
+    {
+        var x = await c.QuerySingleAsync<(long, long, long, long)>("""
+            SELECT (SELECT COUNT(*) FROM catalog_alias), (SELECT COALESCE(MAX(created_at), 0) FROM catalog_alias),
+                   (SELECT COUNT(*) FROM catalog_synonym), (SELECT COALESCE(MAX(created_at), 0) FROM catalog_synonym)
+            """);
+        return $"{x.Item1}:{x.Item2}:{x.Item3}:{x.Item4}";
+    }, ct);
+}

@@ -1,0 +1,139 @@
+using System.Text.Json;
+using Dapper;
+using Grantha.Engine;
+
+namespace Grantha.Resolve;
+
+/// <summary>A duplicate flag on a staged import. Kinds: duplicate (same work key in the batch), in_catalog (same
+/// work key staged by an earlier batch), near_duplicate (same composer and ragas, title a few letters apart).</summary>
+public sealed record DuplicateFlag(string Kind, long OtherId, long OtherBatchId, string? OtherTitle, string Reason);
+
+/// <summary>What saving a staged import gave.</summary>
+public sealed record StagedImportSaved(long Id, string Status, long? DuplicateOf, IReadOnlyList<DuplicateFlag> Flags);
+
+/// <summary>
+/// The staged_import table (one row per page URL per batch), its manifest rows and its name decisions.
+/// De-duplication happens here, inside the writing transaction (serialised per batch), on the work key
+/// (composer, title key, raga set): the same work is flagged <c>duplicate</c> and points at the first
+/// import, never merged away; a different raga set is a different work, whatever the title.
+/// </summary>
+public static class StagedImports
+{
+    public const string Resolved = "resolved";
+    public const string NeedsReview = "needs_review";
+
+    /// <summary>Two titles this close (edits), with the same composer and ragas, are flagged as near-duplicates.</summary>
+    public const int NearTitleDistance = 2;
+    /// <summary>Titles shorter than this are too short for a near-duplicate flag to mean anything.</summary>
+    public const int NearTitleMinLength = 6;
+
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Manifest rows of a batch for one URL (the normalised URL the FETCH task was keyed on).</summary>
+    public static async Task<IReadOnlyList<ManifestSource>> ManifestRowsAsync(Db db, long batchId, string url, CancellationToken ct = default) =>
+        (await db.ReadAsync(c => c.QueryAsync<(long Id, string FileName, long RowNumber, string? Krithi, string? Raga)>("""
+            SELECT r.id, f.name, r.row_number, r.krithi, r.raga FROM manifest_row r JOIN manifest_file f ON f.id = r.manifest_file_id
+             WHERE r.batch_id = @batchId AND r.status = 'accepted' AND (r.normalized_url = @url OR r.url = @url)
+             ORDER BY r.id
+            """, new { batchId, url }), ct)).Select(x => new ManifestSource(x.Id, x.FileName, (int)x.RowNumber, x.Krithi, x.Raga)).ToList();
+
+    public static object DecisionsJson(PageResolution p) => new
+    {
+        title = p.Title,
+        titleKey = p.TitleKey,
+        composer = p.ComposerId,
+        ragas = p.Ragas.Select(r => new { id = r.Id, name = r.Name }),
+        tala = p.TalaId,
+        deity = p.DeityId,
+        kshetra = p.KshetraId,
+        names = p.Decisions.Select(d => new
+        {
+            kind = d.Kind, source = d.Source, input = d.Input, status = d.Status, blocking = d.Blocking, rows = d.Rows,
+            match = d.Resolution.Match is { } m ? new { id = m.Id, name = m.Name } : null,
+            candidates = d.Resolution.Candidates.Select(c => new { id = c.Id, name = c.Name, score = c.Score, reason = ResolutionJson.ReasonText(c) }),
+        }),
+    };
+
+    /// <summary>Writes (or rewrites, on a retried task) the staged import of one page, its rows and decisions, and flags duplicates.</summary>
+    public static Task<StagedImportSaved> SaveAsync(Db db, long batchId, long? taskId, string url, long extractionId, PageResolution p,
+        IReadOnlyList<ManifestSource> rows, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            // Imports of one batch are written one at a time, so two copies of a work always see each other.
+            if (db.IsPostgres) await c.ExecuteAsync("SELECT pg_advisory_xact_lock(7349106, @b)", new { b = (int)(batchId % int.MaxValue) }, tx);
+            var now = Db.NowMs();
+            var status = p.NeedsReview ? NeedsReview : Resolved;
+            var workKey = p.WorkKey;
+            var decisions = JsonSerializer.Serialize(DecisionsJson(p), Json);
+            var qualityJson = JsonSerializer.Serialize(p.QualityReasons, Json);
+
+            var id = await c.ExecuteScalarAsync<long>("""
+                INSERT INTO staged_import (batch_id, task_id, url, extraction_id, status, title, title_key, composer_id, raga_set, tala_id, deity_id, kshetra_id,
+                                           work_key, decisions, duplicate_of, duplicate_flags, quality, quality_reasons, created_at, updated_at)
+                VALUES (@batchId, @taskId, @url, @extractionId, @status, @Title, @TitleKey, @ComposerId, @RagaSet, @TalaId, @DeityId, @KshetraId,
+                        @workKey, @decisions, NULL, '[]', @Quality, @qualityJson, @now, @now)
+                ON CONFLICT (batch_id, url) DO UPDATE SET task_id = excluded.task_id, extraction_id = excluded.extraction_id, status = excluded.status,
+                  title = excluded.title, title_key = excluded.title_key, composer_id = excluded.composer_id, raga_set = excluded.raga_set,
+                  tala_id = excluded.tala_id, deity_id = excluded.deity_id, kshetra_id = excluded.kshetra_id, work_key = excluded.work_key,
+                  decisions = excluded.decisions, quality = excluded.quality, quality_reasons = excluded.quality_reasons, updated_at = excluded.updated_at
+                RETURNING id
+                """, new { batchId, taskId, url, extractionId, status, p.Title, p.TitleKey, p.ComposerId, RagaSet = p.Ragas.Count == 0 ? null : p.RagaSet,
+                    p.TalaId, p.DeityId, p.KshetraId, workKey, decisions, p.Quality, qualityJson, now }, tx);
+
+            await c.ExecuteAsync("DELETE FROM staged_import_row WHERE staged_import_id = @id", new { id }, tx);
+            await c.ExecuteAsync("INSERT INTO staged_import_row (staged_import_id, manifest_row_id) VALUES (@id, @row)",
+                rows.Select(r => new { id, row = r.Id }), tx);
+            await c.ExecuteAsync("DELETE FROM resolution_decision WHERE staged_import_id = @id", new { id }, tx);
+            await c.ExecuteAsync("""
+                INSERT INTO resolution_decision (batch_id, task_id, staged_import_id, kind, source, input, input_key, decision, entity_id, score, candidates, rows, created_at)
+                VALUES (@batchId, @taskId, @id, @Kind, @Source, @Input, @InputKey, @Status, @entity, @score, @candidates, @Rows, @now)
+                """, p.Decisions.Select(d => new
+            {
+                batchId, taskId, id, d.Kind, d.Source, d.Input, d.InputKey, d.Status, entity = d.Resolution.Match?.Id,
+                score = d.Resolution.Top?.Score,
+                candidates = JsonSerializer.Serialize(d.Resolution.Candidates.Select(x => new { id = x.Id, name = x.Name, score = x.Score, reason = ResolutionJson.ReasonText(x) }), Json),
+                d.Rows, now,
+            }), tx);
+
+            var flags = new List<DuplicateFlag>();
+            long? duplicateOf = null;
+            if (workKey is not null)
+            {
+                var same = (await c.QueryAsync<(long Id, long BatchId, string? Title)>(
+                    "SELECT id, batch_id, title FROM staged_import WHERE work_key = @workKey AND id <> @id AND status = 'resolved' ORDER BY id",
+                    new { workKey, id }, tx)).ToList();
+                var inBatch = same.Where(s => s.BatchId == batchId && s.Id < id).ToList();
+                if (inBatch.Count > 0)
+                {
+                    duplicateOf = inBatch[0].Id;
+                    flags.Add(new DuplicateFlag("duplicate", inBatch[0].Id, batchId, inBatch[0].Title,
+                        "same composer, title and ragas as another page of this batch"));
+                }
+                foreach (var other in same.Where(s => s.BatchId != batchId).Take(1))
+                    flags.Add(new DuplicateFlag("in_catalog", other.Id, other.BatchId, other.Title, $"the same work was staged by batch {other.BatchId}"));
+
+                if (p.TitleKey.Length >= NearTitleMinLength)
+                {
+                    var near = await c.QueryAsync<(long Id, long BatchId, string? Title, string TitleKey)>("""
+                        SELECT id, batch_id, title, title_key FROM staged_import
+                         WHERE batch_id = @batchId AND id <> @id AND status = 'resolved' AND composer_id = @ComposerId AND raga_set = @RagaSet AND title_key <> @TitleKey
+                         ORDER BY id
+                        """, new { batchId, id, p.ComposerId, p.RagaSet, p.TitleKey }, tx);
+                    foreach (var n in near)
+                    {
+                        var d = EditDistance.Osa(p.TitleKey, n.TitleKey, NearTitleDistance);
+                        var contains = n.TitleKey.Length >= NearTitleMinLength && (p.TitleKey.Contains(n.TitleKey) || n.TitleKey.Contains(p.TitleKey));
+                        if (d <= NearTitleDistance || contains)
+                            flags.Add(new DuplicateFlag("near_duplicate", n.Id, n.BatchId, n.Title,
+                                contains ? "same composer and ragas; one title contains the other" : $"same composer and ragas; titles {d} letter(s) apart"));
+                    }
+                }
+            }
+            await c.ExecuteAsync("UPDATE staged_import SET duplicate_of = @duplicateOf, duplicate_flags = @flags WHERE id = @id",
+                new { id, duplicateOf, flags = JsonSerializer.Serialize(flags, Json) }, tx);
+            return new StagedImportSaved(id, status, duplicateOf, flags);
+        }, ct);
+}
