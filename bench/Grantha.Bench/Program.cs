@@ -11,6 +11,8 @@ var benches = new Dictionary<string, Func<BenchArgs, Task<Dictionary<string, obj
     ["import"] = ImportBench.RunAsync,
     ["rescue"] = RescueBench.RunAsync,
     ["ingest100k"] = IngestBench.RunAsync,
+    ["extract"] = ExtractBench.RunAsync,
+    ["resolve"] = ResolveBench.RunAsync,
 };
 if (name is null || !benches.TryGetValue(name, out var run))
 {

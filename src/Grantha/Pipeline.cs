@@ -1,6 +1,8 @@
 using Grantha.Engine;
+using Grantha.Extract;
 using Grantha.Fetch;
 using Grantha.Manifest;
+using Grantha.Resolve;
 using Microsoft.Extensions.Logging;
 
 namespace Grantha;
@@ -9,13 +11,15 @@ namespace Grantha;
 public static class Pipeline
 {
     /// <summary>Stages a new batch goes through.</summary>
-    public static readonly IReadOnlyList<string> Stages = [Stage.Manifest, Stage.Fetch];
+    public static readonly IReadOnlyList<string> Stages = [Stage.Manifest, Stage.Fetch, Stage.Extract, Stage.Resolve];
 
     /// <summary>One handler per stage, sharing what is costly to build (the HTTP client).</summary>
     public static IReadOnlyList<IStageHandler> Handlers(ILoggerFactory? logs = null) =>
     [
         new ManifestHandler(),
         new FetchHandler(),
+        new ExtractHandler(),
+        new ResolveHandler(),
     ];
 
     public sealed record ManifestInput(string Name, byte[] Content);

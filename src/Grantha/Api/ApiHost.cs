@@ -27,7 +27,7 @@ public static class ApiHost
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
         builder.Services.AddHealthChecks().AddCheck("database", new DatabaseCheck(o.Db), tags: ["ready"]);
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
-            .AddMeter(EngineMetrics.MeterName, Fetch.FetchMetrics.MeterName)
+            .AddMeter(EngineMetrics.MeterName, Fetch.FetchMetrics.MeterName, Extract.ExtractMetrics.MeterName, Resolve.ResolveMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
         if (o.RunWorkers)

@@ -16,7 +16,8 @@ public static class BulkImportApi
     public sealed record BatchCreated(long BatchId, string Status, string Location);
     public sealed record JobView(string Stage, string Status, long? StartedAt, long? FinishedAt, Dictionary<string, long> Counts, long Total);
     public sealed record BatchView(long Id, string Name, string Status, string CreatedBy, long CreatedAt, long UpdatedAt, long? SettledAt,
-        BatchOptions Options, IReadOnlyList<JobView> Jobs, ManifestQueries.RowSummary Manifest);
+        BatchOptions Options, IReadOnlyList<JobView> Jobs, ManifestQueries.RowSummary Manifest,
+        Extract.ExtractQueries.Summary? Extraction = null, Resolve.ResolveQueries.Summary? Resolution = null);
     public sealed record Page<T>(IReadOnlyList<T> Items, long? Next);
     public sealed record RetryJson(string? Code, string? Host, List<long>? TaskIds, string? Stage, string? State);
 
@@ -50,6 +51,8 @@ public static class BulkImportApi
         read.MapGet("/batches/{id:long}/events", EventsAsync).WithSummary("The batch's event log, oldest first (?after=<id>)");
         read.MapGet("/tasks/{taskId:long}", async Task<Results<Ok<StageTask>, ProblemHttpResult>> (long taskId, Db db, CancellationToken ct) =>
             await Batches.TaskAsync(db, taskId, ct) is { } t ? TypedResults.Ok(t) : TypedResults.Problem(title: "Not found", detail: $"Task {taskId} does not exist.", statusCode: 404));
+        Extract.ExtractApi.Map(api);
+        Resolve.ResolveApi.Map(api);
         return app;
     }
 
@@ -109,8 +112,11 @@ public static class BulkImportApi
     public static async Task<BatchView> ViewAsync(Db db, long id, CancellationToken ct = default)
     {
         var b = await RequireAsync(db, id, ct);
+        var jobs = await JobsAsync(db, b, ct);
         return new BatchView(b.Id, b.Name, b.Status, b.CreatedBy, b.CreatedAt, b.UpdatedAt, b.SettledAt, BatchOptions.FromJson(b.Options),
-            await JobsAsync(db, b, ct), await ManifestQueries.SummaryAsync(db, id, ct));
+            jobs, await ManifestQueries.SummaryAsync(db, id, ct),
+            jobs.Any(j => j.Stage == Stage.Extract) ? await Extract.ExtractQueries.SummaryAsync(db, id, ct) : null,
+            jobs.Any(j => j.Stage == Stage.Resolve) ? await Resolve.ResolveQueries.SummaryAsync(db, id, ct) : null);
     }
 
     static async Task<IReadOnlyList<JobView>> JobsAsync(Db db, BatchRow b, CancellationToken ct)

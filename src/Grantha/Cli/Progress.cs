@@ -77,6 +77,14 @@ public static class Progress
             w.WriteLine($"  ! {f.Name}: {f.ErrorCode}: {f.ErrorMessage}");
         foreach (var j in view.Jobs)
             w.WriteLine($"  {j.Stage,-9} {j.Status,-10} {Finished(j.Counts),6}/{j.Total,-6} {Describe(j.Counts)}");
+        if (view.Extraction is { } e) ExtractCommands.PrintSummary(e, w);
+        if (view.Resolution is { } r)
+        {
+            w.WriteLine($"resolution: {r.Resolved}/{r.Pages} pages resolved, {r.NeedsReview} need review ({r.RowsNeedReview} rows), " +
+                        $"{r.Duplicates} duplicates, {r.NearDuplicates} near-duplicates, {r.InCatalog} already imported, mean quality {r.AverageQuality:0.00}");
+            foreach (var n in r.Review)
+                w.WriteLine($"  needs review: {n.Kind} '{n.Name}': {n.Rows} row(s), {n.Pages} page(s)");
+        }
     }
 
     static bool IsSettled(string status) => status is BatchStatus.Completed or BatchStatus.Cancelled;
