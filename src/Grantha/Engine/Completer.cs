@@ -70,6 +70,8 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
             {
                 var done = await queue.SucceedAsync(c, tx, owner, successes.Select(s => (s.Task.Id, s.Result.ResultJson)).ToList(), now);
                 var doneIds = done.Select(d => d.Id).ToHashSet();
+                // Follow-ups go in one insert per batch, not one per completed task.
+                var followUps = new Dictionary<long, List<NewTask>>();
                 foreach (var s in successes)
                 {
                     if (!doneIds.Contains(s.Task.Id))
@@ -81,10 +83,13 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
                     touched.Add(s.Task.BatchId);
                     if (s.Result.FollowUps is { Count: > 0 } f)
                     {
-                        await queue.InsertAsync(c, tx, s.Task.BatchId, f, st => settings(st).MaxAttempts, now);
+                        if (!followUps.TryGetValue(s.Task.BatchId, out var list)) followUps[s.Task.BatchId] = list = [];
+                        list.AddRange(f);
                         foreach (var t in f) followUpStages.Add(t.Stage);
                     }
                 }
+                foreach (var (batchId, list) in followUps)
+                    await queue.InsertAsync(c, tx, batchId, list, st => settings(st).MaxAttempts, now);
                 EngineMetrics.Completed(successes);
             }
             foreach (var o in batch)
