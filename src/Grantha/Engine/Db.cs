@@ -1,3 +1,4 @@
+using Dapper;
 using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
@@ -146,6 +147,16 @@ public sealed class Db : IAsyncDisposable
 
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct = default) =>
         WriteAsync<bool>(async (c, t) => { await work(c, t); return true; }, ct);
+
+    /// <summary>
+    /// For a stage's own output written before its task completes (evidence, extraction, staged
+    /// import): on PostgreSQL this transaction commits without waiting for its WAL flush. Safe
+    /// because the task's completion commits later and synchronously, which flushes the WAL up to
+    /// and including this write; a crash before that loses the write and the task, which is
+    /// rescued and writes it again. Saves one disk flush per page.
+    /// </summary>
+    public Task RelaxCommitAsync(DbConnection c, DbTransaction tx) =>
+        IsPostgres ? c.ExecuteAsync("SET LOCAL synchronous_commit = off", transaction: tx) : Task.CompletedTask;
 
     /// <summary>Runs a read on its own connection, retrying a lost connection.</summary>
     public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)

@@ -69,10 +69,11 @@ public static class ExtractionStore
             Record is null ? null : Deserialize(Record), ErrorCode, ErrorMessage, Confidence, UpdatedAt);
     }
 
-    static Task<long> UpsertAsync(Db db, Row r, CancellationToken ct) => db.WriteAsync((c, tx) =>
+    static Task<long> UpsertAsync(Db db, Row r, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
     {
+        await db.RelaxCommitAsync(c, tx);
         var now = Db.NowMs();
-        return c.ExecuteScalarAsync<long>("""
+        return await c.ExecuteScalarAsync<long>("""
             INSERT INTO extraction (batch_id, url, evidence_id, sha256, extractor_version, record, error_code, error_message,
                                     warnings, warning_codes, confidence, title, raga, tala, composer, form, deity, kshetra, published,
                                     scripts, script_count, section_count, has_gist, has_meaning, created_at, updated_at)

@@ -110,6 +110,9 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
                 // holder's start, so give the slot back and ask again.
                 FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason("late"));
                 await permit.DisposeAsync();
+                // No request went out at the reserved start: give it back (unless someone reserved
+                // after it), so asking again does not cost a whole delay.
+                await db.WriteAsync((c, t) => c.ExecuteAsync(_sql.GiveBackStart, new { host, start = a.StartAt, next = a.NextAt }, t), ct);
                 continue;
             }
             // No slot free (WaitMs unknown), or the next start is too far off.
@@ -126,7 +129,7 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
         }
     }
 
-    sealed record Admission(long? SlotId, long? WaitMs, bool SlowedDown, long StartAt = 0, long ReadAt = 0, long AskedAt = 0);
+    sealed record Admission(long? SlotId, long? WaitMs, bool SlowedDown, long StartAt = 0, long ReadAt = 0, long AskedAt = 0, long NextAt = 0);
     sealed record LockedRow(long DelayMs, long CrawlDelayMs, long NextStartAt, long BlockedUntil);
 
     async Task<Admission> AdmitAsync(DbConnection c, DbTransaction t, string host, string holder, long maxWaitMs)
@@ -146,12 +149,13 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
         var inFlight = await c.ExecuteScalarAsync<long>(_sql.CountSlots, new { host }, t);
         if (inFlight >= Options.MaxConcurrent) return new Admission(null, null, slowed);
 
-        var startAt = await c.QuerySingleOrDefaultAsync<long?>(_sql.ReserveStart,
+        var reserved = await c.QuerySingleOrDefaultAsync<(long Start, long Next)?>(_sql.ReserveStart,
             new { host, now, min_delay = MinDelayMs, max_wait = maxWaitMs, window = (long)(Options.StartWindow + Options.SendJitterMargin).TotalMilliseconds }, t);
-        if (startAt is null) return new Admission(null, freeAt - now, slowed);
+        if (reserved is not { } r) return new Admission(null, freeAt - now, slowed);
+        var startAt = r.Start;
         var slotId = await c.ExecuteScalarAsync<long>(_sql.TakeSlot,
-            new { host, holder, now, expires_at = startAt.Value + (long)Options.SlotLease.TotalMilliseconds }, t);
-        return new Admission(slotId, startAt.Value - now, slowed, startAt.Value, readAt, askedAt);
+            new { host, holder, now, expires_at = startAt + (long)Options.SlotLease.TotalMilliseconds }, t);
+        return new Admission(slotId, startAt - now, slowed, startAt, readAt, askedAt, r.Next);
     }
 
     internal Task ReleaseAsync(long slotId) =>

@@ -23,6 +23,8 @@ public sealed record HostGateSql
     public required string ReserveStart { get; init; }
     public required string TakeSlot { get; init; }
     public required string ReleaseSlot { get; init; }
+    /// <summary>A reservation that was not used gives its start back, unless a later one was made since.</summary>
+    public string GiveBackStart { get; init; } = "UPDATE host_state SET next_start_at = @start WHERE host = @host AND next_start_at = @next";
     /// <summary>Multiplies the delay (at least @floor, capped at @max_delay) and blocks the host until @blocked_until.</summary>
     public required string SlowDown { get; init; }
     /// <summary>Decays a raised delay back toward the base.</summary>
@@ -53,7 +55,7 @@ public sealed record HostGateSql
                    updated_at = @now
              WHERE host = @host
                AND MAX(next_start_at, blocked_until, @now) <= @now + @max_wait
-            RETURNING next_start_at - MAX(delay_ms, crawl_delay_ms, @min_delay) - @window
+            RETURNING next_start_at - MAX(delay_ms, crawl_delay_ms, @min_delay) - @window AS Start, next_start_at AS Next
             """,
         TakeSlot = """
             INSERT INTO host_slot (host, holder, acquired_at, expires_at)
@@ -102,7 +104,7 @@ public sealed record HostGateSql
                    updated_at = @now
              WHERE host = @host
                AND GREATEST(next_start_at, blocked_until, @now) <= @now + @max_wait
-            RETURNING next_start_at - GREATEST(delay_ms, crawl_delay_ms, @min_delay) - @window
+            RETURNING next_start_at - GREATEST(delay_ms, crawl_delay_ms, @min_delay) - @window AS Start, next_start_at AS Next
             """,
         TakeSlot = Sqlite.TakeSlot,
         ReleaseSlot = Sqlite.ReleaseSlot,

@@ -82,6 +82,7 @@ public sealed class PageStore(Db db)
             throw new ArgumentException("The evidence's sha256 does not match the body.", nameof(e));
         return db.WriteAsync(async (c, t) =>
         {
+            await db.RelaxCommitAsync(c, t);
             var now = Db.NowMs();
             if (body is not null)
                 await c.ExecuteAsync("""

@@ -62,6 +62,7 @@ public static class StagedImports
         IReadOnlyList<ManifestSource> rows, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
+            await db.RelaxCommitAsync(c, tx);
             // Imports of one batch are written one at a time, so two copies of a work always see each other.
             if (db.IsPostgres) await c.ExecuteAsync("SELECT pg_advisory_xact_lock(7349106, @b)", new { b = (int)(batchId % int.MaxValue) }, tx);
             var now = Db.NowMs();
