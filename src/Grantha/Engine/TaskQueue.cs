@@ -19,7 +19,6 @@ public abstract class TaskQueue
         "id, batch_id, job_id, stage, state, priority, attempt, max_attempts, idem_key, subject, host, payload, result, lease_owner, lease_expires_at, due_at, " +
         "error_code, error_kind, error_message, error_http_status, error_attempt, error_at, created_at, updated_at, finished_at";
 
-    static TaskQueue() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
     public static TaskQueue For(Db db) => For(db.Kind);
     public static TaskQueue For(DbKind kind) => kind == DbKind.Postgres ? new PostgresQueue() : new SqliteQueue();
