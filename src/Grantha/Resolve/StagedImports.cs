@@ -57,14 +57,21 @@ public static class StagedImports
         }),
     };
 
+    /// <summary>A stable 64-bit advisory-lock key for (composer, raga set): the first 8 bytes of its SHA-256.</summary>
+    internal static long WorkLockKey(string composerId, string ragaSet) =>
+        BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"staged-work|{composerId}|{ragaSet}")), 0);
+
     /// <summary>Writes (or rewrites, on a retried task) the staged import of one page, its rows and decisions, and flags duplicates.</summary>
     public static Task<StagedImportSaved> SaveAsync(Db db, long batchId, long? taskId, string url, long extractionId, PageResolution p,
         IReadOnlyList<ManifestSource> rows, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
             await db.RelaxCommitAsync(c, tx);
-            // Imports of one batch are written one at a time, so two copies of a work always see each other.
-            if (db.IsPostgres) await c.ExecuteAsync("SELECT pg_advisory_xact_lock(7349106, @b)", new { b = (int)(batchId % int.MaxValue) }, tx);
+            // Imports that could be copies of each other (same composer and ragas: the duplicate and
+            // near-duplicate checks below) are written one at a time, in any batch, so they always
+            // see each other; other pages do not wait. SQLite has one writer anyway.
+            if (db.IsPostgres && p.ComposerId is not null && p.RagaSet is not null)
+                await c.ExecuteAsync("SELECT pg_advisory_xact_lock(@k)", new { k = WorkLockKey(p.ComposerId, p.RagaSet) }, tx);
             var now = Db.NowMs();
             var status = p.NeedsReview ? NeedsReview : Resolved;
             var workKey = p.WorkKey;
