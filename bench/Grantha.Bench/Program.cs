@@ -22,7 +22,8 @@ if (name is null || !benches.TryGetValue(name, out var run))
 var result = await run(options);
 result = new Dictionary<string, object?> { ["name"] = name }.Concat(result).ToDictionary();
 foreach (var (k, v) in result) Console.Error.WriteLine($"{k,-22} {v}");
-if (json) Console.WriteLine(JsonSerializer.Serialize(result));
+// A skipped reference is NaN: written as "NaN" rather than failing the run.
+if (json) Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 return 0;
 
 namespace Grantha.Bench
