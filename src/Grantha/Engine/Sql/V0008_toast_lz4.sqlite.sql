@@ -1,0 +1,2 @@
+-- PostgreSQL only (TOAST compression); SQLite stores values as given.
+SELECT 1;
