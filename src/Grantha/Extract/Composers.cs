@@ -48,16 +48,16 @@ public static partial class Composers
         return null;
     }
 
-    [GeneratedRegex(@"[‘“][^’”]{0,200}[’”]", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"[‘“][^’”]{0,200}[’”]", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex QuotedRegex();
-    [GeneratedRegex(@"s?h?yaa?maa?\s*saa?str", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"s?h?yaa?maa?\s*saa?str", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex SyamaRegex();
-    [GeneratedRegex(@"t?h?yaa?gaa?raa?j", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"t?h?yaa?gaa?raa?j", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex TyagarajaRegex();
-    [GeneratedRegex(@"d(?:ii|i|ee)k?sh?it|mutt?h?usv|muthusw", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"d(?:ii|i|ee)k?sh?it|mutt?h?usv|muthusw", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex DikshitarRegex();
-    [GeneratedRegex(@"guru\s*guha", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"guru\s*guha", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex GuruguhaRegex();
-    [GeneratedRegex(@"syaa?ma\s*kr?i?u?sh?na", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"syaa?ma\s*kr?i?u?sh?na", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex SyamaKrishnaRegex();
 }

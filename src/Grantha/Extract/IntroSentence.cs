@@ -99,31 +99,31 @@ public sealed partial record IntroSentence(string Text, string? Form, string? Ti
         return v.Length == 0 ? null : v;
     }
 
-    [GeneratedRegex(@"\b[Ii]n\s+(?:this|the|his|a|an)\s+(?<form>[^‘'""“,]{1,40}?)\s*[‘'""“](?<title>[^’'""”]{1,150})[’'""”]", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"\b[Ii]n\s+(?:this|the|his|a|an)\s+(?<form>[^‘'""“,]{1,40}?)\s*[‘'""“](?<title>[^’'""”]{1,150})[’'""”]", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex FormTitleRegex();
 
-    [GeneratedRegex(@"\br[Aa]ga(?:[mM]|m)?\s*[:\-–]?\s+(?<raga>[^(),;–—\s][^(),;–—]{0,60}?)\s*(?=[(),;–—]|\s-\s+t[Aa][Ll]a|\.\s|\.$|$)", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"\br[Aa]ga(?:[mM]|m)?\s*[:\-–]?\s+(?<raga>[^(),;–—\s][^(),;–—]{0,60}?)\s*(?=[(),;–—]|\s-\s+t[Aa][Ll]a|\.\s|\.$|$)", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex RagaRegex();
 
-    [GeneratedRegex(@"\br[Aa]ga\s*-?\s*m[Aa]lik[Aa]i?", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"\br[Aa]ga\s*-?\s*m[Aa]lik[Aa]i?", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex RagamalikaRegex();
 
-    [GeneratedRegex(@"\bt[Aa][Ll]a(?:[mM])?\s*[:\-–]?\s+(?<tala>[^(),;–—\s][^(),;–—]{0,40}?)\s*(?=[(),;–—]|\s-\s|\.\s|\.$|$)", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"\bt[Aa][Ll]a(?:[mM])?\s*[:\-–]?\s+(?<tala>[^(),;–—\s][^(),;–—]{0,40}?)\s*(?=[(),;–—]|\s-\s|\.\s|\.$|$)", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex TalaRegex();
 
-    [GeneratedRegex(@"\b(?:Lord|Mother|Goddess|God|Lady)\s+(?<name>(?:SrI\s+)?[A-Za-z]+)", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"\b(?:Lord|Mother|Goddess|God|Lady)\s+(?<name>(?:SrI\s+)?[A-Za-z]+)", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex DeityRegex();
 
-    [GeneratedRegex(@"\bO\s+(?:(?:Lord|Mother|Goddess|SrI|Sri)\s+){0,3}(?<name>[A-Za-z]+)", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"\bO\s+(?:(?:Lord|Mother|Goddess|SrI|Sri)\s+){0,3}(?<name>[A-Za-z]+)", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex GistDeityRegex();
 
-    [GeneratedRegex(@"\G\s+(?<w>[A-Za-z]+)", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"\G\s+(?<w>[A-Za-z]+)", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex FollowingWordRegex();
 
-    [GeneratedRegex(@"^\s*,?\s*(?:of|at|in)\s+(?:SrI\s+)?(?<place>[A-Za-z]+)", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"^\s*,?\s*(?:of|at|in)\s+(?:SrI\s+)?(?<place>[A-Za-z]+)", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex KshetraRegex();
 
-    [GeneratedRegex(@"^(?<title>[^–\-‘’'""“”(),.]{1,120}?)\s+[-–]\s+r[Aa]ga[mM]?\s+(?<raga>[^–(),.]{1,60}?)(?:\s+[-–]\s+t[Aa][Ll]a[mM]?\s+(?<tala>[^(),.]{1,60}?))?\s*$", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"^(?<title>[^–\-‘’'""“”(),.]{1,120}?)\s+[-–]\s+r[Aa]ga[mM]?\s+(?<raga>[^–(),.]{1,60}?)(?:\s+[-–]\s+t[Aa][Ll]a[mM]?\s+(?<tala>[^(),.]{1,60}?))?\s*$", RegexOptions.CultureInvariant, RegexBudget.Ms)]
     private static partial Regex MetaLineRegex();
 }
 
