@@ -18,6 +18,7 @@ public class HostGateTests
         {
             MinDelay = TimeSpan.FromMilliseconds(delayMs), MaxConcurrent = slots,
             MaxInProcessWait = TimeSpan.FromMinutes(1), BusyPoll = TimeSpan.FromMilliseconds(10),
+            SendJitterMargin = TimeSpan.FromMilliseconds(25), // keeps the run short; the mechanism is the same
         };
         // Three worker "processes": each its own handle (own pool; on SQLite its own write lock) on one database.
         await using var second = Db.Open(t.Spec);
@@ -77,6 +78,7 @@ public class HostGateTests
         {
             MinDelay = TimeSpan.Zero, MaxConcurrent = 1, SlotLease = TimeSpan.FromMilliseconds(600),
             MaxInProcessWait = TimeSpan.FromMilliseconds(100), BusyPoll = TimeSpan.FromMilliseconds(20),
+            SendJitterMargin = TimeSpan.Zero, // about slots, not spacing
         };
         var gate = new HostGate(t.Db, options);
 
