@@ -172,6 +172,19 @@ public sealed class SourceSite : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One admin request per port (admin requests are not logged), so the server's first-request
+    /// costs (JIT, connection setup) do not delay the stamp of a client's first request: that made
+    /// two robots.txt requests 175 ms apart look 5 ms apart in the log.
+    /// </summary>
+    public async Task WarmServerAsync(CancellationToken ct = default)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var baseUrl in HostMap.Values.Distinct())
+            for (var i = 0; i < 3; i++)
+                using (await http.GetAsync($"{baseUrl}{AdminPrefix}hosts", ct)) { }
+    }
+
     /// <summary>Completes when every page is generated (at once unless <see cref="SourceSiteOptions.Pregenerate"/>).</summary>
     public Task Ready => _warmup;
 
@@ -415,6 +428,7 @@ public sealed class SourceSite : IAsyncDisposable
             await output.WriteLineAsync($"Generating {site.Urls.Count} pages...");
             await output.FlushAsync(CancellationToken.None);
             await site.Ready.WaitAsync(ct);
+            await site.WarmServerAsync(ct);
             await output.WriteLineAsync($"Offline source site: {site.Urls.Count} pages, seed {options.Seed}, faults {options.Faults}");
             foreach (var (host, baseUrl) in site.HostMap) await output.WriteLineAsync($"  {host} -> {baseUrl}");
             var any = site.HostMap.Values.First();
