@@ -27,9 +27,6 @@ public sealed record BatchOptions
     /// <summary>Stages this batch runs through (default: all that are implemented).</summary>
     public List<string>? Stages { get; init; }
 
-    /// <summary>Whether this batch runs <paramref name="stage"/>; a stage's handler asks before it starts tasks of the next one.</summary>
-    public bool Runs(string stage) => Stages is null || Stages.Contains(stage);
-
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

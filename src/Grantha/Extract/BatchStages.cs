@@ -4,7 +4,8 @@ using Grantha.Engine;
 namespace Grantha.Extract;
 
 /// <summary>
-/// Whether a batch runs a stage: its options' stage list when one was given, else the jobs it was
+/// Whether a batch runs a stage (every stage handler asks before it starts the next stage's tasks):
+/// its options' stage list when one was given, else the jobs it was
 /// created with (one job per stage). A stage only starts the next one the batch runs.
 /// </summary>
 public static class BatchStages

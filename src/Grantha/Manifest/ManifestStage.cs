@@ -45,6 +45,7 @@ public sealed class ManifestHandler : IStageHandler
         var queue = TaskQueue.For(db);
         int accepted = 0, errors = 0;
         var chunk = new List<ManifestLine>(ChunkRows);
+        var fetch = await Extract.BatchStages.IncludesAsync(context, Engine.Stage.Fetch, ct);
         try
         {
             // A file-level error can surface late (an unclosed quote, a bad byte near the end):
@@ -56,9 +57,9 @@ public sealed class ManifestHandler : IStageHandler
             {
                 chunk.Add(line);
                 if (line is ManifestRow) accepted++; else errors++;
-                if (chunk.Count == ChunkRows) { await WriteChunkAsync(db, queue, task.BatchId, fileId, chunk, context.MaxAttemptsOf, context.Batch.Runs(Engine.Stage.Fetch), ct); chunk.Clear(); }
+                if (chunk.Count == ChunkRows) { await WriteChunkAsync(db, queue, task.BatchId, fileId, chunk, context.MaxAttemptsOf, fetch, ct); chunk.Clear(); }
             }
-            await WriteChunkAsync(db, queue, task.BatchId, fileId, chunk, context.MaxAttemptsOf, context.Batch.Runs(Engine.Stage.Fetch), ct);
+            await WriteChunkAsync(db, queue, task.BatchId, fileId, chunk, context.MaxAttemptsOf, fetch, ct);
         }
         catch (ManifestException e)
         {
