@@ -102,7 +102,8 @@ public sealed class FetchClient : IDisposable
         try
         {
             await socket.ConnectAsync(permitted, endPoint.Port, ct);
-            return new NetworkStream(socket, ownsSocket: true);
+            // Every write asks the flow's SendWindow first: a request that missed its polite start is not written.
+            return new WindowedStream(new NetworkStream(socket, ownsSocket: true));
         }
         catch
         {
@@ -133,6 +134,7 @@ public sealed class FetchClient : IDisposable
             }, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+        catch (Exception e) when (SendWindow.FindLate(e) is { } late) { throw late; }
         catch (Exception e) { throw FetchErrors.ForException(e, wire.ToString()); }
     }
 

@@ -140,28 +140,43 @@ public sealed class FetchHandler : IStageHandler, IDisposable
     /// <summary>One request under the host gate; the host's delay follows how the request went.</summary>
     async Task<HopResponse> SendAsync(HostGate? gate, string host, string holder, Uri wire, bool offline, Validators? validators, CancellationToken ct)
     {
-        await using var permit = gate is null ? null : await gate.EnterAsync(host, holder, ct);
+        var rule = new BodyRule(_options.MaxBodyBytes, HtmlOnly: true);
+        if (gate is null) return Observe(host, await SendOrRecordAsync(host, wire, offline, validators, rule, ct));
         HopResponse response;
+        bool slowedDown;
         try
         {
-            response = await _client.SendAsync(wire, offline, validators, new BodyRule(_options.MaxBodyBytes, HtmlOnly: true), ct);
+            (response, slowedDown) = await gate.SendAsync(host, holder,
+                async permit => (await SendOrRecordAsync(host, wire, offline, validators, rule, ct), permit.SlowedDown), ct);
         }
-        catch (StageException e)
+        catch (StageException e) when (e.Code == FetchErrors.Timeout)
         {
-            FetchMetrics.Responses.Add(1, Tag.Host(host), Tag.StatusClass("error"));
-            if (gate is not null && e.Code == FetchErrors.Timeout) await gate.SlowDownAsync(host, null, ct);
+            await gate.SlowDownAsync(host, null, ct);
             throw;
         }
+        Observe(host, response);
+        if (response.Status is 429 or >= 500 || response.BodyError?.Code == FetchErrors.Timeout)
+            await gate.SlowDownAsync(host, response.RetryAfter, ct, rateLimited: response.Status == 429);
+        else if (slowedDown && response.Status < 400)
+            await gate.RecoverAsync(host, ct);
+        return response;
+    }
+
+    async Task<HopResponse> SendOrRecordAsync(string host, Uri wire, bool offline, Validators? validators, BodyRule rule, CancellationToken ct)
+    {
+        try { return await _client.SendAsync(wire, offline, validators, rule, ct); }
+        catch (StageException)
+        {
+            FetchMetrics.Responses.Add(1, Tag.Host(host), Tag.StatusClass("error"));
+            throw;
+        }
+    }
+
+    static HopResponse Observe(string host, HopResponse response)
+    {
         var statusClass = FetchErrors.StatusClass(response.Status);
         FetchMetrics.Responses.Add(1, Tag.Host(host), Tag.StatusClass(statusClass));
         FetchMetrics.RequestDuration.Record(response.ElapsedMs, Tag.Host(host), Tag.StatusClass(statusClass));
-        if (gate is not null && permit is not null)
-        {
-            if (response.Status is 429 or >= 500 || response.BodyError?.Code == FetchErrors.Timeout)
-                await gate.SlowDownAsync(host, response.RetryAfter, ct, rateLimited: response.Status == 429);
-            else if (permit.SlowedDown && response.Status < 400)
-                await gate.RecoverAsync(host, ct);
-        }
         return response;
     }
 

@@ -77,6 +77,7 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
     public HostGateOptions Options { get; } = options ?? new HostGateOptions();
 
     long MinDelayMs => (long)Options.MinDelay.TotalMilliseconds;
+    const int MaxLateSends = 3;
 
     /// <summary>Waits for a slot and a start time for <paramref name="host"/>; dispose the permit when the request is over.</summary>
     public async Task<HostPermit> EnterAsync(string host, string holder, CancellationToken ct = default)
@@ -89,9 +90,12 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
             var a = await db.WriteAsync((c, t) => AdmitAsync(c, t, host, holder, left), ct);
             if (a.SlotId is { } slot)
             {
-                var permit = new HostPermit(this, host, slot, a.StartAt, a.SlowedDown);
                 // The wait counts from when the store's clock was read, not from the commit.
                 var until = TimeSpan.FromMilliseconds(a.WaitMs ?? 0);
+                // Lateness counts from before the clock was read: the store's "now" lies between the two
+                // readings, so this bounds how late the send is on the store's clock.
+                var window = new SendWindow(a.AskedAt, until, Options.StartWindow);
+                var permit = new HostPermit(this, host, slot, a.StartAt, a.NextAt, a.SlowedDown, window);
                 try
                 {
                     if (until > Stopwatch.GetElapsedTime(a.ReadAt))
@@ -104,16 +108,10 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
                     }
                 }
                 catch { await permit.DisposeAsync(); throw; }
-                // Lateness counts from before the clock was read: the store's "now" lies between the two
-                // readings, so this bounds how late the send is on the store's clock.
-                if (Stopwatch.GetElapsedTime(a.AskedAt) - until <= Options.StartWindow) return permit;
+                if (window.Lateness <= TimeSpan.Zero) return permit;
                 // Missed the window (a slow commit, a late timer): sending now could crowd the next
-                // holder's start, so give the slot back and ask again.
-                FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason("late"));
-                await permit.DisposeAsync();
-                // No request went out at the reserved start: give it back (unless someone reserved
-                // after it), so asking again does not cost a whole delay.
-                await db.WriteAsync((c, t) => c.ExecuteAsync(_sql.GiveBackStart, new { host, start = a.StartAt, next = a.NextAt }, t), ct);
+                // holder's start, so give the start back and ask again.
+                await GiveBackAsync(permit, ct);
                 continue;
             }
             // No slot free (WaitMs unknown), or the next start is too far off.
@@ -128,6 +126,44 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
             }
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, wait)), ct);
         }
+    }
+
+    /// <summary>
+    /// Sends one request to <paramref name="host"/> under a permit: <paramref name="send"/> runs with the
+    /// permit's <see cref="SendWindow"/>, so a request that would leave after its window (checked at
+    /// the socket) is not written; its start is given back and the gate is asked again.
+    /// </summary>
+    public async Task<T> SendAsync<T>(string host, string holder, Func<HostPermit, Task<T>> send, CancellationToken ct = default)
+    {
+        for (var late = 0; ; late++)
+        {
+            // A process that keeps missing its window is starved (a long GC, an overloaded machine):
+            // give the task back for a moment rather than spin on the host's starts.
+            if (late == MaxLateSends)
+                throw new TaskSnoozedException(Options.BusyPoll, $"{host}: {late} requests missed their start window; this process is too slow right now");
+            var permit = await EnterAsync(host, holder, ct);
+            try
+            {
+                using (SendWindow.Enter(permit.Window))
+                    return await send(permit);
+            }
+            catch (Exception e) when (SendWindow.FindLate(e) is not null)
+            {
+                await GiveBackAsync(permit, ct);
+            }
+            finally { await permit.DisposeAsync(); }
+        }
+    }
+
+    /// <summary>
+    /// No request went out at the permit's reserved start: free its slot and give the start back
+    /// (unless someone reserved after it), so asking again does not cost a whole delay.
+    /// </summary>
+    async Task GiveBackAsync(HostPermit permit, CancellationToken ct)
+    {
+        FetchMetrics.Throttled.Add(1, Tag.Host(permit.Host), Tag.Reason("late"));
+        await permit.DisposeAsync();
+        await db.WriteAsync((c, t) => c.ExecuteAsync(_sql.GiveBackStart, new { host = permit.Host, start = permit.StartAt, next = permit.NextAt }, t), ct);
     }
 
     sealed record Admission(long? SlotId, long? WaitMs, bool SlowedDown, long StartAt = 0, long ReadAt = 0, long AskedAt = 0, long NextAt = 0);
@@ -215,14 +251,18 @@ public sealed class HostPermit : IAsyncDisposable
     readonly long _slotId;
     int _released;
 
-    internal HostPermit(HostGate gate, string host, long slotId, long startAt, bool slowedDown)
+    internal HostPermit(HostGate gate, string host, long slotId, long startAt, long nextAt, bool slowedDown, SendWindow window)
     {
-        _gate = gate; Host = host; _slotId = slotId; StartAt = startAt; SlowedDown = slowedDown;
+        _gate = gate; Host = host; _slotId = slotId; StartAt = startAt; NextAt = nextAt; SlowedDown = slowedDown; Window = window;
     }
 
     public string Host { get; }
     /// <summary>The reserved start (Unix ms on the store's clock): starts to one host are at least its delay apart.</summary>
     public long StartAt { get; }
+    /// <summary>The host's next free start as this reservation left it (a give-back only applies while it still is).</summary>
+    internal long NextAt { get; }
+    /// <summary>Until when the request may be sent; <see cref="HostGate.SendAsync{T}"/> holds the socket write to it.</summary>
+    public SendWindow Window { get; }
     /// <summary>The host's delay was above its base at admission: a success should let it recover.</summary>
     public bool SlowedDown { get; }
 

@@ -96,8 +96,9 @@ public sealed class RobotsPolicy(FetchClient client, FetchOptions options)
             HopResponse response;
             try
             {
-                await using (gate is null ? null : await gate.EnterAsync(host, holder, ct))
-                    response = await client.SendAsync(wire, offline, null, rule, ct);
+                response = gate is null
+                    ? await client.SendAsync(wire, offline, null, rule, ct)
+                    : await gate.SendAsync(host, holder, _ => client.SendAsync(wire, offline, null, rule, ct), ct);
             }
             catch (StageException e) when (e.Code != FetchErrors.AddressRefused)
             {

@@ -29,9 +29,21 @@ public sealed record HostStats(
     [property: JsonPropertyName("statuses")] IReadOnlyDictionary<string, int> Statuses,
     [property: JsonPropertyName("faults")] IReadOnlyDictionary<string, int> Faults);
 
+/// <summary>
+/// A time the site's process did not run (a GC, the machine's scheduler): requests that arrived
+/// then are stamped late and bunched, so a gap in the log that falls in a stall says nothing
+/// about the client.
+/// </summary>
+public sealed record SiteStall(
+    [property: JsonPropertyName("from")] DateTimeOffset From,
+    [property: JsonPropertyName("ms")] double Ms);
+
 public sealed record SiteStats(
     [property: JsonPropertyName("requests")] int Requests,
-    [property: JsonPropertyName("hosts")] IReadOnlyList<HostStats> Hosts)
+    [property: JsonPropertyName("hosts")] IReadOnlyList<HostStats> Hosts,
+    [property: JsonPropertyName("gc_pause_ms")] double GcPauseMs = 0,
+    [property: JsonPropertyName("gc_collections")] IReadOnlyList<int>? GcCollections = null,
+    [property: JsonPropertyName("stalls")] IReadOnlyList<SiteStall>? Stalls = null)
 {
     public HostStats For(string host) => Hosts.First(h => string.Equals(h.Host, host, StringComparison.OrdinalIgnoreCase));
 }
@@ -56,8 +68,14 @@ public sealed class SiteRequestLog : IDisposable
         public int MaxInFlight;
     }
 
+    /// <summary>A watcher thread that oversleeps by this much saw the process stop.</summary>
+    public static readonly TimeSpan StallThreshold = TimeSpan.FromMilliseconds(20);
+    readonly ConcurrentQueue<SiteStall> _stalls = new();
+    volatile bool _disposed;
+
     public SiteRequestLog(string? jsonlPath = null)
     {
+        new Thread(WatchStalls) { IsBackground = true, Name = "site stall watch", Priority = ThreadPriority.AboveNormal }.Start();
         if (jsonlPath is null) return;
         var dir = Path.GetDirectoryName(Path.GetFullPath(jsonlPath));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
@@ -87,6 +105,20 @@ public sealed class SiteRequestLog : IDisposable
 
     public IReadOnlyList<SiteRequest> Entries => _entries.ToArray();
 
+    public IReadOnlyList<SiteStall> Stalls => _stalls.ToArray();
+
+    void WatchStalls()
+    {
+        const int tickMs = 5;
+        while (!_disposed)
+        {
+            var before = Stopwatch.GetTimestamp();
+            Thread.Sleep(tickMs);
+            var over = Stopwatch.GetElapsedTime(before) - TimeSpan.FromMilliseconds(tickMs);
+            if (over >= StallThreshold) _stalls.Enqueue(new SiteStall(Now - over - TimeSpan.FromMilliseconds(tickMs), Math.Round(over.TotalMilliseconds, 1)));
+        }
+    }
+
     public SiteStats Stats(IReadOnlyDictionary<string, int> hostPorts)
     {
         var entries = _entries.ToArray();
@@ -104,11 +136,13 @@ public sealed class SiteRequestLog : IDisposable
                 mine.GroupBy(e => e.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count()),
                 mine.Where(e => e.Fault is not null).GroupBy(e => e.Fault!).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count()));
         }).ToList();
-        return new SiteStats(entries.Length, hosts);
+        return new SiteStats(entries.Length, hosts, Math.Round(GC.GetTotalPauseDuration().TotalMilliseconds, 1),
+            [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)], Stalls);
     }
 
     public void Dispose()
     {
+        _disposed = true;
         lock (_fileLock) _file?.Dispose();
     }
 }
