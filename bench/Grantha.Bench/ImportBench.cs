@@ -36,11 +36,13 @@ public static class ImportBench
             result[$"{label}_sqlite_s"] = Math.Round(sqlite.Seconds, 2);
             result[$"{label}_postgres_s"] = Math.Round(postgres.Seconds, 2);
             result[$"{label}_tasks"] = $"{sqlite.Done}/{postgres.Done}";
+            result[$"{label}_sqlite_stage_ends_s"] = sqlite.StageEnds;
+            result[$"{label}_postgres_stage_ends_s"] = postgres.StageEnds;
         }
         return result;
     }
 
-    static async Task<(double Seconds, string Done)> OnceAsync(Db db, SourceSite site, List<Pipeline.ManifestInput> manifests, string[] stages)
+    static async Task<(double Seconds, string Done, string StageEnds)> OnceAsync(Db db, SourceSite site, List<Pipeline.ManifestInput> manifests, string[] stages)
     {
         await using (db)
         {
@@ -57,7 +59,11 @@ public static class ImportBench
             await run;
             var done = await db.ReadAsync(c => c.QueryAsync<(string, long)>(
                 "SELECT stage, COUNT(*) FROM stage_task WHERE state IN ('SUCCEEDED', 'BLOCKED') GROUP BY stage ORDER BY MIN(id)"));
-            return (seconds, string.Join(" ", done.Select(d => $"{d.Item1}={d.Item2}")));
+            // When each stage's last task finished, counted from the batch's creation: shows which stage the tail waits on.
+            var ends = await db.ReadAsync(c => c.QueryAsync<(string, long)>(
+                "SELECT t.stage, MAX(t.finished_at) - MIN(b.created_at) FROM stage_task t JOIN batch b ON b.id = t.batch_id GROUP BY t.stage ORDER BY MIN(t.id)"));
+            return (seconds, string.Join(" ", done.Select(d => $"{d.Item1}={d.Item2}")),
+                string.Join(" ", ends.Select(e => $"{e.Item1}={e.Item2 / 1000.0:0.00}")));
         }
     }
 }
