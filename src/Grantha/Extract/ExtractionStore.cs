@@ -69,9 +69,8 @@ public static class ExtractionStore
             Record is null ? null : Deserialize(Record), ErrorCode, ErrorMessage, Confidence, UpdatedAt);
     }
 
-    static Task<long> UpsertAsync(Db db, Row r, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    static Task<long> UpsertAsync(Db db, Row r, CancellationToken ct) => db.WriteOutputAsync(async (c, tx) =>
     {
-        await db.RelaxCommitAsync(c, tx);
         var now = Db.NowMs();
         return await c.ExecuteScalarAsync<long>("""
             INSERT INTO extraction (batch_id, url, evidence_id, sha256, extractor_version, record, error_code, error_message,

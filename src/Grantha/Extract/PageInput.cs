@@ -17,20 +17,18 @@ public sealed record PageInput(StoredPage Page, byte[] Body, string? DeclaredCha
 
     /// <summary>The page of an evidence row (or, without one, the newest stored page for the URL).</summary>
     /// <exception cref="StageException">Permanent <c>page_missing</c>: nothing stored to extract.</exception>
-    public static async Task<PageInput> LoadAsync(Db db, long batchId, string url, long? evidenceId, CancellationToken ct)
-    {
-        var store = new PageStore(db);
-        var page = evidenceId is { } id ? await store.GetEvidenceAsync(id, ct) : await store.GetLatestAsync(url, ct);
-        if (page is null || string.IsNullOrEmpty(page.Sha256))
-            throw StageException.Permanent(PageMissing, evidenceId is { } e ? $"fetch evidence {e} has no stored page" : $"no stored page for {url}: fetch it first");
-        var body = await store.LoadBodyAsync(page.Sha256, ct)
-            ?? throw StageException.Permanent(PageMissing, $"the body {page.Sha256} of {url} is not stored");
-        var headers = await db.ReadAsync(c => c.QuerySingleOrDefaultAsync<string?>("SELECT headers FROM fetch_evidence WHERE id = @id", new { id = page.EvidenceId }), ct);
-        var ragas = batchId == 0 ? [] : await db.ReadAsync(async c => (await c.QueryAsync<string>(
-            "SELECT DISTINCT raga FROM manifest_row WHERE batch_id = @batchId AND normalized_url = @url AND status = 'accepted' AND raga IS NOT NULL AND raga <> ''",
-            new { batchId, url })).OrderBy(r => r, StringComparer.Ordinal).ToList(), ct);
-        return new PageInput(page, body, CharsetOf(headers) ?? CharsetOf(page.ContentType), ragas);
-    }
+    public static Task<PageInput> LoadAsync(Db db, long batchId, string url, long? evidenceId, CancellationToken ct) =>
+        // One connection, two queries: a page is read once per EXTRACT task.
+        db.ReadAsync(async c =>
+        {
+            var stored = await PageStore.ReadWithBodyAsync(c, evidenceId, url);
+            if (stored is not { } s || string.IsNullOrEmpty(s.Page.Sha256))
+                throw StageException.Permanent(PageMissing, evidenceId is { } e ? $"fetch evidence {e} has no stored page" : $"no stored page for {url}: fetch it first");
+            IReadOnlyList<string> ragas = batchId == 0 ? [] : (await c.QueryAsync<string>(
+                "SELECT DISTINCT raga FROM manifest_row WHERE batch_id = @batchId AND normalized_url = @url AND status = 'accepted' AND raga IS NOT NULL AND raga <> ''",
+                new { batchId, url })).OrderBy(r => r, StringComparer.Ordinal).ToList();
+            return new PageInput(s.Page, s.Body, CharsetOf(s.Headers) ?? CharsetOf(s.Page.ContentType), ragas);
+        }, ct);
 
     /// <summary>The charset parameter of a Content-Type value, or of the Content-Type in a headers JSON object.</summary>
     internal static string? CharsetOf(string? headersOrContentType)

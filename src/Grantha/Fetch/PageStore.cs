@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
@@ -80,9 +81,8 @@ public sealed class PageStore(Db db)
         var sha = body is null ? e.Sha256 : Sha256Hex(body);
         if (body is not null && e.Sha256 is not null && e.Sha256 != sha)
             throw new ArgumentException("The evidence's sha256 does not match the body.", nameof(e));
-        return db.WriteAsync(async (c, t) =>
+        return db.WriteOutputAsync(async (c, t) =>
         {
-            await db.RelaxCommitAsync(c, t);
             var now = Db.NowMs();
             if (body is not null)
                 await c.ExecuteAsync("""
@@ -120,7 +120,25 @@ public sealed class PageStore(Db db)
         return row?.ToPage();
     }
 
-    sealed class PageRow
+    /// <summary>
+    /// A page with its body and its response headers (JSON) in one query: of the evidence row, or
+    /// without one the newest stored page for <paramref name="url"/>. Runs on the caller's connection.
+    /// </summary>
+    internal static async Task<(StoredPage Page, byte[] Body, string? Headers)?> ReadWithBodyAsync(DbConnection c, long? evidenceId, string url)
+    {
+        var row = evidenceId is { } id
+            ? await c.QuerySingleOrDefaultAsync<PageBodyRow>($"SELECT {PageColumns}, e.headers AS Headers, b.body AS Body FROM fetch_evidence e JOIN page_blob b ON b.sha256 = e.sha256 WHERE e.id = @id", new { id })
+            : await c.QuerySingleOrDefaultAsync<PageBodyRow>($"SELECT {PageColumns}, e.headers AS Headers, b.body AS Body FROM fetch_evidence e JOIN page_blob b ON b.sha256 = e.sha256 WHERE e.url = @url AND e.error_code IS NULL ORDER BY e.id DESC LIMIT 1", new { url });
+        return row?.Body is { } body ? (row.ToPage(), body, row.Headers) : null;
+    }
+
+    sealed class PageBodyRow : PageRow
+    {
+        public string? Headers { get; set; }
+        public byte[]? Body { get; set; }
+    }
+
+    class PageRow
     {
         public long EvidenceId { get; set; }
         public long? BatchId { get; set; }

@@ -99,20 +99,16 @@ public sealed class ManifestHandler : IStageHandler
         return p;
     }
 
-    static async Task InsertRowsAsync(DbConnection c, DbTransaction tx, long batchId, long fileId, List<ManifestLine> lines, Func<ManifestLine, long?> taskId)
-    {
-        const string sql = """
-            INSERT INTO manifest_row (batch_id, manifest_file_id, row_number, status, krithi, raga, url, normalized_url, host, error_code, error_message, task_id)
-            VALUES (@batchId, @fileId, @row, @status, @krithi, @raga, @url, @norm, @host, @code, @msg, @taskId)
-            ON CONFLICT (manifest_file_id, row_number) DO NOTHING
-            """;
-        await c.ExecuteAsync(sql, lines.Select(l => l switch
+    static readonly string[] RowColumns =
+        ["batch_id", "manifest_file_id", "row_number", "status", "krithi", "raga", "url", "normalized_url", "host", "error_code", "error_message", "task_id"];
+
+    static Task InsertRowsAsync(DbConnection c, DbTransaction tx, long batchId, long fileId, List<ManifestLine> lines, Func<ManifestLine, long?> taskId) =>
+        MultiRow.InsertAsync(c, tx, "manifest_row", RowColumns, lines.Select(l => l switch
         {
-            ManifestRow r => new { batchId, fileId, row = r.RowNumber, status = "accepted", krithi = (string?)r.Krithi, raga = r.Raga, url = (string?)r.Url, norm = (string?)r.NormalizedUrl, host = (string?)r.Host, code = (string?)null, msg = (string?)null, taskId = taskId(l) },
-            RowError e => new { batchId, fileId, row = e.RowNumber, status = "error", krithi = e.Krithi, raga = e.Raga, url = e.RawUrl, norm = (string?)null, host = (string?)null, code = (string?)e.Code, msg = (string?)e.Message, taskId = (long?)null },
+            ManifestRow r => new object?[] { batchId, fileId, (long)r.RowNumber, "accepted", r.Krithi, r.Raga, r.Url, r.NormalizedUrl, r.Host, null, null, taskId(l) },
+            RowError e => new object?[] { batchId, fileId, (long)e.RowNumber, "error", e.Krithi, e.Raga, e.RawUrl, null, null, e.Code, e.Message, null },
             _ => throw new InvalidOperationException(),
-        }), tx);
-    }
+        }), "ON CONFLICT (manifest_file_id, row_number) DO NOTHING");
 }
 
 /// <summary>What the API and CLI show about a batch's manifests.</summary>

@@ -36,7 +36,7 @@ public static class StagedImports
     public static async Task<IReadOnlyList<ManifestSource>> ManifestRowsAsync(Db db, long batchId, string url, CancellationToken ct = default) =>
         (await db.ReadAsync(c => c.QueryAsync<(long Id, string FileName, long RowNumber, string? Krithi, string? Raga)>("""
             SELECT r.id, f.name, r.row_number, r.krithi, r.raga FROM manifest_row r JOIN manifest_file f ON f.id = r.manifest_file_id
-             WHERE r.batch_id = @batchId AND r.status = 'accepted' AND (r.normalized_url = @url OR r.url = @url)
+             WHERE r.batch_id = @batchId AND r.normalized_url = @url AND r.status = 'accepted'
              ORDER BY r.id
             """, new { batchId, url }), ct)).Select(x => new ManifestSource(x.Id, x.FileName, (int)x.RowNumber, x.Krithi, x.Raga)).ToList();
 
@@ -57,6 +57,9 @@ public static class StagedImports
         }),
     };
 
+    static readonly string[] DecisionColumns =
+        ["batch_id", "task_id", "staged_import_id", "kind", "source", "input", "input_key", "decision", "entity_id", "score", "candidates", "rows", "created_at"];
+
     /// <summary>A stable 64-bit advisory-lock key for (composer, raga set): the first 8 bytes of its SHA-256.</summary>
     internal static long WorkLockKey(string composerId, string ragaSet) =>
         BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"staged-work|{composerId}|{ragaSet}")), 0);
@@ -64,9 +67,8 @@ public static class StagedImports
     /// <summary>Writes (or rewrites, on a retried task) the staged import of one page, its rows and decisions, and flags duplicates.</summary>
     public static Task<StagedImportSaved> SaveAsync(Db db, long batchId, long? taskId, string url, long extractionId, PageResolution p,
         IReadOnlyList<ManifestSource> rows, CancellationToken ct = default) =>
-        db.WriteAsync(async (c, tx) =>
+        db.WriteOutputAsync(async (c, tx) =>
         {
-            await db.RelaxCommitAsync(c, tx);
             // Imports that could be copies of each other (same composer and ragas: the duplicate and
             // near-duplicate checks below) are written one at a time, in any batch, so they always
             // see each other; other pages do not wait. SQLite has one writer anyway.
@@ -92,19 +94,14 @@ public static class StagedImports
                     p.TalaId, p.DeityId, p.KshetraId, workKey, decisions, p.Quality, qualityJson, now }, tx);
 
             await c.ExecuteAsync("DELETE FROM staged_import_row WHERE staged_import_id = @id", new { id }, tx);
-            await c.ExecuteAsync("INSERT INTO staged_import_row (staged_import_id, manifest_row_id) VALUES (@id, @row)",
-                rows.Select(r => new { id, row = r.Id }), tx);
+            await MultiRow.InsertAsync(c, tx, "staged_import_row", ["staged_import_id", "manifest_row_id"], rows.Select(r => new object?[] { id, r.Id }));
             await c.ExecuteAsync("DELETE FROM resolution_decision WHERE staged_import_id = @id", new { id }, tx);
-            await c.ExecuteAsync("""
-                INSERT INTO resolution_decision (batch_id, task_id, staged_import_id, kind, source, input, input_key, decision, entity_id, score, candidates, rows, created_at)
-                VALUES (@batchId, @taskId, @id, @Kind, @Source, @Input, @InputKey, @Status, @entity, @score, @candidates, @Rows, @now)
-                """, p.Decisions.Select(d => new
+            await MultiRow.InsertAsync(c, tx, "resolution_decision", DecisionColumns, p.Decisions.Select(d => new object?[]
             {
-                batchId, taskId, id, d.Kind, d.Source, d.Input, d.InputKey, d.Status, entity = d.Resolution.Match?.Id,
-                score = d.Resolution.Top?.Score,
-                candidates = JsonSerializer.Serialize(d.Resolution.Candidates.Select(x => new { id = x.Id, name = x.Name, score = x.Score, reason = ResolutionJson.ReasonText(x) }), Json),
+                batchId, taskId, id, d.Kind, d.Source, d.Input, d.InputKey, d.Status, d.Resolution.Match?.Id, d.Resolution.Top?.Score,
+                JsonSerializer.Serialize(d.Resolution.Candidates.Select(x => new { id = x.Id, name = x.Name, score = x.Score, reason = ResolutionJson.ReasonText(x) }), Json),
                 d.Rows, now,
-            }), tx);
+            }));
 
             var flags = new List<DuplicateFlag>();
             long? duplicateOf = null;

@@ -1,0 +1,29 @@
+using Dapper;
+using Grantha.Engine;
+
+namespace Grantha.Tests.Engine;
+
+public class DbTests
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Stage_output_commits_without_waiting_for_the_WAL_flush_and_other_writes_wait()
+    {
+        await using var t = await TestDb.CreateAsync("postgres");
+        var output = await t.Db.WriteOutputAsync((c, tx) => c.ExecuteScalarAsync<string>("SHOW synchronous_commit", transaction: tx), Ct);
+        var ordinary = await t.Db.WriteAsync((c, tx) => c.ExecuteScalarAsync<string>("SHOW synchronous_commit", transaction: tx), Ct);
+        output.ShouldBe("off");
+        ordinary.ShouldBe("on");
+    }
+
+    [Fact]
+    public async Task Transaction_settings_do_not_leak_to_the_next_use_of_a_pooled_connection()
+    {
+        await using var t = await TestDb.CreateAsync("postgres");
+        // SET LOCAL ends with its transaction, so a connection handed back without DISCARD ALL is clean.
+        await t.Db.WriteAsync((c, tx) => c.ExecuteAsync("SET LOCAL statement_timeout = 1234", transaction: tx), Ct);
+        for (var i = 0; i < 3; i++)
+            (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<string>("SHOW statement_timeout"), Ct)).ShouldBe("0");
+    }
+}
