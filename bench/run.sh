@@ -7,6 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 source scripts/throwaway-pg.sh
+source scripts/runtime-env.sh
 [ $# -ge 1 ] || { echo "usage: bench/run.sh <engine|import|rescue|ingest100k> [--json]" >&2; exit 4; }
 
 ./grantha --version >/dev/null   # builds artifacts/app when the sources changed

@@ -29,10 +29,10 @@ public static class ImportBench
         foreach (var (label, stages) in Depths.Where(d => only is null || d.Label == only))
         {
             var dir = Directory.CreateTempSubdirectory("grantha-import").FullName;
-            var sqlite = await OnceAsync(Db.Open("sqlite:" + Path.Combine(dir, "import.db")), site, manifests, stages);
+            var sqlite = await OnceAsync(Db.Open("sqlite:" + Path.Combine(dir, "import.db")), site, manifests, stages, a);
             Directory.Delete(dir, true);
             await using var pg = await BenchDb.CreateAsync("import");
-            var postgres = await OnceAsync(Db.Open(pg.ConnectionString), site, manifests, stages);
+            var postgres = await OnceAsync(Db.Open(pg.ConnectionString), site, manifests, stages, a);
             result[$"{label}_sqlite_s"] = Math.Round(sqlite.Seconds, 2);
             result[$"{label}_postgres_s"] = Math.Round(postgres.Seconds, 2);
             result[$"{label}_tasks"] = $"{sqlite.Done}/{postgres.Done}";
@@ -42,13 +42,15 @@ public static class ImportBench
         return result;
     }
 
-    static async Task<(double Seconds, string Done, string StageEnds)> OnceAsync(Db db, SourceSite site, List<Pipeline.ManifestInput> manifests, string[] stages)
+    static async Task<(double Seconds, string Done, string StageEnds)> OnceAsync(Db db, SourceSite site, List<Pipeline.ManifestInput> manifests, string[] stages, BenchArgs a)
     {
         await using (db)
         {
             await Migrations.ApplyAsync(db);
             using var cts = new CancellationTokenSource();
-            var worker = new Worker(db, Pipeline.Handlers(), new WorkerOptions());
+            // --extract-concurrency N tries another EXTRACT concurrency than the stage's default.
+            var concurrency = a.Str("extract-concurrency") is { } n ? new Dictionary<string, int> { [Stage.Extract] = int.Parse(n) } : null;
+            var worker = new Worker(db, Pipeline.Handlers(), new WorkerOptions { Concurrency = concurrency });
             var run = worker.RunAsync(cts.Token);
             var sw = Stopwatch.StartNew();
             var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false, Stages = [.. stages] };

@@ -21,10 +21,12 @@ public static class Settler
             var upstreamDone = true;
             foreach (var job in jobs)
             {
+                // A stage whose upstream is still at work cannot be done: no need to look at its tasks.
+                if (!upstreamDone) break;
                 var open = await c.ExecuteScalarAsync<long?>(
                     $"SELECT 1 FROM stage_task WHERE batch_id = @batchId AND stage = @stage AND state IN ({Sql.InList(TaskState.Open)}) LIMIT 1",
                     new { batchId, stage = job.Stage }, tx) is not null;
-                var done = upstreamDone && !open;
+                var done = !open;
                 if (done && job.Status != JobStatus.Completed && StateMachine.Job.Allows(job.Status, JobStatus.Completed))
                 {
                     await c.ExecuteAsync("UPDATE job SET status = 'COMPLETED', finished_at = @now WHERE id = @id", new { now, id = job.Id }, tx);

@@ -26,6 +26,13 @@ public sealed record StageSettings
     public TimeSpan Lease { get; init; } = LeaseDefault;
     /// <summary>Tasks of this stage one worker process runs at once.</summary>
     public int Concurrency { get; init; } = ConcurrencyDefault;
+    /// <summary>
+    /// Extra tasks at once on PostgreSQL, for a CPU-bound stage: its round trips leave a core idle
+    /// that another task can use. On SQLite (in-process) they would only contend.
+    /// </summary>
+    public int ExtraOnPostgres { get; init; }
+
+    public int ConcurrencyOn(DbKind kind) => Concurrency + (kind == DbKind.Postgres ? ExtraOnPostgres : 0);
 }
 
 /// <summary>A claimed task, as the handler sees it.</summary>

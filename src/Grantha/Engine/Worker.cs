@@ -90,7 +90,7 @@ public sealed class Worker
     async Task ClaimLoopAsync(IStageHandler handler, Completer completer, LeaseKeeper keeper, CancellationToken ct)
     {
         var stage = handler.Stage;
-        var concurrency = _options.Concurrency?.GetValueOrDefault(stage) is > 0 and var c ? c : handler.Settings.Concurrency;
+        var concurrency = _options.Concurrency?.GetValueOrDefault(stage) is > 0 and var c ? c : handler.Settings.ConcurrencyOn(_db.Kind);
         var slots = new SemaphoreSlim(concurrency, concurrency);
         var running = new List<Task>();
         var leaseMs = (long)handler.Settings.Lease.TotalMilliseconds;

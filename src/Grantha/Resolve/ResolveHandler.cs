@@ -15,8 +15,8 @@ public sealed class ResolveHandler(ResolverCache? cache = null, StageSettings? s
 {
     public const string NeedsReviewCode = "needs_review";
 
-    /// <summary>Resolving is in-memory work plus a few small writes: many at once, short leases.</summary>
-    public static readonly StageSettings SettingsDefault = new() { Lease = TimeSpan.FromSeconds(20), Concurrency = Math.Max(4, Environment.ProcessorCount) };
+    /// <summary>Resolving is in-memory work plus a dozen small statements: many at once (mostly waiting on the store), short leases.</summary>
+    public static readonly StageSettings SettingsDefault = new() { Lease = TimeSpan.FromSeconds(20), Concurrency = Math.Max(8, 2 * Environment.ProcessorCount) };
 
     readonly ResolverCache _cache = cache ?? new ResolverCache();
 
