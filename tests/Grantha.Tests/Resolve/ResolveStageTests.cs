@@ -90,6 +90,8 @@ public class ResolveStageTests
         staged.Single(s => s.Url.Contains("ardhanaareesvaram")).RagaSet!.Split('+').Length.ShouldBe(2);
 
         // A curator chooses: the batch's blocked task with that name resolves.
+        var unknownImport = staged.Single(s => s.Url == UnknownRagaUrl).Id;
+        var childrenBefore = await ChildRowsAsync(t.Db, unknownImport);
         var choice = await ResolveChoices.ChooseAsync(t.Db, batch, "raga", "sumadyuti", "sharadhyuthi", "curator", ct: Ct);
         choice.TasksRequeued.ShouldBe(1);
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, Handlers(fetch), TimeSpan.FromSeconds(60))).ShouldBe(BatchStatus.Completed);
@@ -98,6 +100,11 @@ public class ResolveStageTests
         var unblocked = (await ResolveQueries.StagedAsync(t.Db, batch, null, 0, 100, Ct)).Single(s => s.Url == UnknownRagaUrl);
         unblocked.Status.ShouldBe(StagedImports.Resolved);
         unblocked.RagaSet.ShouldBe("sharadhyuthi");
+        // Rewritten in place: the same import, its rows and decisions replaced, not added to.
+        unblocked.Id.ShouldBe(unknownImport);
+        (await ChildRowsAsync(t.Db, unknownImport)).ShouldBe(childrenBefore);
+        (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<string>(
+            "SELECT decision FROM resolution_decision WHERE staged_import_id = @unknownImport AND kind = 'raga' AND input = 'sumadyuti'", new { unknownImport }))).ShouldBe("matched");
 
         // A later batch with the same name resolves by itself.
         var second = await BatchAsync(t.Db, site, SecondBatchRows, "second");
@@ -107,6 +114,10 @@ public class ResolveStageTests
         next.RagaSet.ShouldBe("sharadhyuthi");
         (await CatalogCountsAsync(t.Db)).ShouldBe(catalogBefore);
     }
+
+    static Task<(long Rows, long Decisions)> ChildRowsAsync(Db db, long import) => db.ReadAsync(async c => (
+        await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM staged_import_row WHERE staged_import_id = @import", new { import }),
+        await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM resolution_decision WHERE staged_import_id = @import", new { import })));
 
     static Task<(long, long, long, long, long)> CatalogCountsAsync(Db db) => db.ReadAsync(async c => (
         await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM catalog_raga"),
