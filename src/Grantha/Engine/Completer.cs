@@ -63,6 +63,7 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
         var followUpStages = new HashSet<string>();
         await db.WriteAsync(async (c, tx) =>
         {
+            await Settler.LockBatchesAsync(c, tx, batch.Select(o => o.Task.BatchId));
             var now = Db.NowMs();
             var touched = new HashSet<long>();
             var successes = batch.OfType<Outcome.Succeeded>().ToList();

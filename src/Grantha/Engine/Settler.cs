@@ -10,6 +10,20 @@ namespace Grantha.Engine;
 /// </summary>
 public static class Settler
 {
+    /// <summary>
+    /// Takes the batches' rows for this transaction (PostgreSQL; SQLite has one writer anyway), before
+    /// its task changes, so transactions of several worker processes that touch one batch run one
+    /// after the other. Otherwise two that record the last two open tasks at the same moment each
+    /// see the other's task still running, neither settles, and the batch stays RUNNING with
+    /// nothing left to do. The order (batch row, then tasks) is the one the controls use.
+    /// </summary>
+    public static async Task LockBatchesAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds)
+    {
+        if (c is not Npgsql.NpgsqlConnection) return;
+        var ids = batchIds.Distinct().Order().ToArray();
+        if (ids.Length > 0) await c.ExecuteAsync("SELECT id FROM batch WHERE id = ANY(@ids) ORDER BY id FOR UPDATE", new { ids }, tx);
+    }
+
     public static async Task SettleAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds, long now)
     {
         foreach (var batchId in batchIds.Distinct())
