@@ -1,4 +1,3 @@
-using Dapper;
 using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;

@@ -140,21 +140,19 @@ public sealed class FetchHandler : IStageHandler, IDisposable
     /// <summary>One request under the host gate; the host's delay follows how the request went.</summary>
     async Task<HopResponse> SendAsync(HostGate? gate, string host, string holder, Uri wire, bool offline, Validators? validators, CancellationToken ct)
     {
-        var rule = new BodyRule(_options.MaxBodyBytes, HtmlOnly: true);
-        if (gate is null) return Observe(host, await SendOrRecordAsync(host, wire, offline, validators, rule, ct));
+        if (gate is null) return await SendObservedAsync(host, wire, offline, validators, ct);
         HopResponse response;
         bool slowedDown;
         try
         {
             (response, slowedDown) = await gate.SendAsync(host, holder,
-                async permit => (await SendOrRecordAsync(host, wire, offline, validators, rule, ct), permit.SlowedDown), ct);
+                async permit => (await SendObservedAsync(host, wire, offline, validators, ct), permit.SlowedDown), ct);
         }
         catch (StageException e) when (e.Code == FetchErrors.Timeout)
         {
             await gate.SlowDownAsync(host, null, ct);
             throw;
         }
-        Observe(host, response);
         if (response.Status is 429 or >= 500 || response.BodyError?.Code == FetchErrors.Timeout)
             await gate.SlowDownAsync(host, response.RetryAfter, ct, rateLimited: response.Status == 429);
         else if (slowedDown && response.Status < 400)
@@ -162,18 +160,16 @@ public sealed class FetchHandler : IStageHandler, IDisposable
         return response;
     }
 
-    async Task<HopResponse> SendOrRecordAsync(string host, Uri wire, bool offline, Validators? validators, BodyRule rule, CancellationToken ct)
+    /// <summary>One request, counted in the fetch metrics whatever became of it.</summary>
+    async Task<HopResponse> SendObservedAsync(string host, Uri wire, bool offline, Validators? validators, CancellationToken ct)
     {
-        try { return await _client.SendAsync(wire, offline, validators, rule, ct); }
+        HopResponse response;
+        try { response = await _client.SendAsync(wire, offline, validators, new BodyRule(_options.MaxBodyBytes, HtmlOnly: true), ct); }
         catch (StageException)
         {
             FetchMetrics.Responses.Add(1, Tag.Host(host), Tag.StatusClass("error"));
             throw;
         }
-    }
-
-    static HopResponse Observe(string host, HopResponse response)
-    {
         var statusClass = FetchErrors.StatusClass(response.Status);
         FetchMetrics.Responses.Add(1, Tag.Host(host), Tag.StatusClass(statusClass));
         FetchMetrics.RequestDuration.Record(response.ElapsedMs, Tag.Host(host), Tag.StatusClass(statusClass));

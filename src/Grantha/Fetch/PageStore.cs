@@ -54,19 +54,22 @@ public sealed class PageStore(Db db)
         e.status AS Status, e.sha256 AS Sha256, b.size AS Size, b.content_type AS ContentType, e.etag AS ETag,
         e.last_modified AS LastModified, e.not_modified AS NotModifiedFlag, e.elapsed_ms AS ElapsedMs, e.fetched_at AS FetchedAt
         """;
+    const string PageFrom = "FROM fetch_evidence e JOIN page_blob b ON b.sha256 = e.sha256";
+    const string LatestForUrl = "WHERE e.url = @url AND e.error_code IS NULL ORDER BY e.id DESC LIMIT 1";
+    const string ForEvidence = "WHERE e.id = @evidenceId";
 
     public static string Sha256Hex(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));
 
     /// <summary>The newest page fetched (200) or confirmed unchanged (304) for a manifest URL.</summary>
     public Task<StoredPage?> GetLatestAsync(string url, CancellationToken ct = default) =>
-        QueryPageAsync($"SELECT {PageColumns} FROM fetch_evidence e JOIN page_blob b ON b.sha256 = e.sha256 WHERE e.url = @url AND e.error_code IS NULL ORDER BY e.id DESC LIMIT 1", new { url }, ct);
+        QueryPageAsync($"SELECT {PageColumns} {PageFrom} {LatestForUrl}", new { url }, ct);
 
     /// <summary>The page a task already got, if an earlier attempt of it stored one.</summary>
     public Task<StoredPage?> GetForTaskAsync(long taskId, CancellationToken ct = default) =>
-        QueryPageAsync($"SELECT {PageColumns} FROM fetch_evidence e JOIN page_blob b ON b.sha256 = e.sha256 WHERE e.task_id = @taskId AND e.error_code IS NULL ORDER BY e.id DESC LIMIT 1", new { taskId }, ct);
+        QueryPageAsync($"SELECT {PageColumns} {PageFrom} WHERE e.task_id = @taskId AND e.error_code IS NULL ORDER BY e.id DESC LIMIT 1", new { taskId }, ct);
 
     public Task<StoredPage?> GetEvidenceAsync(long evidenceId, CancellationToken ct = default) =>
-        QueryPageAsync($"SELECT {PageColumns} FROM fetch_evidence e JOIN page_blob b ON b.sha256 = e.sha256 WHERE e.id = @evidenceId", new { evidenceId }, ct);
+        QueryPageAsync($"SELECT {PageColumns} {PageFrom} {ForEvidence}", new { evidenceId }, ct);
 
     /// <summary>The stored body with this SHA-256 (lower-case hex), or null.</summary>
     public Task<byte[]?> LoadBodyAsync(string sha256, CancellationToken ct = default) =>
@@ -126,9 +129,8 @@ public sealed class PageStore(Db db)
     /// </summary>
     internal static async Task<(StoredPage Page, byte[] Body, string? Headers)?> ReadWithBodyAsync(DbConnection c, long? evidenceId, string url)
     {
-        var row = evidenceId is { } id
-            ? await c.QuerySingleOrDefaultAsync<PageBodyRow>($"SELECT {PageColumns}, e.headers AS Headers, b.body AS Body FROM fetch_evidence e JOIN page_blob b ON b.sha256 = e.sha256 WHERE e.id = @id", new { id })
-            : await c.QuerySingleOrDefaultAsync<PageBodyRow>($"SELECT {PageColumns}, e.headers AS Headers, b.body AS Body FROM fetch_evidence e JOIN page_blob b ON b.sha256 = e.sha256 WHERE e.url = @url AND e.error_code IS NULL ORDER BY e.id DESC LIMIT 1", new { url });
+        var row = await c.QuerySingleOrDefaultAsync<PageBodyRow>(
+            $"SELECT {PageColumns}, e.headers AS Headers, b.body AS Body {PageFrom} {(evidenceId is null ? LatestForUrl : ForEvidence)}", new { evidenceId, url });
         return row?.Body is { } body ? (row.ToPage(), body, row.Headers) : null;
     }
 

@@ -53,9 +53,13 @@ public static class StagedImports
         {
             kind = d.Kind, source = d.Source, input = d.Input, status = d.Status, blocking = d.Blocking, rows = d.Rows,
             match = d.Resolution.Match is { } m ? new { id = m.Id, name = m.Name } : null,
-            candidates = d.Resolution.Candidates.Select(c => new { id = c.Id, name = c.Name, score = c.Score, reason = ResolutionJson.ReasonText(c) }),
+            candidates = CandidatesJson(d.Resolution),
         }),
     };
+
+    /// <summary>A name's candidates as stored and shown: id, name, score and the reason in words.</summary>
+    static IEnumerable<object> CandidatesJson(Resolution r) =>
+        r.Candidates.Select(c => new { id = c.Id, name = c.Name, score = c.Score, reason = ResolutionJson.ReasonText(c) });
 
     static readonly string[] DecisionColumns =
         ["batch_id", "task_id", "staged_import_id", "kind", "source", "input", "input_key", "decision", "entity_id", "score", "candidates", "rows", "created_at"];
@@ -105,7 +109,7 @@ public static class StagedImports
             await MultiRow.InsertAsync(c, tx, "resolution_decision", DecisionColumns, p.Decisions.Select(d => new object?[]
             {
                 batchId, taskId, id, d.Kind, d.Source, d.Input, d.InputKey, d.Status, d.Resolution.Match?.Id, d.Resolution.Top?.Score,
-                JsonSerializer.Serialize(d.Resolution.Candidates.Select(x => new { id = x.Id, name = x.Name, score = x.Score, reason = ResolutionJson.ReasonText(x) }), Json),
+                JsonSerializer.Serialize(CandidatesJson(d.Resolution), Json),
                 d.Rows, now,
             }));
 
