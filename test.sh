@@ -21,6 +21,12 @@ dotnet test --project tests/Grantha.Tests -c Release --no-build 2>&1 | tee "$log
 status=${PIPESTATUS[0]}
 count() { grep -E "^\s*$1:" "$log" | tail -1 | grep -oE '[0-9]+' || true; }
 total=$(count total); failed=$(count failed); passed=$(count succeeded); skipped=$(count skipped)
+# CI shows only the end of the output; the run's captured console comes after the failures,
+# so each failed test is repeated here (its first lines: name, message, top of the stack).
+if grep -qE '^failed ' "$log"; then
+  echo "Failed tests:"
+  awk '/^failed /{n=0; on=1; print; next} on && /^[[:space:]]/ && n<24 {print; n++; next} {on=0}' "$log"
+fi
 rm -f "$log"
 [ -n "$total" ] || fail "the test run did not finish"
 if [ "$status" != 0 ] && [ "${failed:-0}" = 0 ]; then failed=1; fi

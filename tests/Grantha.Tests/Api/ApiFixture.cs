@@ -4,6 +4,7 @@ using Grantha.Api;
 using Grantha.Engine;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Logging;
 
 namespace Grantha.Tests.Api;
 
@@ -21,7 +22,11 @@ public sealed class ApiFixture : IAsyncDisposable
         var dir = Path.Combine(Path.GetTempPath(), "grantha-imports", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(dir);
         var app = ApiHost.Build(new ApiHost.Options(t.Db, "http://127.0.0.1:0", RunWorkers: workers, ImportFolder: new global::Grantha.Manifest.ImportFolder(dir),
-            Worker: new WorkerOptions { PollInterval = TimeSpan.FromMilliseconds(20) }), b => b.WebHost.UseTestServer());
+            Worker: new WorkerOptions { PollInterval = TimeSpan.FromMilliseconds(20) }), b =>
+            {
+                b.WebHost.UseTestServer();
+                b.Logging.SetMinimumLevel(LogLevel.Warning); // the run's console is where a CI failure must stay readable
+            });
         await app.StartAsync();
         var keys = new Dictionary<Role, string>();
         foreach (var r in Enum.GetValues<Role>()) keys[r] = await ApiKeys.CreateAsync(t.Db, r.ToString(), r);
