@@ -130,10 +130,10 @@ public static class Controls
             new { to, now, batchId }, tx);
     }
 
-    /// <summary>The batch's status, row-locked on PostgreSQL so two controls serialise.</summary>
+    /// <summary>The batch's status, row-locked on PostgreSQL so two controls serialise (NO KEY: see <see cref="Settler.LockBatchesAsync"/>).</summary>
     static async Task<string> LockBatchAsync(DbConnection c, DbTransaction tx, long batchId)
     {
-        var lockClause = c is Npgsql.NpgsqlConnection ? " FOR UPDATE" : "";
+        var lockClause = c is Npgsql.NpgsqlConnection ? " FOR NO KEY UPDATE" : "";
         return await c.ExecuteScalarAsync<string?>($"SELECT status FROM batch WHERE id = @batchId{lockClause}", new { batchId }, tx)
                ?? throw new BatchNotFoundException(batchId);
     }

@@ -16,12 +16,14 @@ public static class Settler
     /// after the other. Otherwise two that record the last two open tasks at the same moment each
     /// see the other's task still running, neither settles, and the batch stays RUNNING with
     /// nothing left to do. The order (batch row, then tasks) is the one the controls use.
+    /// NO KEY UPDATE, not UPDATE: every insert that references the batch (extractions, pages,
+    /// staged imports) takes KEY SHARE on its row for the foreign key, and must not wait for this.
     /// </summary>
     public static async Task LockBatchesAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds)
     {
         if (c is not Npgsql.NpgsqlConnection) return;
         var ids = batchIds.Distinct().Order().ToArray();
-        if (ids.Length > 0) await c.ExecuteAsync("SELECT id FROM batch WHERE id = ANY(@ids) ORDER BY id FOR UPDATE", new { ids }, tx);
+        if (ids.Length > 0) await c.ExecuteAsync("SELECT id FROM batch WHERE id = ANY(@ids) ORDER BY id FOR NO KEY UPDATE", new { ids }, tx);
     }
 
     public static async Task SettleAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds, long now)

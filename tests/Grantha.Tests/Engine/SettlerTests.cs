@@ -1,3 +1,4 @@
+using Dapper;
 using Grantha.Engine;
 
 namespace Grantha.Tests.Engine;
@@ -41,5 +42,38 @@ public class SettlerTests
         await first;
 
         (await Batches.GetAsync(t.Db, batch, Ct))!.Status.ShouldBe(BatchStatus.Completed);
+    }
+
+    /// <summary>
+    /// While a completer holds its batch's row, stage output that references the batch (every
+    /// insert checks its foreign key with a KEY SHARE lock on that row) is written without waiting.
+    /// The lock once was FOR UPDATE, and each page's insert queued behind every flush.
+    /// </summary>
+    [Fact]
+    public async Task Holding_the_batch_row_does_not_hold_up_rows_that_reference_the_batch()
+    {
+        await using var t = await TestDb.CreateAsync("postgres");
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 1, Stage.Fetch);
+        await using var second = Db.Open(t.Spec);
+        var locked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var holder = t.Db.WriteAsync(async (c, tx) =>
+        {
+            await Settler.LockBatchesAsync(c, tx, [batch]);
+            locked.SetResult();
+            await release.Task;
+        }, Ct);
+        await locked.Task;
+        try
+        {
+            await second.WriteAsync(async (c, tx) =>
+            {
+                await c.ExecuteAsync("SET LOCAL lock_timeout = '2s'", transaction: tx);
+                await c.ExecuteAsync("INSERT INTO manifest_file (batch_id, name, sha256, size, content, created_at) VALUES (@batch, 'x.csv', 'abc', 0, '\\x', 0)",
+                    new { batch }, tx);
+            }, Ct);
+        }
+        finally { release.SetResult(); await holder; }
+        (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM manifest_file WHERE batch_id = @batch AND name = 'x.csv'", new { batch }))).ShouldBe(1);
     }
 }
