@@ -46,6 +46,8 @@ public sealed class Db : IAsyncDisposable
         : Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env ? env
         : DefaultSpec;
 
+    const int DefaultBufferSize = 8192, LargeBufferSize = 128 * 1024;
+
     public static Db Open(string spec)
     {
         spec = spec.Trim();
@@ -81,6 +83,10 @@ public sealed class Db : IAsyncDisposable
         // The same few dozen statements run for every task: prepared once per connection, the
         // server stops parsing and planning them each time (most of its CPU in an import).
         if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
+        // Page bodies and extraction records are tens of kilobytes: with the 8 KB default buffers
+        // each one is a dozen socket reads or writes, each its own continuation.
+        if (builder.ReadBufferSize == DefaultBufferSize) builder.ReadBufferSize = LargeBufferSize;
+        if (builder.WriteBufferSize == DefaultBufferSize) builder.WriteBufferSize = LargeBufferSize;
         var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
         var output = new NpgsqlConnectionStringBuilder(builder.ConnectionString)
         {
