@@ -59,8 +59,9 @@ public sealed class FetchHandler : IStageHandler, IDisposable
         if (!Uri.TryCreate(subject, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             throw StageException.Permanent(FetchErrors.BadUrl, $"'{task.Subject}' is not an http(s) URL");
         var store = new PageStore(context.Db);
+        var (done, previous) = await store.GetStartAsync(task.Id, subject, ct);
         // An earlier attempt stored the page but its completion was lost: do not fetch again.
-        if (task.Id > 0 && await store.GetForTaskAsync(task.Id, ct) is { } done) return FetchResult.From(done, resumed: true);
+        if (done is not null) return FetchResult.From(done, resumed: true);
 
         HostMapping map;
         try { map = new HostMapping(context.Batch); }
@@ -71,7 +72,6 @@ public sealed class FetchHandler : IStageHandler, IDisposable
             MaxConcurrent = context.Batch.HostConcurrency is { } n ? Math.Max(1, n) : _options.Gate.MaxConcurrent,
         });
         var holder = $"{context.WorkerId}/task {task.Id}";
-        var previous = await store.GetLatestAsync(subject, ct);
         var visited = new HashSet<string> { url.AbsoluteUri };
         var logical = url;
         long wireMs = 0;
@@ -119,12 +119,11 @@ public sealed class FetchHandler : IStageHandler, IDisposable
 
             if (response.Status == 304 && validators is not null && previous is not null)
             {
-                var id = await store.RecordAsync(evidence with
+                return FetchResult.From(await store.StorePageAsync(evidence with
                 {
                     Sha256 = previous.Sha256, NotModified = true,
                     ETag = response.ETag ?? previous.ETag, LastModified = response.LastModified ?? previous.LastModified,
-                }, ct: ct);
-                return FetchResult.From((await store.GetEvidenceAsync(id, ct))!);
+                }, ct: ct));
             }
 
             var failure = response.BodyError ?? FetchErrors.ForStatus(response.Status, logical.AbsoluteUri, response.RetryAfter);
@@ -132,8 +131,7 @@ public sealed class FetchHandler : IStageHandler, IDisposable
             if (response.Body is not { } body)
                 throw await RecordFailureAsync(store, evidence, StageException.Permanent($"http_{response.Status}", $"{logical} answered {response.Status} without a body", response.Status), ct);
 
-            var evidenceId = await store.RecordAsync(evidence, body, response.ContentType, ct);
-            return FetchResult.From((await store.GetEvidenceAsync(evidenceId, ct))!);
+            return FetchResult.From(await store.StorePageAsync(evidence, body, response.ContentType, ct));
         }
     }
 

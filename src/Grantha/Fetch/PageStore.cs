@@ -57,6 +57,7 @@ public sealed class PageStore(Db db)
     const string PageFrom = "FROM fetch_evidence e JOIN page_blob b ON b.sha256 = e.sha256";
     const string LatestForUrl = "WHERE e.url = @url AND e.error_code IS NULL ORDER BY e.id DESC LIMIT 1";
     const string ForEvidence = "WHERE e.id = @evidenceId";
+    const string ForTask = "WHERE e.task_id = @taskId AND e.error_code IS NULL ORDER BY e.id DESC LIMIT 1";
 
     public static string Sha256Hex(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));
 
@@ -66,7 +67,23 @@ public sealed class PageStore(Db db)
 
     /// <summary>The page a task already got, if an earlier attempt of it stored one.</summary>
     public Task<StoredPage?> GetForTaskAsync(long taskId, CancellationToken ct = default) =>
-        QueryPageAsync($"SELECT {PageColumns} {PageFrom} WHERE e.task_id = @taskId AND e.error_code IS NULL ORDER BY e.id DESC LIMIT 1", new { taskId }, ct);
+        QueryPageAsync($"SELECT {PageColumns} {PageFrom} {ForTask}", new { taskId }, ct);
+
+    /// <summary>
+    /// What a fetch starts from, in one round trip: the page this task already stored (an earlier
+    /// attempt whose completion was lost) and the newest page for its URL (the validators of a
+    /// conditional request).
+    /// </summary>
+    public async Task<(StoredPage? ForTask, StoredPage? Latest)> GetStartAsync(long taskId, string url, CancellationToken ct = default)
+    {
+        if (taskId <= 0) return (null, await GetLatestAsync(url, ct));
+        var rows = await db.ReadAsync(async c => (await c.QueryAsync<StartRow>($"""
+            SELECT * FROM (SELECT 'task' AS Kind, {PageColumns} {PageFrom} {ForTask}) AS for_task
+            UNION ALL
+            SELECT * FROM (SELECT 'latest' AS Kind, {PageColumns} {PageFrom} {LatestForUrl}) AS latest
+            """, new { taskId, url })).ToList(), ct);
+        return (rows.FirstOrDefault(r => r.Kind == "task")?.ToPage(), rows.FirstOrDefault(r => r.Kind == "latest")?.ToPage());
+    }
 
     public Task<StoredPage?> GetEvidenceAsync(long evidenceId, CancellationToken ct = default) =>
         QueryPageAsync($"SELECT {PageColumns} {PageFrom} {ForEvidence}", new { evidenceId }, ct);
@@ -79,7 +96,27 @@ public sealed class PageStore(Db db)
     /// Records one answered attempt; with a body, first stores the body unless that content is
     /// already there. Returns the evidence id.
     /// </summary>
-    public Task<long> RecordAsync(FetchEvidence e, byte[]? body = null, string? contentType = null, CancellationToken ct = default)
+    public async Task<long> RecordAsync(FetchEvidence e, byte[]? body = null, string? contentType = null, CancellationToken ct = default) =>
+        (await WriteAsync(e, body, contentType, ct)).Id;
+
+    /// <summary>
+    /// Records an attempt that got a page (a body, or a 304 for the stored one <see cref="FetchEvidence.Sha256"/>
+    /// names) and returns the page as <see cref="GetEvidenceAsync"/> would read it, without reading it back.
+    /// </summary>
+    public async Task<StoredPage> StorePageAsync(FetchEvidence e, byte[]? body = null, string? contentType = null, CancellationToken ct = default)
+    {
+        var w = await WriteAsync(e, body, contentType, ct);
+        return new StoredPage
+        {
+            EvidenceId = w.Id, BatchId = e.BatchId, TaskId = e.TaskId, Url = e.Url, FinalUrl = e.FinalUrl, Status = e.Status,
+            Sha256 = w.Sha256 ?? "", Size = w.Size ?? 0, ContentType = w.ContentType, ETag = e.ETag, LastModified = e.LastModified,
+            NotModified = e.NotModified, ElapsedMs = e.ElapsedMs, FetchedAt = w.FetchedAt,
+        };
+    }
+
+    sealed record Written(long Id, string? Sha256, long? Size, string? ContentType, long FetchedAt);
+
+    Task<Written> WriteAsync(FetchEvidence e, byte[]? body, string? contentType, CancellationToken ct)
     {
         var sha = body is null ? e.Sha256 : Sha256Hex(body);
         if (body is not null && e.Sha256 is not null && e.Sha256 != sha)
@@ -87,25 +124,49 @@ public sealed class PageStore(Db db)
         return db.WriteOutputAsync(async (c, t) =>
         {
             var now = Db.NowMs();
+            var args = new
+            {
+                e.BatchId, e.TaskId, e.Url, e.FinalUrl, e.Status, headers = JsonSerializer.Serialize(e.Headers), sha,
+                e.ETag, e.LastModified, notModified = e.NotModified ? 1 : 0, e.ErrorCode, e.Attempt, e.ElapsedMs, now,
+                body, size = (long)(body?.Length ?? 0), contentType,
+            };
+            // The stored blob's size and content type are what a later read gives: the first copy of
+            // this content may have been served with another type.
+            const string BlobOf = "(SELECT size FROM page_blob WHERE sha256 = @sha), (SELECT content_type FROM page_blob WHERE sha256 = @sha)";
+            if (db.IsPostgres && body is not null)
+            {
+                // Body and evidence in one statement (a round trip less per page). The blob the CTE
+                // inserts is not visible to the statement's own subqueries, hence the COALESCE.
+                var row = await c.QuerySingleAsync<(long Id, long? Size, string? ContentType)>($"""
+                    WITH blob AS (
+                      INSERT INTO page_blob (sha256, body, size, content_type, stored_at) VALUES (@sha, @body, @size, @contentType, @now)
+                      ON CONFLICT (sha256) DO NOTHING RETURNING size, content_type),
+                    evidence AS ({EvidenceInsert} RETURNING id)
+                    SELECT evidence.id, COALESCE((SELECT size FROM blob), (SELECT size FROM page_blob WHERE sha256 = @sha)),
+                           COALESCE((SELECT content_type FROM blob), (SELECT content_type FROM page_blob WHERE sha256 = @sha))
+                      FROM evidence
+                    """, args, t);
+                return new Written(row.Id, sha, row.Size, row.ContentType, now);
+            }
             if (body is not null)
                 await c.ExecuteAsync("""
                     INSERT INTO page_blob (sha256, body, size, content_type, stored_at)
                     VALUES (@sha, @body, @size, @contentType, @now)
                     ON CONFLICT (sha256) DO NOTHING
-                    """, new { sha, body, size = (long)body.Length, contentType, now }, t);
-            return await c.ExecuteScalarAsync<long>("""
-                INSERT INTO fetch_evidence (batch_id, task_id, url, final_url, status, headers, sha256, etag, last_modified,
-                                            not_modified, error_code, attempt, elapsed_ms, fetched_at)
-                VALUES (@BatchId, @TaskId, @Url, @FinalUrl, @Status, @headers, @sha, @ETag, @LastModified,
-                        @notModified, @ErrorCode, @Attempt, @ElapsedMs, @now)
-                RETURNING id
-                """, new
-            {
-                e.BatchId, e.TaskId, e.Url, e.FinalUrl, e.Status, headers = JsonSerializer.Serialize(e.Headers), sha,
-                e.ETag, e.LastModified, notModified = e.NotModified ? 1 : 0, e.ErrorCode, e.Attempt, e.ElapsedMs, now,
-            }, t);
+                    """, args, t);
+            var id = await c.ExecuteScalarAsync<long>($"{EvidenceInsert} RETURNING id", args, t);
+            if (sha is null) return new Written(id, null, null, null, now);
+            var blob = await c.QuerySingleOrDefaultAsync<(long? Size, string? ContentType)>($"SELECT {BlobOf}", args, t);
+            return new Written(id, sha, blob.Size, blob.ContentType, now);
         }, ct);
     }
+
+    const string EvidenceInsert = """
+        INSERT INTO fetch_evidence (batch_id, task_id, url, final_url, status, headers, sha256, etag, last_modified,
+                                    not_modified, error_code, attempt, elapsed_ms, fetched_at)
+        VALUES (@BatchId, @TaskId, @Url, @FinalUrl, @Status, @headers, @sha, @ETag, @LastModified,
+                @notModified, @ErrorCode, @Attempt, @ElapsedMs, @now)
+        """;
 
     /// <summary>Every evidence row for a URL, oldest first (answers without a body included).</summary>
     public Task<IReadOnlyList<EvidenceRow>> EvidenceForUrlAsync(string url, CancellationToken ct = default) =>
@@ -132,6 +193,11 @@ public sealed class PageStore(Db db)
         var row = await c.QuerySingleOrDefaultAsync<PageBodyRow>(
             $"SELECT {PageColumns}, e.headers AS Headers, b.body AS Body {PageFrom} {(evidenceId is null ? LatestForUrl : ForEvidence)}", new { evidenceId, url });
         return row?.Body is { } body ? (row.ToPage(), body, row.Headers) : null;
+    }
+
+    sealed class StartRow : PageRow
+    {
+        public string Kind { get; set; } = "";
     }
 
     sealed class PageBodyRow : PageRow
