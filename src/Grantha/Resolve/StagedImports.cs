@@ -117,9 +117,16 @@ public static class StagedImports
             long? duplicateOf = null;
             if (workKey is not null)
             {
-                var same = (await c.QueryAsync<(long Id, long BatchId, string? Title)>(
-                    "SELECT id, batch_id, title FROM staged_import WHERE work_key = @workKey AND id <> @id AND status = 'resolved' ORDER BY id",
-                    new { workKey, id }, tx)).ToList();
+                // One query for both checks: the same work anywhere, and (titles long enough to
+                // compare) other titles of this batch with the same composer and ragas.
+                var near = p.TitleKey.Length >= NearTitleMinLength;
+                var others = (await c.QueryAsync<(long Id, long BatchId, string? Title, string? TitleKey, long Same)>($"""
+                    SELECT id, batch_id, title, title_key, CASE WHEN work_key = @workKey THEN 1 ELSE 0 END AS same FROM staged_import
+                     WHERE id <> @id AND status = 'resolved'
+                       AND (work_key = @workKey{(near ? " OR (batch_id = @batchId AND composer_id = @ComposerId AND raga_set = @RagaSet AND title_key <> @TitleKey)" : "")})
+                     ORDER BY id
+                    """, new { workKey, id, batchId, p.ComposerId, p.RagaSet, p.TitleKey }, tx)).ToList();
+                var same = others.Where(o => o.Same == 1).ToList();
                 var inBatch = same.Where(s => s.BatchId == batchId && s.Id < id).ToList();
                 if (inBatch.Count > 0)
                 {
@@ -130,25 +137,19 @@ public static class StagedImports
                 foreach (var other in same.Where(s => s.BatchId != batchId).Take(1))
                     flags.Add(new DuplicateFlag("in_catalog", other.Id, other.BatchId, other.Title, $"the same work was staged by batch {other.BatchId}"));
 
-                if (p.TitleKey.Length >= NearTitleMinLength)
+                foreach (var n in others.Where(o => o.Same == 0 && o.TitleKey is not null))
                 {
-                    var near = await c.QueryAsync<(long Id, long BatchId, string? Title, string TitleKey)>("""
-                        SELECT id, batch_id, title, title_key FROM staged_import
-                         WHERE batch_id = @batchId AND id <> @id AND status = 'resolved' AND composer_id = @ComposerId AND raga_set = @RagaSet AND title_key <> @TitleKey
-                         ORDER BY id
-                        """, new { batchId, id, p.ComposerId, p.RagaSet, p.TitleKey }, tx);
-                    foreach (var n in near)
-                    {
-                        var d = EditDistance.Osa(p.TitleKey, n.TitleKey, NearTitleDistance);
-                        var contains = n.TitleKey.Length >= NearTitleMinLength && (p.TitleKey.Contains(n.TitleKey) || n.TitleKey.Contains(p.TitleKey));
-                        if (d <= NearTitleDistance || contains)
-                            flags.Add(new DuplicateFlag("near_duplicate", n.Id, n.BatchId, n.Title,
-                                contains ? "same composer and ragas; one title contains the other" : $"same composer and ragas; titles {d} letter(s) apart"));
-                    }
+                    var d = EditDistance.Osa(p.TitleKey, n.TitleKey!, NearTitleDistance);
+                    var contains = n.TitleKey!.Length >= NearTitleMinLength && (p.TitleKey.Contains(n.TitleKey) || n.TitleKey.Contains(p.TitleKey));
+                    if (d <= NearTitleDistance || contains)
+                        flags.Add(new DuplicateFlag("near_duplicate", n.Id, n.BatchId, n.Title,
+                            contains ? "same composer and ragas; one title contains the other" : $"same composer and ragas; titles {d} letter(s) apart"));
                 }
             }
-            await c.ExecuteAsync("UPDATE staged_import SET duplicate_of = @duplicateOf, duplicate_flags = @flags WHERE id = @id",
-                new { id, duplicateOf, flags = JsonSerializer.Serialize(flags, Json) }, tx);
+            // A fresh row already says "no duplicate"; a rewritten one may carry flags of its last run.
+            if (!fresh || duplicateOf is not null || flags.Count > 0)
+                await c.ExecuteAsync("UPDATE staged_import SET duplicate_of = @duplicateOf, duplicate_flags = @flags WHERE id = @id",
+                    new { id, duplicateOf, flags = JsonSerializer.Serialize(flags, Json) }, tx);
             return new StagedImportSaved(id, status, duplicateOf, flags);
         }, ct);
 }
