@@ -64,7 +64,7 @@ public static class ImportBench
             var sw = Stopwatch.StartNew();
             var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false, Stages = [.. stages] };
             var batch = await Pipeline.CreateBatchAsync(db, "bench", manifests, options, "bench");
-            while ((await Batches.GetAsync(db, batch))!.Status != BatchStatus.Completed) await Task.Delay(10);
+            while ((await Batches.GetAsync(db, batch))!.Status != BatchStatus.Completed) await Task.Delay(25);
             var seconds = sw.Elapsed.TotalSeconds;
             await cts.CancelAsync();
             await run;
