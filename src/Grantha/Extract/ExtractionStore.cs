@@ -37,9 +37,12 @@ public static class ExtractionStore
 
     public static async Task<StoredExtraction?> GetAsync(Db db, long extractionId, CancellationToken ct = default)
     {
-        var row = await db.ReadAsync(c => c.QuerySingleOrDefaultAsync<ReadRow>($"SELECT {ReadColumns} FROM extraction WHERE id = @extractionId", new { extractionId }), ct);
+        var row = await db.ReadAsync(c => c.QuerySingleOrDefaultAsync<ReadRow>(ByIdSql, new { extractionId }), ct);
         return row?.ToStored();
     }
+
+    /// <summary>One extraction by <c>@extractionId</c> (columns of <see cref="ReadRow"/>).</summary>
+    internal const string ByIdSql = $"SELECT {ReadColumns} FROM extraction WHERE id = @extractionId";
 
     public static async Task<StoredExtraction?> GetByUrlAsync(Db db, long batchId, string url, CancellationToken ct = default)
     {

@@ -1,3 +1,4 @@
+using Dapper;
 using System.Text.Json;
 using Grantha.Engine;
 using Grantha.Extract;
@@ -36,15 +37,25 @@ public sealed class ResolveHandler(ResolverCache? cache = null, StageSettings? s
         catch (JsonException e) { throw StageException.Permanent("bad_payload", $"RESOLVE payload is not {{\"extractionId\": N}}: {e.Message}"); }
         if (payload is null || payload.ExtractionId <= 0) throw StageException.Permanent("bad_payload", "RESOLVE needs {\"extractionId\": N} from EXTRACT.");
 
-        var extraction = await ExtractionStore.GetAsync(context.Db, payload.ExtractionId, ct)
+        // The extraction, the catalog stamp and the page's manifest rows in one round trip.
+        var subject = string.IsNullOrWhiteSpace(task.Subject) ? null : task.Subject.Trim();
+        var (read, stamp, rows) = await context.Db.ReadAsync(async c =>
+        {
+            using var grid = await c.QueryMultipleAsync($"{ExtractionStore.ByIdSql};\n{ResolverCache.StampSql};\n{StagedImports.ManifestRowsSql}",
+                new { extractionId = payload.ExtractionId, batchId = task.BatchId, url = subject ?? "" });
+            return (await grid.ReadSingleOrDefaultAsync<ExtractionStore.ReadRow>(),
+                ResolverCache.Stamp(await grid.ReadSingleAsync<(long, long, long, long)>()),
+                StagedImports.Sources(await grid.ReadAsync<StagedImports.ManifestRowRead>()));
+        }, ct);
+        var extraction = read?.ToStored()
             ?? throw StageException.Permanent("extraction_missing", $"Extraction {payload.ExtractionId} does not exist (was the batch re-extracted or deleted?).");
         if (extraction.Page is null)
             throw StageException.Permanent(extraction.ErrorCode ?? "not_extracted", $"Extraction {extraction.Id} has no record: {extraction.ErrorMessage ?? "the page could not be read"}.");
 
-        var url = string.IsNullOrWhiteSpace(task.Subject) ? extraction.Url : task.Subject.Trim();
-        var set = await _cache.GetAsync(context.Db, ct);
-        var rows = await StagedImports.ManifestRowsAsync(context.Db, task.BatchId, url, ct);
-        if (rows.Count == 0 && url != extraction.Url) rows = await StagedImports.ManifestRowsAsync(context.Db, task.BatchId, extraction.Url, ct);
+        var url = subject ?? extraction.Url;
+        var set = await _cache.GetAsync(context.Db, stamp, ct);
+        // Rows are keyed by the FETCH task's subject; a task without one falls back to the extraction's URL.
+        if (rows.Count == 0 && subject != extraction.Url) rows = await StagedImports.ManifestRowsAsync(context.Db, task.BatchId, extraction.Url, ct);
 
         var resolution = PageResolver.Resolve(set, extraction.Page, rows);
         var saved = await StagedImports.SaveAsync(context.Db, task.BatchId, task.Id == 0 ? null : task.Id, url, extraction.Id, resolution, rows, ct);

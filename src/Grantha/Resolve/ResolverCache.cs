@@ -14,9 +14,11 @@ public sealed class ResolverCache
     ResolverSet? _set;
     string? _stamp;
 
-    public async Task<ResolverSet> GetAsync(Db db, CancellationToken ct = default)
+    public async Task<ResolverSet> GetAsync(Db db, CancellationToken ct = default) => await GetAsync(db, await StampAsync(db, ct), ct);
+
+    /// <summary>The set for a stamp the caller read with <see cref="StampSql"/> (in the same round trip as its other reads).</summary>
+    public async Task<ResolverSet> GetAsync(Db db, string stamp, CancellationToken ct = default)
     {
-        var stamp = await StampAsync(db, ct);
         if (_set is { } ready && stamp == _stamp) return ready;
         await _gate.WaitAsync(ct);
         try
@@ -29,12 +31,14 @@ public sealed class ResolverCache
         finally { _gate.Release(); }
     }
 
-    static Task<string> StampAsync(Db db, CancellationToken ct) => db.ReadAsync(async c =>
-    {
-        var x = await c.QuerySingleAsync<(long, long, long, long)>("""
-            SELECT (SELECT COUNT(*) FROM catalog_alias), (SELECT COALESCE(MAX(created_at), 0) FROM catalog_alias),
-                   (SELECT COUNT(*) FROM catalog_synonym), (SELECT COALESCE(MAX(created_at), 0) FROM catalog_synonym)
-            """);
-        return $"{x.Item1}:{x.Item2}:{x.Item3}:{x.Item4}";
-    }, ct);
+    /// <summary>What changes when a curator adds an alias or synonym: counts and newest times of both tables.</summary>
+    internal const string StampSql = """
+        SELECT (SELECT COUNT(*) FROM catalog_alias), (SELECT COALESCE(MAX(created_at), 0) FROM catalog_alias),
+               (SELECT COUNT(*) FROM catalog_synonym), (SELECT COALESCE(MAX(created_at), 0) FROM catalog_synonym)
+        """;
+
+    internal static string Stamp((long, long, long, long) x) => $"{x.Item1}:{x.Item2}:{x.Item3}:{x.Item4}";
+
+    static Task<string> StampAsync(Db db, CancellationToken ct) =>
+        db.ReadAsync(async c => Stamp(await c.QuerySingleAsync<(long, long, long, long)>(StampSql)), ct);
 }

@@ -20,6 +20,15 @@ public sealed record StagedImportSaved(long Id, string Status, long? DuplicateOf
 public static class StagedImports
 {
     public const string Resolved = "resolved";
+
+    internal sealed class ManifestRowRead
+    {
+        public long Id { get; set; }
+        public string FileName { get; set; } = "";
+        public long RowNumber { get; set; }
+        public string? Krithi { get; set; }
+        public string? Raga { get; set; }
+    }
     public const string NeedsReview = "needs_review";
 
     /// <summary>Two titles this close (edits), with the same composer and ragas, are flagged as near-duplicates.</summary>
@@ -34,11 +43,18 @@ public static class StagedImports
 
     /// <summary>Manifest rows of a batch for one URL (the normalised URL the FETCH task was keyed on).</summary>
     public static async Task<IReadOnlyList<ManifestSource>> ManifestRowsAsync(Db db, long batchId, string url, CancellationToken ct = default) =>
-        (await db.ReadAsync(c => c.QueryAsync<(long Id, string FileName, long RowNumber, string? Krithi, string? Raga)>("""
-            SELECT r.id, f.name, r.row_number, r.krithi, r.raga FROM manifest_row r JOIN manifest_file f ON f.id = r.manifest_file_id
-             WHERE r.batch_id = @batchId AND r.normalized_url = @url AND r.status = 'accepted'
-             ORDER BY r.id
-            """, new { batchId, url }), ct)).Select(x => new ManifestSource(x.Id, x.FileName, (int)x.RowNumber, x.Krithi, x.Raga)).ToList();
+        Sources(await db.ReadAsync(c => c.QueryAsync<ManifestRowRead>(ManifestRowsSql, new { batchId, url }), ct));
+
+    /// <summary>The accepted manifest rows of <c>@batchId</c> for <c>@url</c>, as <see cref="ManifestRowRead"/>.</summary>
+    internal const string ManifestRowsSql = """
+        SELECT r.id AS Id, f.name AS FileName, r.row_number AS RowNumber, r.krithi AS Krithi, r.raga AS Raga
+          FROM manifest_row r JOIN manifest_file f ON f.id = r.manifest_file_id
+         WHERE r.batch_id = @batchId AND r.normalized_url = @url AND r.status = 'accepted'
+         ORDER BY r.id
+        """;
+
+    internal static IReadOnlyList<ManifestSource> Sources(IEnumerable<ManifestRowRead> rows) =>
+        rows.Select(x => new ManifestSource(x.Id, x.FileName, (int)x.RowNumber, x.Krithi, x.Raga)).ToList();
 
     public static object DecisionsJson(PageResolution p) => new
     {
