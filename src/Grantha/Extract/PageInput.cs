@@ -18,15 +18,17 @@ public sealed record PageInput(StoredPage Page, byte[] Body, string? DeclaredCha
     /// <summary>The page of an evidence row (or, without one, the newest stored page for the URL).</summary>
     /// <exception cref="StageException">Permanent <c>page_missing</c>: nothing stored to extract.</exception>
     public static Task<PageInput> LoadAsync(Db db, long batchId, string url, long? evidenceId, CancellationToken ct) =>
-        // One connection, two queries: a page is read once per EXTRACT task.
+        // The page and the manifest's ragas for it in one round trip: a page is read once per EXTRACT task.
         db.ReadAsync(async c =>
         {
-            var stored = await PageStore.ReadWithBodyAsync(c, evidenceId, url);
+            using var grid = await c.QueryMultipleAsync($"""
+                {PageStore.WithBodySql(evidenceId is not null)};
+                SELECT DISTINCT raga FROM manifest_row WHERE batch_id = @batchId AND normalized_url = @url AND status = 'accepted' AND raga IS NOT NULL AND raga <> ''
+                """, new { evidenceId, url, batchId });
+            var stored = PageStore.WithBody(await grid.ReadSingleOrDefaultAsync<PageStore.PageBodyRow>());
+            var ragas = (await grid.ReadAsync<string>()).Order(StringComparer.Ordinal).ToList();
             if (stored is not { } s || string.IsNullOrEmpty(s.Page.Sha256))
                 throw StageException.Permanent(PageMissing, evidenceId is { } e ? $"fetch evidence {e} has no stored page" : $"no stored page for {url}: fetch it first");
-            IReadOnlyList<string> ragas = batchId == 0 ? [] : (await c.QueryAsync<string>(
-                "SELECT DISTINCT raga FROM manifest_row WHERE batch_id = @batchId AND normalized_url = @url AND status = 'accepted' AND raga IS NOT NULL AND raga <> ''",
-                new { batchId, url })).OrderBy(r => r, StringComparer.Ordinal).ToList();
             return new PageInput(s.Page, s.Body, CharsetOf(s.Headers) ?? CharsetOf(s.Page.ContentType), ragas);
         }, ct);
 

@@ -121,22 +121,18 @@ public sealed class PageStore(Db db)
         var sha = body is null ? e.Sha256 : Sha256Hex(body);
         if (body is not null && e.Sha256 is not null && e.Sha256 != sha)
             throw new ArgumentException("The evidence's sha256 does not match the body.", nameof(e));
-        return db.WriteOutputAsync(async (c, t) =>
+        var now = Db.NowMs();
+        var args = new
         {
-            var now = Db.NowMs();
-            var args = new
+            e.BatchId, e.TaskId, e.Url, e.FinalUrl, e.Status, headers = JsonSerializer.Serialize(e.Headers), sha,
+            e.ETag, e.LastModified, notModified = e.NotModified ? 1 : 0, e.ErrorCode, e.Attempt, e.ElapsedMs, now,
+            body, size = (long)(body?.Length ?? 0), contentType,
+        };
+        if (db.IsPostgres && body is not null)
+            // Body and evidence in one statement, committed by itself (two round trips less per page).
+            // The blob the CTE inserts is not visible to the statement's own subqueries, hence the COALESCE.
+            return db.WriteOutputStatementAsync(async c =>
             {
-                e.BatchId, e.TaskId, e.Url, e.FinalUrl, e.Status, headers = JsonSerializer.Serialize(e.Headers), sha,
-                e.ETag, e.LastModified, notModified = e.NotModified ? 1 : 0, e.ErrorCode, e.Attempt, e.ElapsedMs, now,
-                body, size = (long)(body?.Length ?? 0), contentType,
-            };
-            // The stored blob's size and content type are what a later read gives: the first copy of
-            // this content may have been served with another type.
-            const string BlobOf = "(SELECT size FROM page_blob WHERE sha256 = @sha), (SELECT content_type FROM page_blob WHERE sha256 = @sha)";
-            if (db.IsPostgres && body is not null)
-            {
-                // Body and evidence in one statement (a round trip less per page). The blob the CTE
-                // inserts is not visible to the statement's own subqueries, hence the COALESCE.
                 var row = await c.QuerySingleAsync<(long Id, long? Size, string? ContentType)>($"""
                     WITH blob AS (
                       INSERT INTO page_blob (sha256, body, size, content_type, stored_at) VALUES (@sha, @body, @size, @contentType, @now)
@@ -145,9 +141,11 @@ public sealed class PageStore(Db db)
                     SELECT evidence.id, COALESCE((SELECT size FROM blob), (SELECT size FROM page_blob WHERE sha256 = @sha)),
                            COALESCE((SELECT content_type FROM blob), (SELECT content_type FROM page_blob WHERE sha256 = @sha))
                       FROM evidence
-                    """, args, t);
+                    """, args);
                 return new Written(row.Id, sha, row.Size, row.ContentType, now);
-            }
+            }, ct);
+        return db.WriteOutputAsync(async (c, t) =>
+        {
             if (body is not null)
                 await c.ExecuteAsync("""
                     INSERT INTO page_blob (sha256, body, size, content_type, stored_at)
@@ -156,7 +154,10 @@ public sealed class PageStore(Db db)
                     """, args, t);
             var id = await c.ExecuteScalarAsync<long>($"{EvidenceInsert} RETURNING id", args, t);
             if (sha is null) return new Written(id, null, null, null, now);
-            var blob = await c.QuerySingleOrDefaultAsync<(long? Size, string? ContentType)>($"SELECT {BlobOf}", args, t);
+            // The stored blob's size and content type are what a later read gives: the first copy of
+            // this content may have been served with another type.
+            var blob = await c.QuerySingleOrDefaultAsync<(long? Size, string? ContentType)>(
+                "SELECT (SELECT size FROM page_blob WHERE sha256 = @sha), (SELECT content_type FROM page_blob WHERE sha256 = @sha)", args, t);
             return new Written(id, sha, blob.Size, blob.ContentType, now);
         }, ct);
     }
@@ -185,28 +186,28 @@ public sealed class PageStore(Db db)
     }
 
     /// <summary>
-    /// A page with its body and its response headers (JSON) in one query: of the evidence row, or
-    /// without one the newest stored page for <paramref name="url"/>. Runs on the caller's connection.
+    /// A page with its body and its response headers (JSON) in one query: of the evidence row
+    /// (<c>@evidenceId</c>), or without one the newest stored page for <c>@url</c>. Read as a
+    /// <see cref="PageBodyRow"/> and mapped with <see cref="WithBody"/>; callers add it to their own round trip.
     /// </summary>
-    internal static async Task<(StoredPage Page, byte[] Body, string? Headers)?> ReadWithBodyAsync(DbConnection c, long? evidenceId, string url)
-    {
-        var row = await c.QuerySingleOrDefaultAsync<PageBodyRow>(
-            $"SELECT {PageColumns}, e.headers AS Headers, b.body AS Body {PageFrom} {(evidenceId is null ? LatestForUrl : ForEvidence)}", new { evidenceId, url });
-        return row?.Body is { } body ? (row.ToPage(), body, row.Headers) : null;
-    }
+    internal static string WithBodySql(bool byEvidence) =>
+        $"SELECT {PageColumns}, e.headers AS Headers, b.body AS Body {PageFrom} {(byEvidence ? ForEvidence : LatestForUrl)}";
+
+    internal static (StoredPage Page, byte[] Body, string? Headers)? WithBody(PageBodyRow? row) =>
+        row?.Body is { } body ? (row.ToPage(), body, row.Headers) : null;
 
     sealed class StartRow : PageRow
     {
         public string Kind { get; set; } = "";
     }
 
-    sealed class PageBodyRow : PageRow
+    internal sealed class PageBodyRow : PageRow
     {
         public string? Headers { get; set; }
         public byte[]? Body { get; set; }
     }
 
-    class PageRow
+    internal class PageRow
     {
         public long EvidenceId { get; set; }
         public long? BatchId { get; set; }

@@ -1,0 +1,49 @@
+using System.Text;
+using Dapper;
+using Grantha.Engine;
+using Grantha.Extract;
+
+namespace Grantha.Tests.Extract;
+
+/// <summary>What EXTRACT reads for a page: the stored body, the declared charset and the manifest's ragas.</summary>
+public class PageInputTests
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    const string Url = "http://thyagaraja-vaibhavam.blogspot.com/2008/01/rama.html";
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_page_comes_with_its_charset_and_the_distinct_ragas_of_its_accepted_rows(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var batch = await ExtractStageTests.BatchAsync(t.Db, Stage.Manifest, Stage.Fetch, Stage.Extract);
+        await t.Db.WriteAsync(async (c, tx) =>
+        {
+            var file = await c.ExecuteScalarAsync<long>(
+                "INSERT INTO manifest_file (batch_id, name, sha256, size, content, created_at) VALUES (@batch, 'm.csv', 'x', 0, @content, 0) RETURNING id",
+                new { batch, content = Array.Empty<byte>() }, tx);
+            await c.ExecuteAsync("""
+                INSERT INTO manifest_row (batch_id, manifest_file_id, row_number, status, raga, url, normalized_url) VALUES
+                  (@batch, @file, 2, 'accepted', 'tODi', @Url, @Url),
+                  (@batch, @file, 3, 'accepted', 'bhairavi', @Url, @Url),
+                  (@batch, @file, 4, 'accepted', 'tODi', @Url, @Url),
+                  (@batch, @file, 5, 'accepted', '', @Url, @Url),
+                  (@batch, @file, 6, 'rejected', 'kalyANi', @Url, @Url),
+                  (@batch, @file, 7, 'accepted', 'mOhanaM', 'http://other.test/', 'http://other.test/')
+                """, new { batch, file, Url }, tx);
+        }, Ct);
+        var body = Encoding.UTF8.GetBytes(TestPages.Blogger(TestPages.SimpleKritiBody));
+        var evidence = await ExtractStageTests.StorePageAsync(t.Db, batch, Url, body, "text/html; charset=windows-1252");
+
+        var input = await PageInput.LoadAsync(t.Db, batch, Url, evidence, Ct);
+        input.Body.ShouldBe(body);
+        input.Page.EvidenceId.ShouldBe(evidence);
+        input.DeclaredCharset.ShouldBe("windows-1252");
+        input.ManifestRagas.ShouldBe(["bhairavi", "tODi"]);
+
+        // Without an evidence id: the newest stored page for the URL.
+        (await PageInput.LoadAsync(t.Db, batch, Url, null, Ct)).Page.EvidenceId.ShouldBe(evidence);
+        // Nothing stored: a permanent page_missing.
+        (await Should.ThrowAsync<StageException>(() => PageInput.LoadAsync(t.Db, batch, "http://nothing.test/", null, Ct))).Code.ShouldBe(PageInput.PageMissing);
+    }
+}
