@@ -186,28 +186,30 @@ public sealed class Db : IAsyncDisposable
         WriteAsync(work, output: true, ct);
 
     /// <summary>
-    /// <see cref="WriteOutputAsync{T}"/> for work that is one statement: on PostgreSQL it runs
-    /// without BEGIN and COMMIT (the statement commits by itself), a round trip less. On SQLite it
-    /// holds this process's write lock, like every write, and commits by itself too.
+    /// <see cref="WriteAsync{T}(Func{DbConnection, DbTransaction, Task{T}}, CancellationToken)"/> for work that is
+    /// one statement: on PostgreSQL it runs without BEGIN and COMMIT (the statement commits by itself; the
+    /// transaction passed is null), a round trip less. On SQLite it runs in a write transaction as usual.
     /// </summary>
-    public async Task<T> WriteOutputStatementAsync<T>(Func<DbConnection, Task<T>> statement, CancellationToken ct = default)
+    public Task<T> WriteStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> statement, CancellationToken ct = default) =>
+        WriteStatementAsync(statement, output: false, ct);
+
+    /// <summary><see cref="WriteStatementAsync{T}"/> on the output pool (see <see cref="WriteOutputAsync{T}"/>).</summary>
+    public Task<T> WriteOutputStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> statement, CancellationToken ct = default) =>
+        WriteStatementAsync(statement, output: true, ct);
+
+    async Task<T> WriteStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> statement, bool output, CancellationToken ct)
     {
+        if (Kind == DbKind.Sqlite) return await WriteAsync((c, t) => statement(c, t), output, ct);
         for (var attempt = 1; ; attempt++)
         {
-            var locked = false;
             try
             {
-                if (Kind == DbKind.Sqlite) { await _sqliteWriteLock.WaitAsync(ct); locked = true; }
-                await using var conn = await OpenAsync(output: true, ct);
-                return await statement(conn);
+                await using var conn = await OpenAsync(output, ct);
+                return await statement(conn, null);
             }
             catch (Exception e) when (attempt < 8 && IsTransientConnectionError(e) && !ct.IsCancellationRequested)
             {
                 await Task.Delay(ReconnectDelay(attempt), ct);
-            }
-            finally
-            {
-                if (locked) _sqliteWriteLock.Release();
             }
         }
     }

@@ -33,7 +33,7 @@ public abstract class TaskQueue
     public abstract Task<int> InsertAsync(DbConnection c, DbTransaction tx, long batchId, IReadOnlyList<NewTask> tasks, Func<string, int> maxAttempts, long now);
 
     /// <summary>Claims up to <paramref name="limit"/> due tasks of one stage, ordered by priority and due time.</summary>
-    public abstract Task<IReadOnlyList<StageTask>> ClaimAsync(DbConnection c, DbTransaction tx, string stage, string owner, int limit, long leaseMs, long now);
+    public abstract Task<IReadOnlyList<StageTask>> ClaimAsync(DbConnection c, DbTransaction? tx, string stage, string owner, int limit, long leaseMs, long now);
 
     /// <summary>Marks tasks succeeded if this worker still holds their lease; returns those it did.</summary>
     public abstract Task<IReadOnlyList<Completed>> SucceedAsync(DbConnection c, DbTransaction tx, string owner, IReadOnlyList<(long Id, string? Result)> done, long now);

@@ -102,7 +102,7 @@ public sealed class Worker
                 await slots.WaitAsync(ct);
                 slots.Release();
                 var free = slots.CurrentCount;
-                var claimed = await _db.WriteAsync((c, tx) => _queue.ClaimAsync(c, tx, stage, Id, Math.Min(free, TaskQueue.ClaimBatchMax), leaseMs, Db.NowMs()), ct);
+                var claimed = await _db.WriteStatementAsync((c, tx) => _queue.ClaimAsync(c, tx, stage, Id, Math.Min(free, TaskQueue.ClaimBatchMax), leaseMs, Db.NowMs()), ct);
                 failures = 0;
                 EngineMetrics.Claimed(stage, claimed.Count);
                 foreach (var task in claimed)

@@ -72,7 +72,7 @@ public static class ExtractionStore
             Record is null ? null : Deserialize(Record), ErrorCode, ErrorMessage, Confidence, UpdatedAt);
     }
 
-    static Task<long> UpsertAsync(Db db, Row r, CancellationToken ct) => db.WriteOutputStatementAsync(async c =>
+    static Task<long> UpsertAsync(Db db, Row r, CancellationToken ct) => db.WriteOutputStatementAsync(async (c, tx) =>
     {
         var now = Db.NowMs();
         return await c.ExecuteScalarAsync<long>("""
@@ -96,7 +96,7 @@ public static class ExtractionStore
             r.BatchId, r.Url, r.EvidenceId, r.Sha256, r.ExtractorVersion, r.Record, r.ErrorCode, r.ErrorMessage, r.Warnings, r.WarningCodes,
             r.Confidence, r.Title, r.Raga, r.Tala, r.Composer, r.Form, r.Deity, r.Kshetra, r.Published, r.Scripts, r.ScriptCount,
             r.SectionCount, r.HasGist, r.HasMeaning, now,
-        });
+        }, tx);
     }, ct);
 
     /// <summary>The columns of one row, derived from the record so they cannot disagree with it.</summary>

@@ -131,7 +131,7 @@ public sealed class PageStore(Db db)
         if (db.IsPostgres && body is not null)
             // Body and evidence in one statement, committed by itself (two round trips less per page).
             // The blob the CTE inserts is not visible to the statement's own subqueries, hence the COALESCE.
-            return db.WriteOutputStatementAsync(async c =>
+            return db.WriteOutputStatementAsync(async (c, tx) =>
             {
                 var row = await c.QuerySingleAsync<(long Id, long? Size, string? ContentType)>($"""
                     WITH blob AS (
@@ -141,7 +141,7 @@ public sealed class PageStore(Db db)
                     SELECT evidence.id, COALESCE((SELECT size FROM blob), (SELECT size FROM page_blob WHERE sha256 = @sha)),
                            COALESCE((SELECT content_type FROM blob), (SELECT content_type FROM page_blob WHERE sha256 = @sha))
                       FROM evidence
-                    """, args);
+                    """, args, tx);
                 return new Written(row.Id, sha, row.Size, row.ContentType, now);
             }, ct);
         return db.WriteOutputAsync(async (c, t) =>

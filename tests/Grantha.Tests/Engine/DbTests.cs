@@ -28,4 +28,22 @@ public class DbTests
         for (var i = 0; i < 3; i++)
             (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<string>("SHOW statement_timeout"), Ct)).ShouldBe("0");
     }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_one_statement_write_runs_without_a_transaction_on_postgres_and_in_one_on_sqlite(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 1, Stage.Fetch);
+        foreach (var output in new[] { false, true })
+        {
+            Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction?, Task<(bool, int)>> statement = async (c, tx) =>
+                (tx is not null, await c.ExecuteAsync("UPDATE batch SET name = 'renamed' WHERE id = @batch", new { batch }, tx));
+            var (hadTransaction, changed) = output ? await t.Db.WriteOutputStatementAsync(statement, Ct) : await t.Db.WriteStatementAsync(statement, Ct);
+            hadTransaction.ShouldBe(store == "sqlite");
+            changed.ShouldBe(1);
+            // Committed: another connection sees it.
+            (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT name FROM batch WHERE id = @batch", new { batch }), Ct)).ShouldBe("renamed");
+            await t.Db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE batch SET name = 'test' WHERE id = @batch", new { batch }, tx), Ct);
+        }
+    }
 }

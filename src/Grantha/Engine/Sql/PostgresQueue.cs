@@ -39,7 +39,7 @@ public sealed class PostgresQueue : TaskQueue
         return inserted;
     }
 
-    public override async Task<IReadOnlyList<StageTask>> ClaimAsync(DbConnection c, DbTransaction tx, string stage, string owner, int limit, long leaseMs, long now) =>
+    public override async Task<IReadOnlyList<StageTask>> ClaimAsync(DbConnection c, DbTransaction? tx, string stage, string owner, int limit, long leaseMs, long now) =>
         (await c.QueryAsync<StageTask>($"""
             WITH picked AS (
               SELECT id FROM stage_task

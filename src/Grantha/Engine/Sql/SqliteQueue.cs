@@ -39,7 +39,7 @@ public sealed class SqliteQueue : TaskQueue
         return inserted;
     }
 
-    public override async Task<IReadOnlyList<StageTask>> ClaimAsync(DbConnection c, DbTransaction tx, string stage, string owner, int limit, long leaseMs, long now) =>
+    public override async Task<IReadOnlyList<StageTask>> ClaimAsync(DbConnection c, DbTransaction? tx, string stage, string owner, int limit, long leaseMs, long now) =>
         (await c.QueryAsync<StageTask>($"""
             UPDATE stage_task
             SET state = 'RUNNING', attempt = attempt + 1, lease_owner = @owner, lease_expires_at = @exp, updated_at = @now
