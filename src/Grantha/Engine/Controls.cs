@@ -24,12 +24,14 @@ public static class Controls
             await MoveTasksAsync(c, tx, batchId, [TaskState.Pending, TaskState.RetryWait], TaskState.Paused, now), ct);
 
     public static Task<Result> ResumeAsync(Db db, long batchId, string actor, CancellationToken ct = default) =>
-        ChangeAsync(db, batchId, BatchStatus.Running, "resume the batch", actor, "batch_resumed", async (c, tx, now) =>
+        // Only the PAUSED -> RUNNING edge: a finished batch runs again through retry or requeue,
+        // which say which tasks; "resume" on it changed nothing and looked like success.
+        ChangeAsync(db, batchId, BatchStatus.Running, "resume the batch (only a PAUSED batch resumes; retry or requeue runs finished work again)", actor, "batch_resumed", async (c, tx, now) =>
         {
             var n = await MoveTasksAsync(c, tx, batchId, [TaskState.Paused], TaskState.Pending, now);
             await NotifyAsync(c, tx);
             return n;
-        }, ct, settle: true);
+        }, ct, settle: true, from: BatchStatus.Paused);
 
     public static Task<Result> CancelAsync(Db db, long batchId, string actor, CancellationToken ct = default) =>
         ChangeAsync(db, batchId, BatchStatus.Cancelled, "cancel the batch", actor, "batch_cancelled", async (c, tx, now) =>
@@ -107,10 +109,11 @@ public static class Controls
         }, ct);
 
     static Task<Result> ChangeAsync(Db db, long batchId, string to, string action, string actor, string eventKind,
-        Func<DbConnection, DbTransaction, long, Task<int>> moveTasks, CancellationToken ct, bool settle = false) =>
+        Func<DbConnection, DbTransaction, long, Task<int>> moveTasks, CancellationToken ct, bool settle = false, string? from = null) =>
         db.WriteAsync(async (c, tx) =>
         {
             var status = await LockBatchAsync(c, tx, batchId);
+            if (from is not null && status != from) throw new IllegalTransitionException("batch", status, to, action);
             StateMachine.Batch.Check(status, to, action);
             var now = Db.NowMs();
             await c.ExecuteAsync("UPDATE batch SET status = @to, updated_at = @now, settled_at = CASE WHEN @to = 'CANCELLED' THEN @now ELSE settled_at END WHERE id = @batchId",

@@ -35,6 +35,9 @@ public class ControlsTests
         var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 6, Stage.Fetch);
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [handler])).ShouldBe(BatchStatus.Completed);
         await Should.ThrowAsync<IllegalTransitionException>(() => Controls.PauseAsync(t.Db, batch, "test"));
+        // Resume is for a paused batch only: on a finished one it would change nothing and look like success.
+        (await Should.ThrowAsync<IllegalTransitionException>(() => Controls.ResumeAsync(t.Db, batch, "test"))).Message.ShouldContain("only a PAUSED batch resumes");
+        (await Batches.GetAsync(t.Db, batch))!.Status.ShouldBe(BatchStatus.Completed);
 
         var r = await Controls.RetryAsync(t.Db, batch, new TaskFilter { ErrorCode = "not_found" }, "test");
         r.Tasks.ShouldBe(2);
