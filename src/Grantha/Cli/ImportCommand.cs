@@ -33,6 +33,7 @@ public static class ImportCommand
                 HostConcurrency = parse.GetValue(HostConcurrency) is { } n and < 1 ? throw new ArgumentException("--host-concurrency must be 1 or more.") : parse.GetValue(HostConcurrency),
                 Stages = ParseStages(parse.GetValue(Stages)),
             };
+            if (options.HostMap is { Count: > 0 } map) await Cli.OfflineSite.CheckReachableAsync(map, ct);
             var inputs = new List<Pipeline.ManifestInput>();
             foreach (var f in parse.GetValue(files)!)
             {
