@@ -115,16 +115,20 @@ public static class CatalogStore
     /// The resolvers for this database: the reference catalogs (seeded first when the database has not got
     /// this version of them), every synonym in catalog_synonym and every curator alias.
     /// </summary>
-    public static async Task<ResolverSet> LoadResolversAsync(Db db, CancellationToken ct = default)
+    public static async Task<ResolverSet> LoadResolversAsync(Db db, CancellationToken ct = default) => (await LoadResolversSeedingAsync(db, ct)).Set;
+
+    /// <summary><see cref="LoadResolversAsync"/>, saying whether it had to seed the catalog first.</summary>
+    internal static async Task<(ResolverSet Set, bool Seeded)> LoadResolversSeedingAsync(Db db, CancellationToken ct = default)
     {
         var set = ResolverSet.CreateDefault();
-        var seeded = await db.ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT fingerprint FROM catalog_seed WHERE id = 1"), ct);
-        if (seeded != Fingerprint(set)) await SeedAsync(db, set, ct: ct);
+        var fingerprint = await db.ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT fingerprint FROM catalog_seed WHERE id = 1"), ct);
+        var seeded = fingerprint != Fingerprint(set);
+        if (seeded) await SeedAsync(db, set, ct: ct);
         foreach (var kind in (await SynonymsAsync(db, null, ct)).Where(s => ResolverSet.IsKind(s.Kind)).GroupBy(s => s.Kind))
             set.For(kind.Key).AddSynonyms(kind.Where(s => set.For(kind.Key).Find(s.EntityId) is not null).Select(s => (s.Name, s.EntityId)));
         foreach (var a in await AliasesAsync(db, null, ct))
             if (ResolverSet.IsKind(a.Kind) && set.For(a.Kind).Find(a.EntityId) is not null) set.AddAlias(a.Kind, a.Input, a.EntityId);
-        return set;
+        return (set, seeded);
     }
 
     public static async Task<IReadOnlyList<CatalogRaga>> RagasAsync(Db db, CancellationToken ct = default) =>

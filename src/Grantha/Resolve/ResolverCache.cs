@@ -24,9 +24,14 @@ public sealed class ResolverCache
         try
         {
             if (_set is { } again && stamp == _stamp) return again;
-            _set = await CatalogStore.LoadResolversAsync(db, ct);
-            _stamp = await StampAsync(db, ct);
-            return _set;
+            var (set, seeded) = await CatalogStore.LoadResolversSeedingAsync(db, ct);
+            // The stamp read before loading: a curator change made while loading shows as a newer
+            // stamp next time and is loaded then. Only the seed's own synonyms move it on purpose.
+            var loadedAt = seeded ? await StampAsync(db, ct) : stamp;
+            // The set before its stamp: a reader outside the gate never pairs a new stamp with the old set.
+            Volatile.Write(ref _set, set);
+            Volatile.Write(ref _stamp, loadedAt);
+            return set;
         }
         finally { _gate.Release(); }
     }
