@@ -197,31 +197,23 @@ public sealed class Db : IAsyncDisposable
     public Task<T> WriteOutputStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> statement, CancellationToken ct = default) =>
         WriteStatementAsync(statement, output: true, ct);
 
-    async Task<T> WriteStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> statement, bool output, CancellationToken ct)
+    Task<T> WriteStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> statement, bool output, CancellationToken ct) =>
+        Kind == DbKind.Sqlite
+            ? WriteAsync((c, t) => statement(c, t), output, ct)
+            : WithoutTransactionAsync(c => statement(c, null), output, ct);
+
+    /// <summary>Runs a read on its own connection, retrying a lost connection.</summary>
+    public Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default) =>
+        WithoutTransactionAsync(work, output: false, ct);
+
+    /// <summary>Work on its own connection outside any transaction, retrying a lost connection.</summary>
+    async Task<T> WithoutTransactionAsync<T>(Func<DbConnection, Task<T>> work, bool output, CancellationToken ct)
     {
-        if (Kind == DbKind.Sqlite) return await WriteAsync((c, t) => statement(c, t), output, ct);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await using var conn = await OpenAsync(output, ct);
-                return await statement(conn, null);
-            }
-            catch (Exception e) when (attempt < 8 && IsTransientConnectionError(e) && !ct.IsCancellationRequested)
-            {
-                await Task.Delay(ReconnectDelay(attempt), ct);
-            }
-        }
-    }
-
-    /// <summary>Runs a read on its own connection, retrying a lost connection.</summary>
-    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using var conn = await OpenAsync(ct);
                 return await work(conn);
             }
             catch (Exception e) when (attempt < 8 && IsTransientConnectionError(e) && !ct.IsCancellationRequested)

@@ -135,32 +135,33 @@ public sealed class PageStore(Db db)
             {
                 var row = await c.QuerySingleAsync<(long Id, long? Size, string? ContentType)>($"""
                     WITH blob AS (
-                      INSERT INTO page_blob (sha256, body, size, content_type, stored_at) VALUES (@sha, @body, @size, @contentType, @now)
-                      ON CONFLICT (sha256) DO NOTHING RETURNING size, content_type),
+                      {BlobInsert} RETURNING size, content_type),
                     evidence AS ({EvidenceInsert} RETURNING id)
-                    SELECT evidence.id, COALESCE((SELECT size FROM blob), (SELECT size FROM page_blob WHERE sha256 = @sha)),
-                           COALESCE((SELECT content_type FROM blob), (SELECT content_type FROM page_blob WHERE sha256 = @sha))
+                    SELECT evidence.id, COALESCE((SELECT size FROM blob), {StoredSize}), COALESCE((SELECT content_type FROM blob), {StoredType})
                       FROM evidence
                     """, args, tx);
                 return new Written(row.Id, sha, row.Size, row.ContentType, now);
             }, ct);
         return db.WriteOutputAsync(async (c, t) =>
         {
-            if (body is not null)
-                await c.ExecuteAsync("""
-                    INSERT INTO page_blob (sha256, body, size, content_type, stored_at)
-                    VALUES (@sha, @body, @size, @contentType, @now)
-                    ON CONFLICT (sha256) DO NOTHING
-                    """, args, t);
+            if (body is not null) await c.ExecuteAsync(BlobInsert, args, t);
             var id = await c.ExecuteScalarAsync<long>($"{EvidenceInsert} RETURNING id", args, t);
             if (sha is null) return new Written(id, null, null, null, now);
-            // The stored blob's size and content type are what a later read gives: the first copy of
-            // this content may have been served with another type.
-            var blob = await c.QuerySingleOrDefaultAsync<(long? Size, string? ContentType)>(
-                "SELECT (SELECT size FROM page_blob WHERE sha256 = @sha), (SELECT content_type FROM page_blob WHERE sha256 = @sha)", args, t);
+            // What a later read gives: the first copy of this content may have been served with another type.
+            var blob = await c.QuerySingleOrDefaultAsync<(long? Size, string? ContentType)>($"SELECT {StoredSize}, {StoredType}", args, t);
             return new Written(id, sha, blob.Size, blob.ContentType, now);
         }, ct);
     }
+
+    /// <summary>A body is stored once per content: a second copy of the same bytes adds nothing.</summary>
+    const string BlobInsert = """
+        INSERT INTO page_blob (sha256, body, size, content_type, stored_at) VALUES (@sha, @body, @size, @contentType, @now)
+        ON CONFLICT (sha256) DO NOTHING
+        """;
+
+    // The stored blob of @sha: its size and content type (the first copy's, if it came again).
+    const string StoredSize = "(SELECT size FROM page_blob WHERE sha256 = @sha)";
+    const string StoredType = "(SELECT content_type FROM page_blob WHERE sha256 = @sha)";
 
     const string EvidenceInsert = """
         INSERT INTO fetch_evidence (batch_id, task_id, url, final_url, status, headers, sha256, etag, last_modified,

@@ -21,14 +21,6 @@ public static class StagedImports
 {
     public const string Resolved = "resolved";
 
-    internal sealed class ManifestRowRead
-    {
-        public long Id { get; set; }
-        public string FileName { get; set; } = "";
-        public long RowNumber { get; set; }
-        public string? Krithi { get; set; }
-        public string? Raga { get; set; }
-    }
     public const string NeedsReview = "needs_review";
 
     /// <summary>Two titles this close (edits), with the same composer and ragas, are flagged as near-duplicates.</summary>
@@ -55,6 +47,15 @@ public static class StagedImports
 
     internal static IReadOnlyList<ManifestSource> Sources(IEnumerable<ManifestRowRead> rows) =>
         rows.Select(x => new ManifestSource(x.Id, x.FileName, (int)x.RowNumber, x.Krithi, x.Raga)).ToList();
+
+    internal sealed class ManifestRowRead
+    {
+        public long Id { get; set; }
+        public string FileName { get; set; } = "";
+        public long RowNumber { get; set; }
+        public string? Krithi { get; set; }
+        public string? Raga { get; set; }
+    }
 
     public static object DecisionsJson(PageResolution p) => new
     {

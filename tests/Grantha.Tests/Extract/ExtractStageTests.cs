@@ -22,6 +22,20 @@ public class ExtractStageTests
     public static Task<long> BatchAsync(Db db, params string[] stages) =>
         Batches.CreateAsync(db, "extract test", new BatchOptions(), "test", stages, (_, _, _) => Task.CompletedTask, Ct);
 
+    /// <summary>Manifest rows as MANIFEST leaves them (one file, the URL already normalised).</summary>
+    public static Task AddManifestRowsAsync(Db db, long batchId, params (int Row, string Status, string? Krithi, string? Raga, string Url)[] rows) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var file = await c.ExecuteScalarAsync<long>(
+                "INSERT INTO manifest_file (batch_id, name, sha256, size, content, created_at) VALUES (@batchId, 'manifest.csv', 'x', 0, @content, 0) RETURNING id",
+                new { batchId, content = Array.Empty<byte>() }, tx);
+            foreach (var r in rows)
+                await c.ExecuteAsync("""
+                    INSERT INTO manifest_row (batch_id, manifest_file_id, row_number, status, krithi, raga, url, normalized_url)
+                    VALUES (@batchId, @file, @Row, @Status, @Krithi, @Raga, @Url, @Url)
+                    """, new { batchId, file, r.Row, r.Status, r.Krithi, r.Raga, r.Url }, tx);
+        }, Ct);
+
     /// <summary>Stores a page as FETCH would; returns the evidence id.</summary>
     public static Task<long> StorePageAsync(Db db, long batchId, string url, byte[] body, string contentType = "text/html; charset=UTF-8") =>
         new PageStore(db).RecordAsync(new FetchEvidence

@@ -1,5 +1,4 @@
 using System.Text;
-using Dapper;
 using Grantha.Engine;
 using Grantha.Extract;
 
@@ -17,21 +16,9 @@ public class PageInputTests
     {
         await using var t = await TestDb.CreateAsync(store);
         var batch = await ExtractStageTests.BatchAsync(t.Db, Stage.Manifest, Stage.Fetch, Stage.Extract);
-        await t.Db.WriteAsync(async (c, tx) =>
-        {
-            var file = await c.ExecuteScalarAsync<long>(
-                "INSERT INTO manifest_file (batch_id, name, sha256, size, content, created_at) VALUES (@batch, 'm.csv', 'x', 0, @content, 0) RETURNING id",
-                new { batch, content = Array.Empty<byte>() }, tx);
-            await c.ExecuteAsync("""
-                INSERT INTO manifest_row (batch_id, manifest_file_id, row_number, status, raga, url, normalized_url) VALUES
-                  (@batch, @file, 2, 'accepted', 'tODi', @Url, @Url),
-                  (@batch, @file, 3, 'accepted', 'bhairavi', @Url, @Url),
-                  (@batch, @file, 4, 'accepted', 'tODi', @Url, @Url),
-                  (@batch, @file, 5, 'accepted', '', @Url, @Url),
-                  (@batch, @file, 6, 'rejected', 'kalyANi', @Url, @Url),
-                  (@batch, @file, 7, 'accepted', 'mOhanaM', 'http://other.test/', 'http://other.test/')
-                """, new { batch, file, Url }, tx);
-        }, Ct);
+        await ExtractStageTests.AddManifestRowsAsync(t.Db, batch,
+            (2, "accepted", null, "tODi", Url), (3, "accepted", null, "bhairavi", Url), (4, "accepted", null, "tODi", Url),
+            (5, "accepted", null, "", Url), (6, "rejected", null, "kalyANi", Url), (7, "accepted", null, "mOhanaM", "http://other.test/"));
         var body = Encoding.UTF8.GetBytes(TestPages.Blogger(TestPages.SimpleKritiBody));
         var evidence = await ExtractStageTests.StorePageAsync(t.Db, batch, Url, body, "text/html; charset=windows-1252");
 

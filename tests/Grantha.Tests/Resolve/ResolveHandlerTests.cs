@@ -18,16 +18,7 @@ public class ResolveHandlerTests
     static async Task<(long Batch, long ExtractionId)> ExtractedAsync(Db db)
     {
         var batch = await ExtractStageTests.BatchAsync(db, Stage.Manifest, Stage.Fetch, Stage.Extract, Stage.Resolve);
-        await db.WriteAsync(async (c, tx) =>
-        {
-            var file = await c.ExecuteScalarAsync<long>(
-                "INSERT INTO manifest_file (batch_id, name, sha256, size, content, created_at) VALUES (@batch, 'tyagaraja.csv', 'x', 0, @content, 0) RETURNING id",
-                new { batch, content = Array.Empty<byte>() }, tx);
-            await c.ExecuteAsync("""
-                INSERT INTO manifest_row (batch_id, manifest_file_id, row_number, status, krithi, raga, url, normalized_url)
-                VALUES (@batch, @file, 2, 'accepted', 'rAma rAma', 'tODi', @Url, @Url), (@batch, @file, 9, 'accepted', 'rAma rAma', 'tODi', @Url, @Url)
-                """, new { batch, file, Url }, tx);
-        }, Ct);
+        await ExtractStageTests.AddManifestRowsAsync(db, batch, (2, "accepted", "rAma rAma", "tODi", Url), (9, "accepted", "rAma rAma", "tODi", Url));
         var evidence = await ExtractStageTests.StorePageAsync(db, batch, Url, Encoding.UTF8.GetBytes(TestPages.Blogger(TestPages.SimpleKritiBody)));
         var done = await new ExtractHandler().HandleAsync(ExtractStageTests.Context(db, batch, Url, evidence), Ct);
         return (batch, JsonSerializer.Deserialize<ExtractHandler.Result>(done.ResultJson!, BatchOptions.Json)!.ExtractionId);
