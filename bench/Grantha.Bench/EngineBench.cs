@@ -1,3 +1,4 @@
+using Grantha.Fetch;
 using System.Diagnostics;
 using Dapper;
 using Grantha.Engine;
@@ -15,11 +16,11 @@ namespace Grantha.Bench;
 /// </summary>
 public static class EngineBench
 {
-    sealed class Noop : IStageHandler
+    sealed class Noop : StageHandler<NoPayload, NoPayload>
     {
-        public string Stage => Engine.Stage.Fetch;
-        public StageSettings Settings { get; } = new() { Concurrency = 512, MaxAttempts = 3 };
-        public Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct) => Task.FromResult(TaskResult.Empty);
+        public override string Stage => FetchHandler.Name;
+        public override StageSettings Settings { get; } = new() { Concurrency = 512, MaxAttempts = 3 };
+        protected override Task<TaskResult> HandleAsync(TaskContext context, NoPayload payload, CancellationToken ct) => Task.FromResult(TaskResult.Empty);
     }
 
     public static async Task<Dictionary<string, object?>> RunAsync(BenchArgs a)
@@ -58,14 +59,14 @@ public static class EngineBench
         await using var bench = await BenchDb.CreateAsync("engine");
         await using var db = Db.Open(bench.ConnectionString);
         await Migrations.ApplyAsync(db);
-        var batch = await Batches.CreateAsync(db, "bench", new BatchOptions(), "bench", [Stage.Fetch], async (c, tx, id) =>
+        var batch = await Batches.CreateAsync(db, "bench", new BatchOptions(), "bench", [FetchHandler.Name], async (c, tx, id) =>
         {
-            var list = Enumerable.Range(0, n).Select(i => new NewTask(Stage.Fetch, $"{id}:FETCH:{i}", $"noop-{i}")).ToList();
-            foreach (var chunk in list.Chunk(5000)) await TaskQueue.For(db).InsertAsync(c, tx, id, chunk, _ => 3, Db.NowMs());
+            var list = Enumerable.Range(0, n).Select(i => new NewTask(FetchHandler.Name, $"{id}:FETCH:{i}", $"noop-{i}")).ToList();
+            foreach (var chunk in list.Chunk(5000)) await db.Queue.InsertAsync(c, tx, id, chunk, _ => 3, Db.NowMs());
         });
         using var cts = new CancellationTokenSource();
         var sw = Stopwatch.StartNew();
-        var worker = new Worker(db, [new Noop()], new WorkerOptions());
+        var worker = new Worker(db, new Pipeline(new Noop()), new WorkerOptions());
         var run = worker.RunAsync(cts.Token);
         while ((await Batches.GetAsync(db, batch))!.Status != BatchStatus.Completed) await Task.Delay(5);
         var elapsed = sw.Elapsed.TotalSeconds;

@@ -1,3 +1,7 @@
+using Grantha.Fetch;
+using Grantha.Resolve;
+using Grantha.Manifest;
+using Grantha.Extract;
 using System.Diagnostics;
 using Dapper;
 using Grantha.Engine;
@@ -14,14 +18,14 @@ public static class ImportBench
 {
     static readonly (string Label, string[] Stages)[] Depths =
     [
-        ("fetch", [Stage.Manifest, Stage.Fetch]),
-        ("extract", [Stage.Manifest, Stage.Fetch, Stage.Extract]),
-        ("resolve", [Stage.Manifest, Stage.Fetch, Stage.Extract, Stage.Resolve]),
+        ("fetch", [ManifestHandler.Name, FetchHandler.Name]),
+        ("extract", [ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name]),
+        ("resolve", [ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name, ResolveHandler.Name]),
     ];
 
     public static async Task<Dictionary<string, object?>> RunAsync(BenchArgs a)
     {
-        var manifests = SharedFiles.TrinityManifests.Select(f => new Pipeline.ManifestInput(Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
+        var manifests = SharedFiles.TrinityManifests.Select(f => new ManifestInput(Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
         await using var site = await SourceSite.StartAsync(new SourceSiteOptions { BasePort = 0, Pregenerate = true });
         await site.Ready;
         var only = a.Str("depth");
@@ -51,19 +55,20 @@ public static class ImportBench
         return result;
     }
 
-    static async Task<(double Seconds, string Done, string StageEnds)> OnceAsync(Db db, SourceSite site, List<Pipeline.ManifestInput> manifests, string[] stages, BenchArgs a)
+    static async Task<(double Seconds, string Done, string StageEnds)> OnceAsync(Db db, SourceSite site, List<ManifestInput> manifests, string[] stages, BenchArgs a)
     {
         await using (db)
         {
             await Migrations.ApplyAsync(db);
             using var cts = new CancellationTokenSource();
             // --extract-concurrency N tries another EXTRACT concurrency than the stage's default.
-            var concurrency = a.Str("extract-concurrency") is { } n ? new Dictionary<string, int> { [Stage.Extract] = int.Parse(n) } : null;
-            var worker = new Worker(db, Pipeline.Handlers(), new WorkerOptions { Concurrency = concurrency });
+            var concurrency = a.Str("extract-concurrency") is { } n ? new Dictionary<string, int> { [ExtractHandler.Name] = int.Parse(n) } : null;
+            await using var app = GranthaApp.Create(db);
+            var worker = app.NewWorker(new WorkerOptions { Concurrency = concurrency });
             var run = worker.RunAsync(cts.Token);
             var sw = Stopwatch.StartNew();
             var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false, Stages = [.. stages] };
-            var batch = await Pipeline.CreateBatchAsync(db, "bench", manifests, options, "bench");
+            var batch = await ManifestBatches.CreateAsync(db, app.Pipeline, "bench", manifests, options, "bench");
             while ((await Batches.GetAsync(db, batch))!.Status != BatchStatus.Completed) await Task.Delay(25);
             var seconds = sw.Elapsed.TotalSeconds;
             await cts.CancelAsync();

@@ -1,3 +1,4 @@
+using Grantha.Manifest;
 using System.Diagnostics;
 using Dapper;
 using Grantha.Engine;
@@ -22,7 +23,8 @@ public static class RescueBench
         var child = BenchApp.Start("worker", "--db", pg.ConnectionString);
         var csv = "Krithi,Raga,Hyperlink\n" + string.Join("\n", rows.Select(r => $"{r.Krithi},{r.Raga},{r.Url}")) + "\n";
         var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
-        var batch = await Pipeline.CreateBatchAsync(db, "rescue", [new("rescue.csv", System.Text.Encoding.UTF8.GetBytes(csv))], options, "bench");
+        await using var app = GranthaApp.Create(db);
+        var batch = await ManifestBatches.CreateAsync(db, app.Pipeline, "rescue", [new("rescue.csv", System.Text.Encoding.UTF8.GetBytes(csv))], options, "bench");
 
         // Wait until the child holds fetch leases, then kill it without warning.
         List<(long Id, long Expires)> held = [];
@@ -40,7 +42,7 @@ public static class RescueBench
         await child.WaitForExitAsync();
 
         using var cts = new CancellationTokenSource();
-        var rescuer = new Worker(db, Pipeline.Handlers(), new WorkerOptions { Stages = [Stage.Manifest] }).RunAsync(cts.Token);
+        var rescuer = app.NewWorker(new WorkerOptions { Stages = [ManifestHandler.Name] }).RunAsync(cts.Token);
         var ids = held.Select(h => h.Id).ToArray();
         var rescuedAt = new Dictionary<long, long>();
         while (rescuedAt.Count < ids.Length && wait.Elapsed < TimeSpan.FromMinutes(3))

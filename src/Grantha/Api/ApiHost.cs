@@ -19,7 +19,7 @@ public static class ApiHost
         builder.WebHost.UseUrls(o.Url);
         builder.Logging.ClearProviders().AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss "; }).AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.AddSingleton(o.Db);
+        builder.Services.AddGrantha(Composition.Configuration(), o.Db);
         builder.Services.AddSingleton(o.ImportFolder ?? ImportFolder.FromEnvironment());
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<Problems>();
@@ -31,7 +31,7 @@ public static class ApiHost
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
         if (o.RunWorkers)
-            builder.Services.AddHostedService(sp => new WorkerService(o.Db, o.Worker ?? new WorkerOptions(), sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddHostedService(sp => new WorkerService(sp.NewWorker(o.Worker)));
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -62,8 +62,7 @@ public static class ApiHost
 }
 
 /// <summary>Runs the workers inside the web host (serve) until it stops.</summary>
-public sealed class WorkerService(Db db, WorkerOptions options, ILoggerFactory logs) : BackgroundService
+public sealed class WorkerService(Worker worker) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        new Worker(db, Pipeline.Handlers(logs), options, logs.CreateLogger<Worker>()).RunAsync(stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => worker.RunAsync(stoppingToken);
 }

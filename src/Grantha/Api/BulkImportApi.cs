@@ -56,9 +56,9 @@ public static class BulkImportApi
         return app;
     }
 
-    static async Task<Results<Created<BatchCreated>, ProblemHttpResult>> CreateAsync(HttpRequest request, Db db, ImportFolder folder, HttpContext http, CancellationToken ct)
+    static async Task<Results<Created<BatchCreated>, ProblemHttpResult>> CreateAsync(HttpRequest request, Db db, Pipeline pipeline, ImportFolder folder, HttpContext http, CancellationToken ct)
     {
-        var inputs = new List<Pipeline.ManifestInput>();
+        var inputs = new List<ManifestInput>();
         BatchOptions options;
         string? name;
         if (request.HasFormContentType)
@@ -94,7 +94,7 @@ public static class BulkImportApi
             name = body.Name;
             options = new BatchOptions { AllowOfflineSite = body.AllowOfflineSite ?? false, HostMap = body.HostMap is null ? new(StringComparer.OrdinalIgnoreCase) : new(body.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = body.Politeness };
         }
-        var id = await Pipeline.CreateBatchAsync(db, name ?? string.Join(" + ", inputs.Select(i => i.Name)), inputs, options, http.Actor(), ct: ct);
+        var id = await ManifestBatches.CreateAsync(db, pipeline, name ?? string.Join(" + ", inputs.Select(i => i.Name)), inputs, options, http.Actor(), ct: ct);
         var location = $"/v1/admin/bulk-import/batches/{id}";
         return TypedResults.Created(location, new BatchCreated(id, BatchStatus.Running, location));
     }
@@ -115,8 +115,8 @@ public static class BulkImportApi
         var jobs = await JobsAsync(db, b, ct);
         return new BatchView(b.Id, b.Name, b.Status, b.CreatedBy, b.CreatedAt, b.UpdatedAt, b.SettledAt, BatchOptions.FromJson(b.Options),
             jobs, await ManifestQueries.SummaryAsync(db, id, ct),
-            jobs.Any(j => j.Stage == Stage.Extract) ? await Extract.ExtractQueries.SummaryAsync(db, id, ct) : null,
-            jobs.Any(j => j.Stage == Stage.Resolve) ? await Resolve.ResolveQueries.SummaryAsync(db, id, ct) : null);
+            jobs.Any(j => j.Stage == Extract.ExtractHandler.Name) ? await Extract.ExtractQueries.SummaryAsync(db, id, ct) : null,
+            jobs.Any(j => j.Stage == Resolve.ResolveHandler.Name) ? await Resolve.ResolveQueries.SummaryAsync(db, id, ct) : null);
     }
 
     static async Task<IReadOnlyList<JobView>> JobsAsync(Db db, BatchRow b, CancellationToken ct)

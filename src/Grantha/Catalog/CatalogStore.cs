@@ -63,7 +63,7 @@ public static class CatalogStore
         return await db.WriteAsync(async (c, t) =>
         {
             // Workers starting together may all find the catalog missing: one seeds, the others then find it done.
-            if (db.IsPostgres) await c.ExecuteAsync("SELECT pg_advisory_xact_lock(7349105)", transaction: t);
+            await db.Dialect.TransactionLockAsync(c, t, 7349105);
             var now = Db.NowMs();
             var previous = await c.ExecuteScalarAsync<string?>("SELECT fingerprint FROM catalog_seed WHERE id = 1", transaction: t);
             // Keys can move between rows when the source changes; clearing them first keeps the UNIQUE constraints satisfiable.
@@ -73,7 +73,7 @@ public static class CatalogStore
 
             // Multi-row statements: a fresh database is seeded by the first RESOLVE task of an import,
             // and ~2,700 single-row statements were a second of the import's time on PostgreSQL.
-            await MultiRow.InsertAsync(c, t, "catalog_raga",
+            await db.Dialect.InsertRowsAsync(c, t, "catalog_raga",
                 ["id", "name", "display_name", "match_key", "qualifier", "melakarta", "parent_id", "parent_name", "arohanam", "avarohanam", "listing_group", "file_order", "updated_at"],
                 ragas.Select((r, i) => new object?[] { r.Id, r.Name, r.DisplayName, ragaKeys[i], r.Qualifier, r.Melakarta, r.ParentId, r.ParentName, r.Arohanam, r.Avarohanam, r.ListingGroup, i + 1, now }),
                 """
@@ -82,7 +82,7 @@ public static class CatalogStore
                   arohanam = excluded.arohanam, avarohanam = excluded.avarohanam, listing_group = excluded.listing_group, file_order = excluded.file_order,
                   updated_at = CASE WHEN catalog_raga.match_key = excluded.match_key AND catalog_raga.name = excluded.name THEN catalog_raga.updated_at ELSE excluded.updated_at END
                 """);
-            await MultiRow.InsertAsync(c, t, "catalog_tala", ["id", "name", "match_key", "family", "jati", "aksharas", "updated_at"],
+            await db.Dialect.InsertRowsAsync(c, t, "catalog_tala", ["id", "name", "match_key", "family", "jati", "aksharas", "updated_at"],
                 talas.Select((x, i) => new object?[] { x.Id, x.Name, talaKeys[i], x.Family, x.Jati, x.Aksharas, now }),
                 "ON CONFLICT (id) DO UPDATE SET name = excluded.name, match_key = excluded.match_key, family = excluded.family, jati = excluded.jati, aksharas = excluded.aksharas");
             foreach (var (table, rows) in new (string, IEnumerable<object?[]>)[]
@@ -91,12 +91,12 @@ public static class CatalogStore
                 ("catalog_deity", DeityCatalog.All.Select((x, i) => new object?[] { x.Id, x.Name, deityKeys[i], now })),
                 ("catalog_kshetra", KshetraCatalog.All.Select((x, i) => new object?[] { x.Id, x.Name, kshetraKeys[i], now })),
             })
-                await MultiRow.InsertAsync(c, t, table, ["id", "name", "match_key", "updated_at"], rows,
+                await db.Dialect.InsertRowsAsync(c, t, table, ["id", "name", "match_key", "updated_at"], rows,
                     "ON CONFLICT (id) DO UPDATE SET name = excluded.name, match_key = excluded.match_key");
 
-            await MultiRow.InsertAsync(c, t, "catalog_name", ["kind", "entity_id", "name", "name_key"], names,
+            await db.Dialect.InsertRowsAsync(c, t, "catalog_name", ["kind", "entity_id", "name", "name_key"], names,
                 "ON CONFLICT (kind, entity_id, name) DO UPDATE SET name_key = excluded.name_key");
-            await MultiRow.InsertAsync(c, t, "catalog_synonym", ["kind", "name", "name_key", "entity_id", "note", "source", "created_by", "created_at"],
+            await db.Dialect.InsertRowsAsync(c, t, "catalog_synonym", ["kind", "name", "name_key", "entity_id", "note", "source", "created_by", "created_at"],
                 synonyms.Select(x => new object?[] { x.Kind, x.Name, x.Key, x.Id, x.Note, "seed", "seed", now }),
                 "ON CONFLICT (kind, name_key, entity_id) DO NOTHING");
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Grantha.Api;
 using Grantha.Engine;
+using Grantha.Manifest;
 using Grantha.Sources;
 
 namespace Grantha.Cli;
@@ -25,8 +26,8 @@ public static class DemoCommand
             await using var db = await Commands.OpenDbAsync(p, ct);
             await using var site = await SourceSite.StartAsync(new SourceSiteOptions { BasePort = 0 }, ct);
             var manifests = SharedFiles.Root is null
-                ? [new Pipeline.ManifestInput("sample.csv", OfflineSite.SampleManifest())]
-                : SharedFiles.TrinityManifests.Select(f => new Pipeline.ManifestInput(Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
+                ? [new ManifestInput("sample.csv", OfflineSite.SampleManifest())]
+                : SharedFiles.TrinityManifests.Select(f => new ManifestInput(Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
             if (!asJson && SharedFiles.Root is null) Console.Error.WriteLine("../shared not found: importing the offline site's built-in sample manifest.");
 
             var key = await ApiKeys.CreateAsync(db, $"demo-{DateTime.UtcNow:yyyyMMddHHmmss}", Role.Admin, ct);
@@ -43,7 +44,7 @@ public static class DemoCommand
             }
             // The offline site is ours and on loopback: per-host delays would only slow the demo down.
             var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
-            var batchId = await Pipeline.CreateBatchAsync(db, "demo: Trinity manifests", manifests, options, "cli:demo", ct: ct);
+            var batchId = await ManifestBatches.CreateAsync(db, app.Services.GetRequiredService<Pipeline>(), "demo: Trinity manifests", manifests, options, "cli:demo", ct: ct);
             var summary = await Progress.WatchAsync(db, batchId, bars: !asJson, started, ct);
             if (asJson)
             {

@@ -80,8 +80,9 @@ public static class ExtractCommands
         catch (StageException e) when (e.Code == PageInput.PageMissing)
         {
             var options = ImportCommand.BuildOptions(offlineSite, null, noPoliteness: false);
-            using var fetch = new FetchHandler();
-            var task = new StageTask { Stage = Stage.Fetch, Subject = url, Host = new Uri(url).Host, Attempt = 1, MaxAttempts = 1 };
+            await using var app = GranthaApp.Create(db);
+            var fetch = (FetchHandler)app.Pipeline[FetchHandler.Name];
+            var task = new StageTask { Stage = FetchHandler.Name, Subject = url, Host = new Uri(url).Host, Attempt = 1, MaxAttempts = 1 };
             try
             {
                 var fetched = await fetch.FetchAsync(new TaskContext(task, db, options, "cli"), ct);

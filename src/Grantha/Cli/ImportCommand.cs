@@ -17,7 +17,7 @@ public static class ImportCommand
     public static readonly Option<bool> NoPoliteness = new("--no-politeness") { Description = "Turn per-host delays off for this batch (loopback benchmarks only)" };
     public static readonly Option<int?> HostDelay = new("--host-delay-ms") { Description = "Minimum milliseconds between two requests to one host, across all workers (default 1000)" };
     public static readonly Option<int?> HostConcurrency = new("--host-concurrency") { Description = "Requests in flight to one host, across all workers (default 2)" };
-    public static readonly Option<string[]> Stages = new("--stages") { Description = $"Run only these stages, in pipeline order (default: {string.Join(",", Pipeline.Stages)})", AllowMultipleArgumentsPerToken = true };
+    public static readonly Option<string[]> Stages = new("--stages") { Description = "Run only these stages, in pipeline order (default: all; MANIFEST,FETCH,EXTRACT,RESOLVE)", AllowMultipleArgumentsPerToken = true };
     public static readonly Option<string?> Name = new("--name") { Description = "Batch name (default: the file names)" };
 
     public static Command Build()
@@ -34,14 +34,15 @@ public static class ImportCommand
                 Stages = ParseStages(parse.GetValue(Stages)),
             };
             if (options.HostMap is { Count: > 0 } map) await Cli.OfflineSite.CheckReachableAsync(map, ct);
-            var inputs = new List<Pipeline.ManifestInput>();
+            var inputs = new List<ManifestInput>();
             foreach (var f in parse.GetValue(files)!)
             {
                 if (!File.Exists(f)) throw new FileNotFoundException($"Manifest '{f}' does not exist.");
                 inputs.Add(new(Path.GetFileName(f), await File.ReadAllBytesAsync(f, ct)));
             }
             await using var db = await Commands.OpenDbAsync(parse, ct);
-            return await RunAsync(db, parse.GetValue(Name), inputs, options, "cli", parse.GetValue(Wait), parse.GetValue(Json), parse.GetValue(Workers), started, ct);
+            await using var app = GranthaApp.Create(db);
+            return await RunAsync(app, parse.GetValue(Name), inputs, options, "cli", parse.GetValue(Wait), parse.GetValue(Json), parse.GetValue(Workers), started, ct);
         }));
         return cmd;
     }
@@ -60,25 +61,20 @@ public static class ImportCommand
         return new BatchOptions { AllowOfflineSite = map.Count > 0, HostMap = map, Politeness = noPoliteness ? false : null };
     }
 
-    /// <summary>The stages named on the command line (comma or space separated), checked against the pipeline.</summary>
+    /// <summary>The stages named on the command line (comma or space separated); the pipeline checks them when the batch is created.</summary>
     public static List<string>? ParseStages(string[]? given)
     {
         var names = (given ?? []).SelectMany(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(s => s.ToUpperInvariant()).Distinct().ToList();
-        if (names.Count == 0) return null;
-        foreach (var n in names)
-            if (!Pipeline.Stages.Contains(n))
-                throw new ArgumentException($"--stages: '{n}' is not a stage of this pipeline; use {string.Join(", ", Pipeline.Stages)}.");
-        if (!names.Contains(Engine.Stage.Manifest))
-            throw new ArgumentException("--stages must include MANIFEST: a batch starts from its manifests.");
-        return Pipeline.Stages.Where(names.Contains).ToList();
+        return names.Count == 0 ? null : names;
     }
 
     /// <summary>Creates the batch and, when asked, runs workers here and watches it settle.</summary>
-    public static async Task<int> RunAsync(Db db, string? name, IReadOnlyList<Pipeline.ManifestInput> inputs, BatchOptions options, string actor,
+    public static async Task<int> RunAsync(GranthaApp app, string? name, IReadOnlyList<ManifestInput> inputs, BatchOptions options, string actor,
         bool wait, bool json, int workers, Stopwatch started, CancellationToken ct)
     {
-        var batchId = await Pipeline.CreateBatchAsync(db, name ?? string.Join(" + ", inputs.Select(i => i.Name)), inputs, options, actor, ct: ct);
+        var db = app.Db;
+        var batchId = await ManifestBatches.CreateAsync(db, app.Pipeline, name ?? string.Join(" + ", inputs.Select(i => i.Name)), inputs, options, actor, ct: ct);
         if (!json) Console.Error.WriteLine($"Batch {batchId} created on {db.Description} from {inputs.Count} manifest(s).");
         if (!wait)
         {
@@ -87,7 +83,7 @@ public static class ImportCommand
         }
         using var stopWorkers = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var running = Enumerable.Range(0, Math.Max(0, workers))
-            .Select(_ => new Worker(db, Pipeline.Handlers(), new WorkerOptions()).RunAsync(stopWorkers.Token)).ToList();
+            .Select(_ => app.NewWorker().RunAsync(stopWorkers.Token)).ToList();
         var summary = await Progress.WatchAsync(db, batchId, bars: !json, started, ct);
         await stopWorkers.CancelAsync();
         await Task.WhenAll(running);

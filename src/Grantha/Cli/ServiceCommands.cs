@@ -32,8 +32,9 @@ public static class ServiceCommands
             await using var db = await Commands.OpenDbAsync(p, ct);
             using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss "; }).AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Information));
             var only = p.GetValue(stages) is { Length: > 0 } s ? s.Select(x => x.ToUpperInvariant()).ToArray() : null;
-            var w = new Worker(db, Pipeline.Handlers(logs), new WorkerOptions { Stages = only }, logs.CreateLogger<Worker>());
-            await w.RunAsync(ct);
+            await using var app = GranthaApp.Create(db, logs: logs);
+            var options = app.Services.GetRequiredService<WorkerOptions>();
+            await app.NewWorker(only is null ? options : options with { Stages = only }).RunAsync(ct);
             return 0;
         }));
         yield return worker;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Grantha.Engine;
 
@@ -24,16 +23,11 @@ public sealed record BatchOptions
     /// <summary>Requests in flight to one host across all workers, for this batch (null: the fetch stage default).</summary>
     public int? HostConcurrency { get; init; }
 
-    /// <summary>Stages this batch runs through (default: all that are implemented).</summary>
+    /// <summary>Stages this batch runs through (default: every stage of the pipeline). Its jobs are created from it.</summary>
     public List<string>? Stages { get; init; }
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, EngineJson.Options);
 
     public static BatchOptions FromJson(string? json) =>
-        string.IsNullOrWhiteSpace(json) ? new BatchOptions() : JsonSerializer.Deserialize<BatchOptions>(json, Json) ?? new BatchOptions();
+        string.IsNullOrWhiteSpace(json) ? new BatchOptions() : JsonSerializer.Deserialize<BatchOptions>(json, EngineJson.Options) ?? new BatchOptions();
 }

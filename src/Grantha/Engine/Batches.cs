@@ -43,7 +43,8 @@ public sealed record TaskFilter
 public static class Batches
 {
     /// <summary>
-    /// Creates a RUNNING batch with one PENDING job per stage; <paramref name="addInputs"/> adds
+    /// Creates a RUNNING batch with one PENDING job per stage, in the order given (the pipeline's:
+    /// job ids are the stage order from then on); <paramref name="addInputs"/> adds
     /// the stage-one tasks (manifest files) in the same transaction, so a batch never exists
     /// without its work.
     /// </summary>
@@ -57,7 +58,7 @@ public static class Batches
                 new { name, options = options.ToJson(), actor, now }, tx);
             foreach (var stage in stages)
                 await c.ExecuteAsync("INSERT INTO job (batch_id, stage, status, created_at) VALUES (@id, @stage, 'PENDING', @now)", new { id, stage, now }, tx);
-            await Events.AppendAsync(c, tx, new Event(id, null, null, "batch_created", actor, now, JsonSerializer.Serialize(new { name, stages }, BatchOptions.Json)));
+            await Events.AppendAsync(c, tx, new Event(id, null, null, "batch_created", actor, now, JsonSerializer.Serialize(new { name, stages }, EngineJson.Options)));
             await addInputs(c, tx, id);
             return id;
         }, ct);
@@ -71,8 +72,7 @@ public static class Batches
             "SELECT * FROM batch WHERE (@beforeId IS NULL OR id < @beforeId) ORDER BY id DESC LIMIT @limit", new { beforeId, limit })).AsList(), ct);
 
     public static async Task<IReadOnlyList<JobRow>> JobsAsync(Db db, long batchId, CancellationToken ct = default) =>
-        (await db.ReadAsync(async c => (await c.QueryAsync<JobRow>("SELECT * FROM job WHERE batch_id = @batchId", new { batchId })).AsList(), ct))
-            .OrderBy(j => Stage.All.ToList().IndexOf(j.Stage)).ToList();
+        await db.ReadAsync(async c => (await c.QueryAsync<JobRow>("SELECT * FROM job WHERE batch_id = @batchId ORDER BY id", new { batchId })).AsList(), ct);
 
     /// <summary>Task counts per stage and state, read from the task rows themselves (so they cannot drift).</summary>
     public static async Task<Dictionary<string, Dictionary<string, long>>> CountsAsync(Db db, long batchId, CancellationToken ct = default)

@@ -23,6 +23,9 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
     /// <summary>Outcomes written in one transaction at most.</summary>
     public const int FlushMax = 500;
 
+    /// <summary>Rounds of retried writes before outcomes are given up (each round is a whole <see cref="DbRetry"/>; minutes in all).</summary>
+    public const int FlushRounds = 60;
+
     readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
 
     public void Add(Outcome outcome)
@@ -46,12 +49,13 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
                     await FlushAsync(batch);
                     break;
                 }
-                catch (Exception e) when (attempt < 60)
+                catch (Exception e) when (attempt < FlushRounds)
                 {
-                    // The database is away (restart, network). Keep the outcomes and try again; if
-                    // this process dies meanwhile, the leases expire and the rescuer requeues.
-                    log.LogWarning(e, "Could not record {Count} task outcomes (attempt {Attempt}); retrying", batch.Count, attempt);
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 200 * attempt)), CancellationToken.None);
+                    // The database is away (restart, network) longer than one round trip's retries.
+                    // Keep the outcomes and try again; if this process dies meanwhile, the leases
+                    // expire and the rescuer requeues.
+                    log.LogWarning(e, "Could not record {Count} task outcomes (round {Attempt}); retrying", batch.Count, attempt);
+                    await Task.Delay(DbRetry.Backoff(attempt), CancellationToken.None);
                 }
             }
             batch.Clear();
@@ -63,7 +67,7 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
         var followUpStages = new HashSet<string>();
         await db.WriteAsync(async (c, tx) =>
         {
-            await Settler.LockBatchesAsync(c, tx, batch.Select(o => o.Task.BatchId));
+            await db.Dialect.LockBatchesAsync(c, tx, batch.Select(o => o.Task.BatchId));
             var now = Db.NowMs();
             var touched = new HashSet<long>();
             var successes = batch.OfType<Outcome.Succeeded>().ToList();
@@ -105,7 +109,7 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
                         await queue.SnoozeAsync(c, tx, s.Task, owner, s.Delay, s.Reason, now, s.WholeHost);
                         break;
                     case Outcome.Cancelled x:
-                        if (await CancelRunningAsync(c, tx, x.Task, now)) touched.Add(x.Task.BatchId);
+                        if (await queue.CancelRunningAsync(c, tx, x.Task, owner, now)) touched.Add(x.Task.BatchId);
                         break;
                 }
             }
@@ -113,15 +117,5 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
         });
         foreach (var stage in followUpStages) signals.WorkArrived(stage);
         foreach (var o in batch.OfType<Outcome.Snoozed>()) signals.WorkArrived(o.Task.Stage);
-    }
-
-    async Task<bool> CancelRunningAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, StageTask task, long now)
-    {
-        StateMachine.Task.Check(TaskState.Running, TaskState.Cancelled, "cancel a running task");
-        var n = await Dapper.SqlMapper.ExecuteAsync(c,
-            "UPDATE stage_task SET state = 'CANCELLED', lease_owner = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now WHERE id = @id AND state = 'RUNNING' AND lease_owner = @owner",
-            new { now, id = task.Id, owner }, tx);
-        if (n > 0) await Events.AppendAsync(c, tx, new Event(task.BatchId, task.JobId, task.Id, "task_cancelled", "worker:" + owner, now, "{\"reason\":\"batch cancelled while running\"}"));
-        return n > 0;
     }
 }

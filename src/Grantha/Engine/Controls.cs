@@ -29,7 +29,7 @@ public static class Controls
         ChangeAsync(db, batchId, BatchStatus.Running, "resume the batch (only a PAUSED batch resumes; retry or requeue runs finished work again)", actor, "batch_resumed", async (c, tx, now) =>
         {
             var n = await MoveTasksAsync(c, tx, batchId, [TaskState.Paused], TaskState.Pending, now);
-            await NotifyAsync(c, tx);
+            await db.Queue.NotifyAsync(c, tx, await c.QueryAsync<string>("SELECT stage FROM job WHERE batch_id = @batchId", new { batchId }, tx));
             return n;
         }, ct, settle: true, from: BatchStatus.Paused);
 
@@ -56,7 +56,7 @@ public static class Controls
         return await db.WriteAsync(async (c, tx) =>
         {
             var now = Db.NowMs();
-            var status = await LockBatchAsync(c, tx, batchId);
+            var status = await LockBatchAsync(db, c, tx, batchId);
             // Requeued work needs a running batch: reopen a completed one; a paused one must be
             // resumed first (its tasks would otherwise run while it is paused).
             if (status != BatchStatus.Running) StateMachine.Batch.Check(status, BatchStatus.Running, action);
@@ -75,14 +75,16 @@ public static class Controls
                 foreach (var stage in stages)
                     await c.ExecuteAsync($"UPDATE job SET status = 'RUNNING', finished_at = NULL WHERE batch_id = @batchId AND stage = @stage AND status IN ({Sql.InList(StateMachine.Job.From(JobStatus.Running))})",
                         new { batchId, stage, now }, tx);
-                // Later stages cannot be complete while an earlier one has work again.
-                var first = stages.Select(s => Stage.All.ToList().IndexOf(s)).DefaultIfEmpty(0).Min();
-                foreach (var later in Stage.All.Skip(first + 1))
-                    await c.ExecuteAsync("UPDATE job SET status = 'RUNNING', finished_at = NULL WHERE batch_id = @batchId AND stage = @later AND status = 'COMPLETED'",
-                        new { batchId, later }, tx);
-                await NotifyAsync(c, tx);
+                // Later stages (later jobs: they were created in pipeline order) cannot be complete
+                // while an earlier one has work again.
+                await c.ExecuteAsync($"""
+                    UPDATE job SET status = 'RUNNING', finished_at = NULL
+                    WHERE batch_id = @batchId AND status = 'COMPLETED'
+                      AND id > (SELECT MIN(id) FROM job WHERE batch_id = @batchId AND stage IN ({Sql.InList(stages)}))
+                    """, new { batchId }, tx);
+                await db.Queue.NotifyAsync(c, tx, stages);
             }
-            await Events.AppendAsync(c, tx, new Event(batchId, null, null, eventKind, actor, now, JsonSerializer.Serialize(new { tasks = n, filter }, BatchOptions.Json)));
+            await Events.AppendAsync(c, tx, new Event(batchId, null, null, eventKind, actor, now, JsonSerializer.Serialize(new { tasks = n, filter }, EngineJson.Options)));
             return new Result(batchId, n > 0 ? BatchStatus.Running : status, n);
         }, ct);
     }
@@ -94,7 +96,7 @@ public static class Controls
     public static Task<Result> DeleteAsync(Db db, long batchId, string actor, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var status = await LockBatchAsync(c, tx, batchId);
+            var status = await LockBatchAsync(db, c, tx, batchId);
             if (status is BatchStatus.Running)
                 throw new IllegalTransitionException("batch", status, "DELETED", "delete the batch (pause or cancel it first)");
             var now = Db.NowMs();
@@ -112,7 +114,7 @@ public static class Controls
         Func<DbConnection, DbTransaction, long, Task<int>> moveTasks, CancellationToken ct, bool settle = false, string? from = null) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var status = await LockBatchAsync(c, tx, batchId);
+            var status = await LockBatchAsync(db, c, tx, batchId);
             if (from is not null && status != from) throw new IllegalTransitionException("batch", status, to, action);
             StateMachine.Batch.Check(status, to, action);
             var now = Db.NowMs();
@@ -133,18 +135,11 @@ public static class Controls
             new { to, now, batchId }, tx);
     }
 
-    /// <summary>The batch's status, row-locked on PostgreSQL so two controls serialise (NO KEY: see <see cref="Settler.LockBatchesAsync"/>).</summary>
-    static async Task<string> LockBatchAsync(DbConnection c, DbTransaction tx, long batchId)
+    /// <summary>The batch's status, row-locked so two controls serialise (see <see cref="Dialect.LockBatchesAsync"/>).</summary>
+    static async Task<string> LockBatchAsync(Db db, DbConnection c, DbTransaction tx, long batchId)
     {
-        var lockClause = c is Npgsql.NpgsqlConnection ? " FOR NO KEY UPDATE" : "";
-        return await c.ExecuteScalarAsync<string?>($"SELECT status FROM batch WHERE id = @batchId{lockClause}", new { batchId }, tx)
+        return await c.ExecuteScalarAsync<string?>($"SELECT status FROM batch WHERE id = @batchId{db.Dialect.BatchRowLock}", new { batchId }, tx)
                ?? throw new BatchNotFoundException(batchId);
     }
 
-    static async Task NotifyAsync(DbConnection c, DbTransaction tx)
-    {
-        if (c is Npgsql.NpgsqlConnection)
-            foreach (var stage in Stage.All)
-                await c.ExecuteAsync("SELECT pg_notify(@ch, @stage)", new { ch = PostgresQueue.NotifyChannel, stage }, tx);
-    }
 }

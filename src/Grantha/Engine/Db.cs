@@ -29,15 +29,20 @@ public sealed class Db : IAsyncDisposable
     readonly SemaphoreSlim _sqliteWriteLock = new(1, 1);
 
     public DbKind Kind { get; }
+    /// <summary>Every statement that differs between the stores (chosen here, once).</summary>
+    public Dialect Dialect { get; }
+    /// <summary>The task table's statements, on this store.</summary>
+    public TaskQueue Queue { get; }
     /// <summary>The spec without secrets, for logs and the CLI.</summary>
     public string Description { get; }
-    public bool IsPostgres => Kind == DbKind.Postgres;
     /// <summary>For a dedicated LISTEN connection (PostgreSQL only).</summary>
     public string? PostgresConnectionString => _pg?.ConnectionString;
 
     Db(DbKind kind, string description, NpgsqlDataSource? pg, NpgsqlDataSource? pgOutput, string? sqlite)
     {
         Kind = kind; Description = description; _pg = pg; _pgOutput = pgOutput; _sqlite = sqlite;
+        Dialect = Dialect.For(kind);
+        Queue = new TaskQueue(Dialect);
     }
 
     /// <summary>Spec from --db, else GRANTHA_DB, else the default SQLite file.</summary>
@@ -139,37 +144,32 @@ public sealed class Db : IAsyncDisposable
     /// <summary>
     /// Runs <paramref name="work"/> in one write transaction. SQLite takes the write lock at BEGIN
     /// (IMMEDIATE) so two writers never deadlock on lock upgrade; PostgreSQL uses READ COMMITTED.
-    /// Lost connections (a restarted server) are retried, since the transaction never committed.
+    /// Lost connections (a restarted server) are retried by <see cref="DbRetry"/>, since the transaction never committed.
     /// </summary>
     public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default) =>
         WriteAsync(work, output: false, ct);
 
-    async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, bool output, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
+    Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, bool output, CancellationToken ct) =>
+        DbRetry.RoundTrip.ExecuteAsync(static async (s, token) =>
         {
+            var (db, work, output) = s;
             var locked = false;
             try
             {
-                if (Kind == DbKind.Sqlite) { await _sqliteWriteLock.WaitAsync(ct); locked = true; }
-                await using var conn = await OpenAsync(output, ct);
-                await using var tx = Kind == DbKind.Sqlite
+                if (db.Kind == DbKind.Sqlite) { await db._sqliteWriteLock.WaitAsync(token); locked = true; }
+                await using var conn = await db.OpenAsync(output, token);
+                await using var tx = db.Kind == DbKind.Sqlite
                     ? ((SqliteConnection)conn).BeginTransaction(deferred: false)
-                    : await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+                    : await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, token);
                 var result = await work(conn, tx);
-                await tx.CommitAsync(ct);
+                await tx.CommitAsync(token);
                 return result;
-            }
-            catch (Exception e) when (attempt < 8 && IsTransientConnectionError(e) && !ct.IsCancellationRequested)
-            {
-                await Task.Delay(ReconnectDelay(attempt), ct);
             }
             finally
             {
-                if (locked) _sqliteWriteLock.Release();
+                if (locked) db._sqliteWriteLock.Release();
             }
-        }
-    }
+        }, (this, work, output), ct).AsTask();
 
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct = default) =>
         WriteAsync<bool>(async (c, t) => { await work(c, t); return true; }, ct);
@@ -207,33 +207,13 @@ public sealed class Db : IAsyncDisposable
         WithoutTransactionAsync(work, output: false, ct);
 
     /// <summary>Work on its own connection outside any transaction, retrying a lost connection.</summary>
-    async Task<T> WithoutTransactionAsync<T>(Func<DbConnection, Task<T>> work, bool output, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
+    Task<T> WithoutTransactionAsync<T>(Func<DbConnection, Task<T>> work, bool output, CancellationToken ct) =>
+        DbRetry.RoundTrip.ExecuteAsync(static async (s, token) =>
         {
-            try
-            {
-                await using var conn = await OpenAsync(output, ct);
-                return await work(conn);
-            }
-            catch (Exception e) when (attempt < 8 && IsTransientConnectionError(e) && !ct.IsCancellationRequested)
-            {
-                await Task.Delay(ReconnectDelay(attempt), ct);
-            }
-        }
-    }
-
-    static TimeSpan ReconnectDelay(int attempt) => TimeSpan.FromMilliseconds(Math.Min(5000, 100 * (1 << Math.Min(attempt, 6))));
-
-    /// <summary>Errors after which the same transaction may simply be tried again.</summary>
-    public static bool IsTransientConnectionError(Exception e) => e switch
-    {
-        NpgsqlException { IsTransient: true } => true,
-        PostgresException pe => pe.SqlState is "40001" or "40P01" or "57P01" or "57P02" or "57P03" or "08006" or "08003" or "53300",
-        NpgsqlException { InnerException: IOException or System.Net.Sockets.SocketException } => true,
-        SqliteException se => se.SqliteErrorCode is 5 or 6, // SQLITE_BUSY, SQLITE_LOCKED
-        _ => false,
-    };
+            var (db, work, output) = s;
+            await using var conn = await db.OpenAsync(output, token);
+            return await work(conn);
+        }, (this, work, output), ct).AsTask();
 
     /// <summary>Milliseconds since the Unix epoch: every timestamp column uses it, on both stores.</summary>
     public static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -22,7 +22,7 @@ public sealed class EngineSignals
 
     public void WakeAll()
     {
-        foreach (var stage in Stage.All) WorkArrived(stage);
+        foreach (var stage in _stages.Keys) WorkArrived(stage);
     }
 
     public Task WaitAsync(string stage, TimeSpan max, CancellationToken ct) => For(stage).WaitAsync(max, ct);

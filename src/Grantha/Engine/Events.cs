@@ -18,8 +18,11 @@ public sealed record Event(long? BatchId, long? JobId, long? TaskId, string Kind
 /// </summary>
 public static class Events
 {
+    /// <summary>The head of every insert into the log (a statement that appends events in bulk adds its SELECT).</summary>
+    public const string Insert = "INSERT INTO event (batch_id, job_id, task_id, kind, actor, at, data)";
+
     public static Task AppendAsync(DbConnection c, DbTransaction tx, Event e) =>
-        c.ExecuteAsync("INSERT INTO event (batch_id, job_id, task_id, kind, actor, at, data) VALUES (@BatchId, @JobId, @TaskId, @Kind, @Actor, @At, @Data)", e, tx);
+        c.ExecuteAsync(Insert + " VALUES (@BatchId, @JobId, @TaskId, @Kind, @Actor, @At, @Data)", e, tx);
 
     /// <summary>A page of a batch's events after <paramref name="afterId"/> (keyset), oldest first.</summary>
     public static async Task<IReadOnlyList<Event>> PageAsync(Db db, long? batchId, long afterId, int limit, string? kind = null, long? taskId = null, CancellationToken ct = default) =>

@@ -50,7 +50,7 @@ public static partial class Migrations
             {
                 // Several processes may start at once: on PostgreSQL one takes the lock, the
                 // others wait and then see the version applied.
-                if (db.IsPostgres) await c.ExecuteAsync("SELECT pg_advisory_xact_lock(7349001)", transaction: t);
+                await db.Dialect.TransactionLockAsync(c, t, 7349001);
                 var exists = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migration WHERE version = @v", new { v = m.Version }, t);
                 if (exists > 0) return false;
                 await ExecuteScriptAsync(c, t, m.Sql);

@@ -6,9 +6,10 @@ using Microsoft.Data.Sqlite;
 namespace Grantha.Engine;
 
 /// <summary>
-/// Inserts many rows at once. On PostgreSQL <c>INSERT .. VALUES (..), (..), ..</c>: many rows a
-/// statement, so one round trip instead of one per row (Dapper runs a statement once per element
-/// of a list). On SQLite one prepared statement run per row.
+/// The two ways of inserting many rows, one per store (the dialects choose: <see cref="Dialect.InsertRowsAsync"/>).
+/// On PostgreSQL <c>INSERT .. VALUES (..), (..), ..</c>: many rows a statement, so one round trip
+/// instead of one per row (Dapper runs a statement once per element of a list). On SQLite one
+/// prepared statement run per row.
 /// </summary>
 public static class MultiRow
 {
@@ -16,22 +17,12 @@ public static class MultiRow
     public const int MaxParameters = 10_000;
 
     /// <summary>
-    /// Inserts <paramref name="rows"/> (values in the order of <paramref name="columns"/>) into
-    /// <paramref name="table"/>; <paramref name="suffix"/> is appended (an ON CONFLICT clause).
-    /// Returns the rows inserted.
-    /// </summary>
-    public static Task<int> InsertAsync(DbConnection c, DbTransaction tx, string table, string[] columns, IEnumerable<object?[]> rows, string? suffix = null) =>
-        c is SqliteConnection sqlite
-            ? InsertEachAsync(sqlite, tx, table, columns, rows, suffix)
-            : InsertChunkedAsync(c, tx, table, columns, rows, suffix);
-
-    /// <summary>
     /// SQLite runs in-process, so rows cost no round trip: one prepared single-row statement, run per
     /// row, is fastest. (Many rows in one statement are slow there: Microsoft.Data.Sqlite binds each
     /// parameter by a name lookup over all of them, so binding grows with the square of their number;
     /// 2,000 manifest rows a statement made a 100,000-row ingest take 437 s instead of 6.)
     /// </summary>
-    static async Task<int> InsertEachAsync(SqliteConnection c, DbTransaction tx, string table, string[] columns, IEnumerable<object?[]> rows, string? suffix)
+    internal static async Task<int> InsertEachAsync(SqliteConnection c, DbTransaction tx, string table, string[] columns, IEnumerable<object?[]> rows, string? suffix)
     {
         await using var cmd = c.CreateCommand();
         cmd.Transaction = (SqliteTransaction)tx;
@@ -47,7 +38,7 @@ public static class MultiRow
         return inserted;
     }
 
-    static async Task<int> InsertChunkedAsync(DbConnection c, DbTransaction tx, string table, string[] columns, IEnumerable<object?[]> rows, string? suffix)
+    internal static async Task<int> InsertChunkedAsync(DbConnection c, DbTransaction tx, string table, string[] columns, IEnumerable<object?[]> rows, string? suffix)
     {
         var perStatement = Math.Max(1, MaxParameters / columns.Length);
         var head = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ";

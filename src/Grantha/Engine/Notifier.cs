@@ -20,7 +20,7 @@ public sealed class Notifier(string connectionString, EngineSignals signals, ILo
                 await using var conn = new NpgsqlConnection(connectionString);
                 await conn.OpenAsync(ct);
                 conn.Notification += (_, e) => signals.WorkArrived(e.Payload);
-                await using (var cmd = new NpgsqlCommand($"LISTEN {PostgresQueue.NotifyChannel}", conn)) await cmd.ExecuteNonQueryAsync(ct);
+                await using (var cmd = new NpgsqlCommand($"LISTEN {PostgresDialect.NotifyChannel}", conn)) await cmd.ExecuteNonQueryAsync(ct);
                 attempt = 0;
                 signals.WakeAll();
                 while (!ct.IsCancellationRequested) await conn.WaitAsync(ct);

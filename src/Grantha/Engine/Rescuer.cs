@@ -22,7 +22,7 @@ public sealed class Rescuer(Db db, TaskQueue queue, EngineSignals signals, ILogg
         {
             var now = Db.NowMs();
             var r = await queue.RescueAsync(c, tx, now, BatchSize);
-            await Settler.LockBatchesAsync(c, tx, r.Select(x => x.BatchId));
+            await db.Dialect.LockBatchesAsync(c, tx, r.Select(x => x.BatchId));
             await Settler.SettleAsync(c, tx, r.Select(x => x.BatchId), now);
             return r;
         }, ct);

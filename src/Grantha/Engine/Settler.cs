@@ -10,30 +10,14 @@ namespace Grantha.Engine;
 /// </summary>
 public static class Settler
 {
-    /// <summary>
-    /// Takes the batches' rows for this transaction (PostgreSQL; SQLite has one writer anyway), before
-    /// its task changes, so transactions of several worker processes that touch one batch run one
-    /// after the other. Otherwise two that record the last two open tasks at the same moment each
-    /// see the other's task still running, neither settles, and the batch stays RUNNING with
-    /// nothing left to do. The order (batch row, then tasks) is the one the controls use.
-    /// NO KEY UPDATE, not UPDATE: every insert that references the batch (extractions, pages,
-    /// staged imports) takes KEY SHARE on its row for the foreign key, and must not wait for this.
-    /// </summary>
-    public static async Task LockBatchesAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds)
-    {
-        if (c is not Npgsql.NpgsqlConnection) return;
-        var ids = batchIds.Distinct().Order().ToArray();
-        if (ids.Length > 0) await c.ExecuteAsync("SELECT id FROM batch WHERE id = ANY(@ids) ORDER BY id FOR NO KEY UPDATE", new { ids }, tx);
-    }
-
     public static async Task SettleAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds, long now)
     {
         foreach (var batchId in batchIds.Distinct())
         {
             var status = await c.ExecuteScalarAsync<string?>("SELECT status FROM batch WHERE id = @batchId", new { batchId }, tx);
             if (status is null or BatchStatus.Cancelled) continue;
-            var jobs = (await c.QueryAsync<(long Id, string Stage, string Status)>("SELECT id, stage, status FROM job WHERE batch_id = @batchId", new { batchId }, tx))
-                .OrderBy(j => Stage.All.ToList().IndexOf(j.Stage)).ToList();
+            // Jobs are created in pipeline order, so their ids are that order.
+            var jobs = (await c.QueryAsync<(long Id, string Stage, string Status)>("SELECT id, stage, status FROM job WHERE batch_id = @batchId ORDER BY id", new { batchId }, tx)).AsList();
             var upstreamDone = true;
             foreach (var job in jobs)
             {

@@ -1,18 +1,79 @@
 namespace Grantha.Engine;
 
 /// <summary>
-/// The work of one stage on one task. The engine claims the task, holds its lease, calls the
-/// handler, and records the outcome: a returned <see cref="TaskResult"/> completes the task (and
-/// inserts its follow-up tasks in the same transaction); a <see cref="StageException"/> is
-/// classified (transient: retry with backoff; permanent: fail now; blocked: needs a person); a
-/// <see cref="TaskSnoozedException"/> puts the task back without counting the attempt; any other
-/// exception counts as transient (<c>unexpected</c>).
+/// A stage as the engine sees it: a name, its settings, and the work of one task. The engine claims
+/// the task, holds its lease, calls <see cref="HandleAsync"/>, and records the outcome: a returned
+/// <see cref="TaskResult"/> completes the task (and inserts its follow-up tasks in the same
+/// transaction); a <see cref="StageException"/> is classified (transient: retry with backoff;
+/// permanent: fail now; blocked: needs a person); a <see cref="TaskSnoozedException"/> puts the task
+/// back without counting the attempt; any other exception counts as transient (<c>unexpected</c>).
+/// Stages derive from <see cref="StageHandler{TPayload, TNext}"/>, which types the payload.
 /// </summary>
-public interface IStageHandler
+public abstract class StageHandler
 {
-    string Stage { get; }
-    StageSettings Settings { get; }
-    Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct);
+    /// <summary>The stage's name, as stored on its jobs and tasks (e.g. FETCH).</summary>
+    public abstract string Stage { get; }
+    public abstract StageSettings Settings { get; }
+    /// <summary>The payload record of this stage's tasks.</summary>
+    public abstract Type PayloadType { get; }
+    /// <summary>The payload record this stage gives the stage after it (<see cref="Pipeline"/> checks the two agree).</summary>
+    public abstract Type NextPayloadType { get; }
+    public abstract Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct);
+
+    /// <summary>The stage's log (set by the composition root; silent otherwise).</summary>
+    public Microsoft.Extensions.Logging.ILogger Log { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    /// <summary>A task of this stage for one batch: the key is (batch, stage, <paramref name="key"/> or the subject), so inserting it twice is a no-op.</summary>
+    public NewTask NewTask(long batchId, string subject, object payload, string? host = null, string? key = null, int priority = 0) =>
+        new(Stage, TaskKey.Of(batchId, Stage, key ?? subject), subject, host, EngineJson.Serialize(payload), priority);
+}
+
+/// <summary>
+/// A stage with a typed payload: the task's payload JSON is read as <typeparamref name="TPayload"/>
+/// (a payload that does not read is a permanent <c>bad_payload</c>), and follow-up tasks carry a
+/// <typeparamref name="TNext"/>, the payload of the stage after this one.
+/// </summary>
+public abstract class StageHandler<TPayload, TNext> : StageHandler where TPayload : class where TNext : class
+{
+    public sealed override Type PayloadType => typeof(TPayload);
+    public sealed override Type NextPayloadType => typeof(TNext);
+
+    public sealed override Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct) =>
+        HandleAsync(context, ReadPayload(context.Task), ct);
+
+    protected abstract Task<TaskResult> HandleAsync(TaskContext context, TPayload payload, CancellationToken ct);
+
+    /// <summary>
+    /// The task of the next stage for <paramref name="subject"/>, or null when the batch does not run a
+    /// stage after this one (a batch created with fewer stages stops here).
+    /// </summary>
+    protected static NewTask? FollowUp(TaskContext context, string subject, TNext payload, string? host = null) =>
+        context.Next?.NewTask(context.Task.BatchId, subject, payload, host);
+
+    public static TPayload ReadPayload(StageTask task)
+    {
+        // A task without a payload reads as "{}": a stage whose payload has no required field accepts it.
+        var json = string.IsNullOrWhiteSpace(task.Payload) ? "{}" : task.Payload;
+        try
+        {
+            return EngineJson.Deserialize<TPayload>(json)
+                   ?? throw StageException.Permanent("bad_payload", $"{task.Stage} task {task.Id} has no payload; it needs a {typeof(TPayload).Name}.");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw StageException.Permanent("bad_payload", $"{task.Stage} task {task.Id}: the payload is not a {typeof(TPayload).Name} ({e.Message}).");
+        }
+    }
+}
+
+/// <summary>The payload of a stage that needs nothing but its subject, or the next payload of the last stage.</summary>
+public sealed record NoPayload;
+
+/// <summary>Idempotency keys of tasks, built in one place: <c>{batch}:{STAGE}:{subject or file hash}</c>.</summary>
+public static class TaskKey
+{
+    public static string Of(long batchId, string stage, string key) => Prefix(batchId, stage) + key;
+    public static string Prefix(long batchId, string stage) => $"{batchId}:{stage}:";
 }
 
 /// <summary>Per-stage knobs, with defaults a reader finds in one place.</summary>
@@ -68,12 +129,19 @@ public sealed record StageTask
 }
 
 /// <summary>
-/// What a handler gets: the task, the database, the batch options, the worker's id, and the
-/// settings of every stage (for tasks it inserts itself).
+/// What a handler gets: the task, the database, the batch options, the worker's id, and the stage
+/// after this one when the batch runs it (set by the worker from the pipeline; null: no follow-ups).
 /// </summary>
-public sealed record TaskContext(StageTask Task, Db Db, BatchOptions Batch, string WorkerId, Func<string, StageSettings>? SettingsOf = null)
+public sealed record TaskContext(StageTask Task, Db Db, BatchOptions Batch, string WorkerId)
 {
-    public int MaxAttemptsOf(string stage) => (SettingsOf?.Invoke(stage) ?? new StageSettings()).MaxAttempts;
+    public StageHandler? Next { get; init; }
+
+    /// <summary>
+    /// Inserts follow-up tasks now, inside the caller's transaction, for a stage that must know their
+    /// ids before it completes (MANIFEST links every row to its FETCH task).
+    /// </summary>
+    public Task<int> InsertNowAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, IReadOnlyList<NewTask> tasks) =>
+        Db.Queue.InsertAsync(c, tx, Task.BatchId, tasks, _ => Next?.Settings.MaxAttempts ?? StageSettings.MaxAttemptsDefault, Db.NowMs());
 }
 
 /// <summary>A task to insert. Its idempotency key is unique in the database: inserting it twice is a no-op.</summary>

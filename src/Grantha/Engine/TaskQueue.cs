@@ -5,12 +5,13 @@ using Dapper;
 namespace Grantha.Engine;
 
 /// <summary>
-/// The task table's hot path: insert (idempotent), claim (with a lease), heartbeat, complete in
-/// bulk, fail, snooze and rescue. The statements that differ per store (claim, bulk complete,
-/// bulk insert) live in <see cref="PostgresQueue"/> and <see cref="SqliteQueue"/>; the portable
-/// ones are here. Every state change is guarded by <see cref="StateMachine.Task"/>.
+/// The task table: every statement that changes a task goes through here (insert, claim with a
+/// lease, heartbeat, complete in bulk, fail, snooze, cancel, rescue), with its events. The
+/// statements that differ per store (claim, bulk complete, bulk insert, rescue) are the
+/// <see cref="Dialect"/>'s; the portable ones are here. Every state change is guarded by
+/// <see cref="StateMachine.Task"/>. One per store: <see cref="Db.Queue"/>.
 /// </summary>
-public abstract class TaskQueue
+public sealed class TaskQueue(Dialect dialect)
 {
     /// <summary>
     /// Tasks one claim statement takes at most (never more than the free slots). 500 matches the
@@ -22,21 +23,28 @@ public abstract class TaskQueue
         "id, batch_id, job_id, stage, state, priority, attempt, max_attempts, idem_key, subject, host, payload, result, lease_owner, lease_expires_at, due_at, " +
         "error_code, error_kind, error_message, error_http_status, error_attempt, error_at, created_at, updated_at, finished_at";
 
-
-    public static TaskQueue For(Db db) => For(db.Kind);
-    public static TaskQueue For(DbKind kind) => kind == DbKind.Postgres ? new PostgresQueue() : new SqliteQueue();
-
     /// <summary>
     /// Inserts tasks for one batch; a task whose idempotency key exists is skipped. Returns the
     /// number inserted. Wakes workers (NOTIFY on PostgreSQL, at commit).
     /// </summary>
-    public abstract Task<int> InsertAsync(DbConnection c, DbTransaction tx, long batchId, IReadOnlyList<NewTask> tasks, Func<string, int> maxAttempts, long now);
+    public async Task<int> InsertAsync(DbConnection c, DbTransaction tx, long batchId, IReadOnlyList<NewTask> tasks, Func<string, int> maxAttempts, long now)
+    {
+        if (tasks.Count == 0) return 0;
+        var inserted = await dialect.InsertTasksAsync(c, tx, batchId, tasks, maxAttempts, now);
+        if (inserted > 0) await OpenJobsAsync(c, tx, batchId, tasks.Select(t => t.Stage), now);
+        return inserted;
+    }
 
     /// <summary>Claims up to <paramref name="limit"/> due tasks of one stage, ordered by priority and due time.</summary>
-    public abstract Task<IReadOnlyList<StageTask>> ClaimAsync(DbConnection c, DbTransaction? tx, string stage, string owner, int limit, long leaseMs, long now);
+    public Task<IReadOnlyList<StageTask>> ClaimAsync(DbConnection c, DbTransaction? tx, string stage, string owner, int limit, long leaseMs, long now) =>
+        dialect.ClaimAsync(c, tx, stage, owner, limit, leaseMs, now);
 
-    /// <summary>Marks tasks succeeded if this worker still holds their lease; returns those it did.</summary>
-    public abstract Task<IReadOnlyList<Completed>> SucceedAsync(DbConnection c, DbTransaction tx, string owner, IReadOnlyList<(long Id, string? Result)> done, long now);
+    /// <summary>Marks tasks succeeded (appending their events) if this worker still holds their lease; returns those it did.</summary>
+    public Task<IReadOnlyList<Completed>> SucceedAsync(DbConnection c, DbTransaction tx, string owner, IReadOnlyList<(long Id, string? Result)> done, long now) =>
+        done.Count == 0 ? Task.FromResult<IReadOnlyList<Completed>>([]) : dialect.SucceedAsync(c, tx, owner, done, now);
+
+    /// <summary>Wakes the workers of these stages in other processes (at commit).</summary>
+    public Task NotifyAsync(DbConnection c, DbTransaction tx, IEnumerable<string> stages) => dialect.NotifyAsync(c, tx, stages);
 
     public sealed record Completed { public long Id { get; init; } public long BatchId { get; init; } public long JobId { get; init; } public int Attempt { get; init; } }
 
@@ -108,26 +116,37 @@ public abstract class TaskQueue
         return n > 0;
     }
 
+    /// <summary>Stops a running task of a cancelled batch; false when this worker no longer holds it.</summary>
+    public async Task<bool> CancelRunningAsync(DbConnection c, DbTransaction tx, StageTask task, string owner, long now)
+    {
+        StateMachine.Task.Check(TaskState.Running, TaskState.Cancelled, "cancel a running task");
+        var n = await c.ExecuteAsync(
+            "UPDATE stage_task SET state = 'CANCELLED', lease_owner = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now WHERE id = @id AND state = 'RUNNING' AND lease_owner = @owner",
+            new { now, id = task.Id, owner }, tx);
+        if (n > 0) await Events.AppendAsync(c, tx, new Event(task.BatchId, task.JobId, task.Id, "task_cancelled", "worker:" + owner, now, "{\"reason\":\"batch cancelled while running\"}"));
+        return n > 0;
+    }
+
     /// <summary>
     /// Returns running tasks whose lease expired to the queue (or fails them when out of
     /// attempts), counting the attempt that was lost. Records one event per rescued task.
     /// </summary>
-    public abstract Task<IReadOnlyList<Rescued>> RescueAsync(DbConnection c, DbTransaction tx, long now, int limit);
-
-    public sealed record Rescued { public long Id { get; init; } public long BatchId { get; init; } public long JobId { get; init; } public string State { get; init; } = ""; public int Attempt { get; init; } public string? LeaseOwner { get; init; } public long? LeaseExpiresAt { get; init; } }
-
-    protected static async Task AppendRescueEventsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<Rescued> rescued, long now)
+    public async Task<IReadOnlyList<Rescued>> RescueAsync(DbConnection c, DbTransaction tx, long now, int limit)
     {
+        var rescued = await dialect.RescueAsync(c, tx, now, limit);
         foreach (var r in rescued)
             await Events.AppendAsync(c, tx, new Event(r.BatchId, r.JobId, r.Id, "task_rescued", "rescuer", now,
                 Json(new { attempt = r.Attempt, lostOwner = r.LeaseOwner, state = r.State, leaseExpiredAt = r.LeaseExpiresAt })));
+        return rescued;
     }
 
-    protected static string Json(object o) => JsonSerializer.Serialize(o, BatchOptions.Json);
+    public sealed record Rescued { public long Id { get; init; } public long BatchId { get; init; } public long JobId { get; init; } public string State { get; init; } = ""; public int Attempt { get; init; } public string? LeaseOwner { get; init; } public long? LeaseExpiresAt { get; init; } }
+
+    static string Json(object o) => JsonSerializer.Serialize(o, EngineJson.Options);
     static string Truncate(string s, int n) => s.Length <= n ? s : s[..n];
 
     /// <summary>Sets the batch's jobs for the stages of new tasks to RUNNING (a job reopens when work arrives).</summary>
-    protected static async Task OpenJobsAsync(DbConnection c, DbTransaction tx, long batchId, IEnumerable<string> stages, long now)
+    static async Task OpenJobsAsync(DbConnection c, DbTransaction tx, long batchId, IEnumerable<string> stages, long now)
     {
         foreach (var stage in stages.Distinct())
             await c.ExecuteAsync($"UPDATE job SET status = 'RUNNING', started_at = COALESCE(started_at, @now), finished_at = NULL WHERE batch_id = @batchId AND stage = @stage AND status IN ({Sql.InList(StateMachine.Job.From(JobStatus.Running))})",

@@ -15,7 +15,7 @@ public sealed record WorkerOptions
     public string Id { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("n")[..6]}";
     /// <summary>Longest wait for work when no signal comes (another SQLite process, a missed NOTIFY, a retry coming due).</summary>
     public TimeSpan PollInterval { get; init; } = PollIntervalDefault;
-    /// <summary>Stages to run (default: every handler given; the others still lend their settings to follow-up tasks).</summary>
+    /// <summary>Stages to run (default: every stage of the pipeline; the others still lend their settings to follow-up tasks).</summary>
     public IReadOnlyCollection<string>? Stages { get; init; }
     public RetryPolicy Retry { get; init; } = new();
     /// <summary>Overrides a stage's concurrency (tests, benchmarks).</summary>
@@ -30,33 +30,32 @@ public sealed record WorkerOptions
 public sealed class Worker
 {
     readonly Db _db;
-    readonly Dictionary<string, IStageHandler> _handlers;
-    readonly Dictionary<string, StageSettings> _allSettings;
+    readonly Pipeline _pipeline;
+    readonly Dictionary<string, StageHandler> _handlers;
     readonly WorkerOptions _options;
     readonly ILogger _log;
     readonly TaskQueue _queue;
     readonly EngineSignals _signals;
-    readonly BatchOptionsCache _batchOptions;
+    readonly BatchPlans _batches;
 
     public string Id => _options.Id;
     public EngineSignals Signals => _signals;
 
-    public Worker(Db db, IEnumerable<IStageHandler> handlers, WorkerOptions? options = null, ILogger? log = null, EngineSignals? signals = null)
+    public Worker(Db db, Pipeline pipeline, WorkerOptions? options = null, ILogger? log = null, EngineSignals? signals = null)
     {
         _db = db;
+        _pipeline = pipeline;
         _options = options ?? new WorkerOptions();
-        var all = handlers.ToList();
-        _allSettings = all.ToDictionary(h => h.Stage, h => h.Settings);
-        _handlers = all.Where(h => _options.Stages is null || _options.Stages.Contains(h.Stage)).ToDictionary(h => h.Stage);
+        _handlers = pipeline.Stages.Where(h => _options.Stages is null || _options.Stages.Contains(h.Stage)).ToDictionary(h => h.Stage);
         _log = log ?? NullLogger.Instance;
-        _queue = TaskQueue.For(db);
+        _queue = db.Queue;
         _signals = signals ?? new EngineSignals();
-        _batchOptions = new BatchOptionsCache(db);
+        _batches = new BatchPlans(db);
     }
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var settings = new Func<string, StageSettings>(SettingsOf);
+        var settings = new Func<string, StageSettings>(_pipeline.SettingsOf);
         var maxLease = _handlers.Values.Select(h => h.Settings.Lease).DefaultIfEmpty(StageSettings.LeaseDefault).Min();
         var completer = new Completer(_db, _queue, Id, settings, _options.Retry, _signals, _log);
         var keeper = new LeaseKeeper(_db, _queue, Id, maxLease, _log);
@@ -80,14 +79,12 @@ public sealed class Worker
         }
     }
 
-    StageSettings SettingsOf(string stage) => _allSettings.TryGetValue(stage, out var st) ? st : new StageSettings();
-
     static async Task Guard(Task t)
     {
         try { await t; } catch (OperationCanceledException) { }
     }
 
-    async Task ClaimLoopAsync(IStageHandler handler, Completer completer, LeaseKeeper keeper, CancellationToken ct)
+    async Task ClaimLoopAsync(StageHandler handler, Completer completer, LeaseKeeper keeper, CancellationToken ct)
     {
         var stage = handler.Stage;
         var concurrency = _options.Concurrency?.GetValueOrDefault(stage) is > 0 and var c ? c : handler.Settings.ConcurrencyOn(_db.Kind);
@@ -120,21 +117,22 @@ public sealed class Worker
             {
                 failures++;
                 _log.LogWarning("Claim for {Stage} failed ({Message}); retrying", stage, e.Message);
-                try { await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * failures)), ct); } catch (OperationCanceledException) { break; }
+                try { await Task.Delay(DbRetry.Backoff(failures), ct); } catch (OperationCanceledException) { break; }
             }
         }
         await Task.WhenAll(running);
     }
 
-    async Task RunOneAsync(IStageHandler handler, StageTask task, Completer completer, LeaseKeeper keeper, SemaphoreSlim slots, CancellationToken shutdown)
+    async Task RunOneAsync(StageHandler handler, StageTask task, Completer completer, LeaseKeeper keeper, SemaphoreSlim slots, CancellationToken shutdown)
     {
         await Task.Yield();
         var tracked = keeper.Track(task, shutdown);
         var sw = Stopwatch.StartNew();
         try
         {
-            var batch = await _batchOptions.GetAsync(task.BatchId, tracked.Stop.Token);
-            var result = await handler.HandleAsync(new TaskContext(task, _db, batch, Id, SettingsOf), tracked.Stop.Token);
+            var batch = await _batches.GetAsync(task.BatchId, tracked.Stop.Token);
+            var context = new TaskContext(task, _db, batch.Options, Id) { Next = _pipeline.NextFor(task.Stage, batch.Stages) };
+            var result = await handler.HandleAsync(context, tracked.Stop.Token);
             completer.Add(new Outcome.Succeeded(task, result));
         }
         catch (StageException e) { completer.Add(new Outcome.Failed(task, e)); }
@@ -178,12 +176,28 @@ public sealed class Worker
     }
 }
 
-/// <summary>Batch options change rarely (never, today): read once per batch per process.</summary>
-sealed class BatchOptionsCache(Db db)
-{
-    readonly System.Collections.Concurrent.ConcurrentDictionary<long, Task<BatchOptions>> _cache = new();
+/// <summary>What a batch was created with: its options and its stages (its jobs, in pipeline order).</summary>
+public sealed record BatchPlan(BatchOptions Options, IReadOnlyList<string> Stages);
 
-    public Task<BatchOptions> GetAsync(long batchId, CancellationToken ct) =>
-        _cache.GetOrAdd(batchId, id => db.ReadAsync(async c =>
-            BatchOptions.FromJson(await c.ExecuteScalarAsync<string?>("SELECT options FROM batch WHERE id = @id", new { id })), ct));
+/// <summary>A batch's options and stages never change after creation: read once per batch per process.</summary>
+public sealed class BatchPlans(Db db)
+{
+    readonly System.Collections.Concurrent.ConcurrentDictionary<long, Task<BatchPlan>> _cache = new();
+
+    public Task<BatchPlan> GetAsync(long batchId, CancellationToken ct)
+    {
+        var plan = _cache.GetOrAdd(batchId, id => LoadAsync(db, id, CancellationToken.None));
+        // A failed read (the database was away) is not kept: the next task reads again.
+        if (plan.IsFaulted) _cache.TryRemove(new(batchId, plan));
+        return plan.WaitAsync(ct);
+    }
+
+    public static Task<BatchPlan> LoadAsync(Db db, long batchId, CancellationToken ct) => db.ReadAsync(async c =>
+    {
+        using var grid = await c.QueryMultipleAsync(
+            "SELECT options FROM batch WHERE id = @batchId; SELECT stage FROM job WHERE batch_id = @batchId ORDER BY id", new { batchId });
+        var options = BatchOptions.FromJson(await grid.ReadSingleOrDefaultAsync<string?>());
+        // Batches list their stages in their options; older ones have only their jobs.
+        return new BatchPlan(options, options.Stages ?? (await grid.ReadAsync<string>()).AsList());
+    }, ct);
 }

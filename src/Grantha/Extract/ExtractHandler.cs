@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Grantha.Engine;
+using Grantha.Fetch;
 
 namespace Grantha.Extract;
 
@@ -9,8 +10,10 @@ namespace Grantha.Extract;
 /// id. A page that cannot be read at all fails permanently with the extractor's code; anything
 /// less is a record with warnings. Starts a RESOLVE task only when the batch runs RESOLVE.
 /// </summary>
-public sealed class ExtractHandler(StageSettings? settings = null) : IStageHandler
+public sealed class ExtractHandler(StageSettings? settings = null) : StageHandler<FetchHandler.Fetched, ExtractHandler.Extracted>
 {
+    public const string Name = "EXTRACT";
+
     /// <summary>
     /// Extraction is CPU work on one page, between a read and a write: one task per core keeps the
     /// cores busy on SQLite (in-process); on PostgreSQL two more cover the round trips. Measured on
@@ -18,29 +21,25 @@ public sealed class ExtractHandler(StageSettings? settings = null) : IStageHandl
     /// </summary>
     public static readonly StageSettings SettingsDefault = new() { Lease = TimeSpan.FromSeconds(60), Concurrency = Math.Max(2, Environment.ProcessorCount), ExtraOnPostgres = 2 };
 
-    public string Stage => Engine.Stage.Extract;
-    public StageSettings Settings { get; } = settings ?? SettingsDefault;
+    public override string Stage => Name;
+    public override StageSettings Settings { get; } = settings ?? SettingsDefault;
 
-    /// <summary>The payload FETCH gives: which evidence row holds the page.</summary>
-    public sealed record Payload(long? EvidenceId);
+    /// <summary>What EXTRACT hands to the next stage (RESOLVE): the extraction row.</summary>
+    public sealed record Extracted(long ExtractionId);
 
     /// <summary>The result JSON of a completed EXTRACT task.</summary>
     public sealed record Result(long ExtractionId, string ExtractorVersion, double Confidence, IReadOnlyList<string> Warnings, int Sections, int Scripts);
 
-    public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct)
+    protected override async Task<TaskResult> HandleAsync(TaskContext context, FetchHandler.Fetched payload, CancellationToken ct)
     {
         var task = context.Task;
         var url = task.Subject.Trim();
-        var payload = string.IsNullOrWhiteSpace(task.Payload) ? null : JsonSerializer.Deserialize<Payload>(task.Payload, BatchOptions.Json);
-        var input = await PageInput.LoadAsync(context.Db, task.BatchId, url, payload?.EvidenceId, ct);
+        var input = await PageInput.LoadAsync(context.Db, task.BatchId, url, payload.EvidenceId, ct);
         var (extractionId, page) = await ExtractAndSaveAsync(context.Db, task.BatchId, url, input, ct);
 
         var result = new Result(extractionId, page.ExtractorVersion, page.Confidence, page.Warnings.Select(w => w.Code).ToList(), page.Sections.Count, page.Lyrics.Count);
-        IReadOnlyList<NewTask>? followUps = await BatchStages.IncludesAsync(context, Engine.Stage.Resolve, ct)
-            ? [new NewTask(Engine.Stage.Resolve, $"{task.BatchId}:{Engine.Stage.Resolve}:{url}", url, task.Host,
-                JsonSerializer.Serialize(new { extractionId }))]
-            : null;
-        return new TaskResult(JsonSerializer.Serialize(result, BatchOptions.Json), followUps);
+        var next = FollowUp(context, url, new Extracted(extractionId), task.Host);
+        return new TaskResult(JsonSerializer.Serialize(result, EngineJson.Options), next is null ? null : [next]);
     }
 
     /// <summary>

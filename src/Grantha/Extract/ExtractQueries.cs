@@ -100,7 +100,7 @@ public static class ExtractQueries
 
         int updated = 0, failed = 0, changed = 0;
         // SQLite has one writer; PostgreSQL takes a few at once.
-        var parallel = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = db.IsPostgres ? Math.Max(2, Environment.ProcessorCount) : 2 };
+        var parallel = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = db.Dialect.OneWriter ? 2 : Math.Max(2, Environment.ProcessorCount) };
         await Parallel.ForEachAsync(targets, parallel, async (t, token) =>
         {
             try
@@ -118,7 +118,7 @@ public static class ExtractQueries
         });
         var result = new ReextractResult(batchId, Extractor.Version, targets.Count, updated, failed, changed, started.ElapsedMilliseconds);
         await db.WriteAsync((c, tx) => Events.AppendAsync(c, tx, new Event(batchId, null, null, "reextracted", actor, Db.NowMs(),
-            JsonSerializer.Serialize(new { result, filter }, BatchOptions.Json))), ct);
+            JsonSerializer.Serialize(new { result, filter }, EngineJson.Options))), ct);
         return result;
     }
 

@@ -5,6 +5,8 @@ using System.Net.Sockets;
 using Grantha.Engine;
 using Polly;
 using Polly.Retry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
 
 namespace Grantha.Fetch;
 
@@ -35,13 +37,20 @@ public sealed record HopResponse(
     StageException? BodyError);
 
 /// <summary>
-/// The HTTP side of fetching: one pooled client per trust level, one request per call, no
-/// automatic redirects (the caller follows them so every hop is checked again). Each request,
-/// body included, runs under a Polly per-attempt time-out; only a connection reset before any
-/// answer is retried here, once. Retries across attempts belong to the engine, which records them.
+/// The HTTP side of fetching: one request per call, no automatic redirects (the caller follows
+/// them so every hop is checked again). The clients come from the .NET HTTP client factory, one
+/// named client per trust level (<see cref="AddFetchClients"/>), whose resilience handler retries
+/// only a connection reset before any answer, once. Each request, body included, runs under a
+/// Polly time-out here (a handler's time-out would end at the headers). Retries across attempts
+/// belong to the engine, which records them and asks the host gate again.
 /// </summary>
 public sealed class FetchClient : IDisposable
 {
+    /// <summary>The factory's client for public sources: the address guard refuses loopback and private addresses.</summary>
+    public const string PublicClientName = "fetch";
+    /// <summary>The factory's client for the offline site (loopback allowed), never used for anything else.</summary>
+    public const string OfflineClientName = "fetch-offline";
+
     public static readonly TimeSpan QuickRetryDelay = TimeSpan.FromMilliseconds(200);
     /// <summary>Pooled connections are renewed so DNS changes are seen (and re-checked by the guard).</summary>
     public static readonly TimeSpan PooledConnectionLifetime = TimeSpan.FromMinutes(5);
@@ -50,46 +59,68 @@ public sealed class FetchClient : IDisposable
 
     readonly HttpClient _public;
     readonly HttpClient _offline;
-    readonly ResiliencePipeline _pipeline;
+    readonly ResiliencePipeline _timeout;
     readonly FetchOptions _options;
+    readonly ServiceProvider? _ownFactory;
 
-    public FetchClient(FetchOptions options)
+    /// <summary>The process's clients, from the composition root's HTTP client factory.</summary>
+    public FetchClient(FetchOptions options, IHttpClientFactory factory)
     {
         _options = options;
         // Two pools, never shared: a connection opened to the offline site (loopback allowed)
         // must not be reused for a request that was not allowed to go there.
-        _public = NewClient(allowLoopback: false);
-        _offline = NewClient(allowLoopback: true);
-        _pipeline = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = 1,
-                Delay = QuickRetryDelay,
-                BackoffType = DelayBackoffType.Constant,
-                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>(FetchErrors.IsConnectionReset),
-            })
-            .AddTimeout(options.RequestTimeout)
-            .Build();
+        _public = factory.CreateClient(PublicClientName);
+        _offline = factory.CreateClient(OfflineClientName);
+        _timeout = new ResiliencePipelineBuilder().AddTimeout(options.RequestTimeout).Build();
     }
 
-    HttpClient NewClient(bool allowLoopback)
+    /// <summary>A client with a factory of its own, for a one-off fetch outside a process's services (tests, `extract` of a URL).</summary>
+    public FetchClient(FetchOptions options) : this(options, OwnFactory(options, out var own)) => _ownFactory = own;
+
+    static IHttpClientFactory OwnFactory(FetchOptions options, out ServiceProvider own)
     {
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate | DecompressionMethods.Brotli,
-            ConnectTimeout = _options.ConnectTimeout,
-            PooledConnectionLifetime = PooledConnectionLifetime,
-            // A proxy would be the address checked instead of the source: fetch directly.
-            UseProxy = false,
-            UseCookies = false,
-            ConnectCallback = (context, ct) => ConnectAsync(context.DnsEndPoint, allowLoopback, ct),
-        };
-        var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        client.DefaultRequestHeaders.UserAgent.ParseAdd(_options.UserAgent);
-        client.DefaultRequestHeaders.Accept.ParseAdd("text/html,application/xhtml+xml;q=0.9,*/*;q=0.1");
-        return client;
+        own = AddFetchClients(new ServiceCollection(), options).BuildServiceProvider();
+        return own.GetRequiredService<IHttpClientFactory>();
     }
+
+    /// <summary>Registers the two named clients with their handlers and resilience (see the class summary).</summary>
+    public static IServiceCollection AddFetchClients(IServiceCollection services, FetchOptions options)
+    {
+        foreach (var (name, allowLoopback) in new[] { (PublicClientName, false), (OfflineClientName, true) })
+        {
+            services.AddHttpClient(name, client =>
+                {
+                    client.Timeout = Timeout.InfiniteTimeSpan;
+                    client.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
+                    client.DefaultRequestHeaders.Accept.ParseAdd("text/html,application/xhtml+xml;q=0.9,*/*;q=0.1");
+                })
+                .ConfigurePrimaryHttpMessageHandler(() => NewHandler(options, allowLoopback))
+                // The pooled connections are the handler's; PooledConnectionLifetime renews them.
+                .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+                .AddResilienceHandler(name, b => b.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = 1,
+                    Delay = QuickRetryDelay,
+                    BackoffType = DelayBackoffType.Constant,
+                    UseJitter = false,
+                    // Not the default 5xx/429 retries: those go back to the engine, which asks the host gate again.
+                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is HttpRequestException e && FetchErrors.IsConnectionReset(e)),
+                }));
+        }
+        return services;
+    }
+
+    static SocketsHttpHandler NewHandler(FetchOptions options, bool allowLoopback) => new()
+    {
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate | DecompressionMethods.Brotli,
+        ConnectTimeout = options.ConnectTimeout,
+        PooledConnectionLifetime = PooledConnectionLifetime,
+        // A proxy would be the address checked instead of the source: fetch directly.
+        UseProxy = false,
+        UseCookies = false,
+        ConnectCallback = (context, ct) => ConnectAsync(context.DnsEndPoint, allowLoopback, ct),
+    };
 
     /// <summary>Resolves, refuses what <see cref="AddressGuard"/> refuses, connects to what is left.</summary>
     internal static async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, bool allowLoopback, CancellationToken ct)
@@ -124,7 +155,7 @@ public sealed class FetchClient : IDisposable
         var clock = Stopwatch.StartNew();
         try
         {
-            return await _pipeline.ExecuteAsync(async token =>
+            return await _timeout.ExecuteAsync(async token =>
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, wire);
                 if (validators?.ETag is { } etag) request.Headers.TryAddWithoutValidation("If-None-Match", etag);
@@ -223,5 +254,6 @@ public sealed class FetchClient : IDisposable
     {
         _public.Dispose();
         _offline.Dispose();
+        _ownFactory?.Dispose();
     }
 }

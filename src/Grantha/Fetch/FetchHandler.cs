@@ -11,8 +11,13 @@ namespace Grantha.Fetch;
 /// makes the request conditional; a 304 completes the task with the stored page. Every answered
 /// attempt leaves a fetch_evidence row. docs/fetch.md tells the whole story.
 /// </summary>
-public sealed class FetchHandler : IStageHandler, IDisposable
+public sealed class FetchHandler : StageHandler<NoPayload, FetchHandler.Fetched>, IDisposable
 {
+    public const string Name = "FETCH";
+
+    /// <summary>What FETCH hands to the next stage (EXTRACT): the evidence row that holds the page.</summary>
+    public sealed record Fetched(long? EvidenceId);
+
     /// <summary>
     /// The worker's heartbeat renews the lease while a fetch runs, however many hops it takes; the
     /// lease only bounds how long a killed worker's task waits before the rescuer returns it.
@@ -26,28 +31,28 @@ public sealed class FetchHandler : IStageHandler, IDisposable
     readonly FetchClient _client;
     readonly RobotsPolicy _robots;
 
+    /// <summary>A handler with an HTTP client of its own (tests, one-off fetches); a process's pipeline gets <see cref="FetchHandler(FetchOptions, FetchClient, StageSettings?)"/>.</summary>
     public FetchHandler(FetchOptions? options = null, StageSettings? settings = null)
+        : this(options ?? new FetchOptions(), new FetchClient(options ?? new FetchOptions()), settings) { }
+
+    public FetchHandler(FetchOptions options, FetchClient client, StageSettings? settings = null)
     {
-        _options = options ?? new FetchOptions();
-        _client = new FetchClient(_options);
+        _options = options;
+        _client = client;
         _robots = new RobotsPolicy(_client, _options);
         Settings = settings ?? new StageSettings { Lease = LeaseDefault, Concurrency = ConcurrencyDefault };
     }
 
-    public string Stage => Engine.Stage.Fetch;
-    public StageSettings Settings { get; }
+    public override string Stage => Name;
+    public override StageSettings Settings { get; }
     public FetchOptions Options => _options;
 
-    public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct)
+    protected override async Task<TaskResult> HandleAsync(TaskContext context, NoPayload payload, CancellationToken ct)
     {
         var result = await FetchAsync(context, ct);
-        // The stored page starts its EXTRACT task when the batch runs that stage.
-        var subject = context.Task.Subject.Trim();
-        IReadOnlyList<NewTask>? next = await Extract.BatchStages.IncludesAsync(context, Engine.Stage.Extract, ct)
-            ? [new NewTask(Engine.Stage.Extract, $"{context.Task.BatchId}:{Engine.Stage.Extract}:{subject}", subject, context.Task.Host,
-                System.Text.Json.JsonSerializer.Serialize(new { evidenceId = result.EvidenceId }))]
-            : null;
-        return new TaskResult(result.ToJson(), next);
+        // The stored page starts the next stage's task when the batch runs one.
+        var next = FollowUp(context, context.Task.Subject.Trim(), new Fetched(result.EvidenceId), context.Task.Host);
+        return new TaskResult(result.ToJson(), next is null ? null : [next]);
     }
 
     /// <summary>Fetches the task's URL; throws a classified <see cref="StageException"/> or a <see cref="TaskSnoozedException"/>.</summary>

@@ -30,8 +30,8 @@ public sealed record FetchResult
         ContentType = page.ContentType, Resumed = resumed,
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this, BatchOptions.Json);
+    public string ToJson() => JsonSerializer.Serialize(this, EngineJson.Options);
 
     public static FetchResult FromJson(string json) =>
-        JsonSerializer.Deserialize<FetchResult>(json, BatchOptions.Json) ?? throw new FormatException("empty fetch result");
+        JsonSerializer.Deserialize<FetchResult>(json, EngineJson.Options) ?? throw new FormatException("empty fetch result");
 }

@@ -73,7 +73,7 @@ public sealed record HostState(string Host, long DelayMs, long CrawlDelayMs, lon
 /// </summary>
 public sealed class HostGate(Db db, HostGateOptions? options = null)
 {
-    readonly HostGateSql _sql = HostGateSql.For(db.Kind);
+    readonly HostGateSql _sql = db.Dialect.HostGate;
     public HostGateOptions Options { get; } = options ?? new HostGateOptions();
 
     long MinDelayMs => (long)Options.MinDelay.TotalMilliseconds;

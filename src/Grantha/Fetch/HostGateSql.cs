@@ -32,8 +32,6 @@ public sealed record HostGateSql
     public required string SetCrawlDelay { get; init; }
     public required string State { get; init; }
 
-    public static HostGateSql For(DbKind kind) => kind == DbKind.Postgres ? Postgres : Sqlite;
-
     // ---------------------------------------------------------------- SQLite (one writer)
     public static readonly HostGateSql Sqlite = new()
     {

@@ -128,7 +128,7 @@ public sealed class PageStore(Db db)
             e.ETag, e.LastModified, notModified = e.NotModified ? 1 : 0, e.ErrorCode, e.Attempt, e.ElapsedMs, now,
             body, size = (long)(body?.Length ?? 0), contentType,
         };
-        if (db.IsPostgres && body is not null)
+        if (db.Dialect.DataModifyingCtes && body is not null)
             // Body and evidence in one statement, committed by itself (two round trips less per page).
             // The blob the CTE inserts is not visible to the statement's own subqueries, hence the COALESCE.
             return db.WriteOutputStatementAsync(async (c, tx) =>

@@ -29,7 +29,7 @@ public static class ResolveChoices
             """, new { batchId, kind, full = parts.FullKey, key = parts.Key }), ct)).ToList();
         long requeued = 0;
         if (retry && tasks.Count > 0)
-            requeued = (await Controls.RetryAsync(db, batchId, new TaskFilter { Stage = Stage.Resolve, State = TaskState.Blocked, TaskIds = tasks }, actor, ct)).Tasks;
+            requeued = (await Controls.RetryAsync(db, batchId, new TaskFilter { Stage = ResolveHandler.Name, State = TaskState.Blocked, TaskIds = tasks }, actor, ct)).Tasks;
         return new ChoiceResult(batchId, kind, name, key, entity.Id, entity.Name, requeued, tasks);
     }
 }

@@ -12,8 +12,10 @@ namespace Grantha.Resolve;
 /// person the staged import is written all the same and the task is BLOCKED with code <c>needs_review</c>.
 /// It never creates a reference entity.
 /// </summary>
-public sealed class ResolveHandler(ResolverCache? cache = null, StageSettings? settings = null) : IStageHandler
+public sealed class ResolveHandler(ResolverCache? cache = null, StageSettings? settings = null) : StageHandler<ExtractHandler.Extracted, ResolveHandler.Staged>
 {
+    public const string Name = "RESOLVE";
+
     public const string NeedsReviewCode = "needs_review";
 
     /// <summary>Resolving is in-memory work plus a dozen small statements: many at once (mostly waiting on the store), short leases.</summary>
@@ -21,21 +23,19 @@ public sealed class ResolveHandler(ResolverCache? cache = null, StageSettings? s
 
     readonly ResolverCache _cache = cache ?? new ResolverCache();
 
-    public string Stage => Engine.Stage.Resolve;
-    public StageSettings Settings { get; } = settings ?? SettingsDefault;
+    public override string Stage => Name;
+    public override StageSettings Settings { get; } = settings ?? SettingsDefault;
 
-    public sealed record Payload(long ExtractionId);
+    /// <summary>What RESOLVE hands to the stage after it (review): the staged import.</summary>
+    public sealed record Staged(long StagedImportId);
 
     /// <summary>The result JSON of a completed RESOLVE task.</summary>
     public sealed record Result(long StagedImportId, string Status, double Quality, long? DuplicateOf, IReadOnlyList<string> Flags, IReadOnlyList<string> Ragas, string? Composer, string? Tala);
 
-    public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct)
+    protected override async Task<TaskResult> HandleAsync(TaskContext context, ExtractHandler.Extracted payload, CancellationToken ct)
     {
         var task = context.Task;
-        Payload? payload;
-        try { payload = string.IsNullOrWhiteSpace(task.Payload) ? null : JsonSerializer.Deserialize<Payload>(task.Payload, BatchOptions.Json); }
-        catch (JsonException e) { throw StageException.Permanent("bad_payload", $"RESOLVE payload is not {{\"extractionId\": N}}: {e.Message}"); }
-        if (payload is null || payload.ExtractionId <= 0) throw StageException.Permanent("bad_payload", "RESOLVE needs {\"extractionId\": N} from EXTRACT.");
+        if (payload.ExtractionId <= 0) throw StageException.Permanent("bad_payload", "RESOLVE needs {\"extractionId\": N} from EXTRACT.");
 
         // The extraction, the catalog stamp and the page's manifest rows in one round trip.
         var subject = string.IsNullOrWhiteSpace(task.Subject) ? null : task.Subject.Trim();
@@ -69,6 +69,7 @@ public sealed class ResolveHandler(ResolverCache? cache = null, StageSettings? s
         }
         var result = new Result(saved.Id, saved.Status, resolution.Quality, saved.DuplicateOf, saved.Flags.Select(f => f.Kind).ToList(),
             resolution.Ragas.Select(r => r.Id).ToList(), resolution.ComposerId, resolution.TalaId);
-        return new TaskResult(JsonSerializer.Serialize(result, BatchOptions.Json));
+        var next = FollowUp(context, url, new Staged(saved.Id), task.Host);
+        return new TaskResult(JsonSerializer.Serialize(result, EngineJson.Options), next is null ? null : [next]);
     }
 }

@@ -36,7 +36,7 @@ public static class ResolveQueries
                  WHERE s.batch_id = @batchId GROUP BY s.status
                 """, new { batchId })).ToDictionary(x => x.Status, x => x.Rows);
             var flags = (await c.QueryAsync<string>("SELECT duplicate_flags FROM staged_import WHERE batch_id = @batchId AND duplicate_flags <> '[]'", new { batchId }))
-                .SelectMany(j => JsonSerializer.Deserialize<List<DuplicateFlag>>(j, BatchOptions.Json) ?? []).ToList();
+                .SelectMany(j => JsonSerializer.Deserialize<List<DuplicateFlag>>(j, EngineJson.Options) ?? []).ToList();
 
             var review = (await c.QueryAsync<(long Id, string Kind, string Input, string InputKey, long Rows, long ImportId, string Candidates)>("""
                 SELECT d.id, d.kind, d.input, d.input_key, CAST(d.rows AS BIGINT), d.staged_import_id, d.candidates FROM resolution_decision d

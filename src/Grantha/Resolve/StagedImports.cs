@@ -94,7 +94,7 @@ public static class StagedImports
             // near-duplicate checks below) are written one at a time, in any batch, so they always
             // see each other; other pages do not wait. SQLite has one writer anyway. The lock is
             // taken by the insert itself (one round trip less per page).
-            long? workLock = db.IsPostgres && p.ComposerId is not null && p.RagaSet is not null ? WorkLockKey(p.ComposerId, p.RagaSet) : null;
+            long? workLock = !db.Dialect.OneWriter && p.ComposerId is not null && p.RagaSet is not null ? WorkLockKey(p.ComposerId, p.RagaSet) : null;
             var now = Db.NowMs();
             var status = p.NeedsReview ? NeedsReview : Resolved;
             var workKey = p.WorkKey;
@@ -107,13 +107,13 @@ public static class StagedImports
                                            work_key, decisions, duplicate_of, duplicate_flags, quality, quality_reasons, created_at, updated_at)
                 SELECT @batchId, @taskId, @url, @extractionId, @status, @Title, @TitleKey, @ComposerId, @RagaSet, @TalaId, @DeityId, @KshetraId,
                        @workKey, @decisions, NULL, '[]', @Quality, @qualityJson, @now, @now
-                  {(workLock is null ? "" : "FROM (SELECT pg_advisory_xact_lock(@workLock)) AS work_lock")}
+                  {(workLock is null ? "" : db.Dialect.LockInStatement("workLock"))}
                  WHERE true
                 ON CONFLICT (batch_id, url) DO UPDATE SET task_id = excluded.task_id, extraction_id = excluded.extraction_id, status = excluded.status,
                   title = excluded.title, title_key = excluded.title_key, composer_id = excluded.composer_id, raga_set = excluded.raga_set,
                   tala_id = excluded.tala_id, deity_id = excluded.deity_id, kshetra_id = excluded.kshetra_id, work_key = excluded.work_key,
                   decisions = excluded.decisions, quality = excluded.quality, quality_reasons = excluded.quality_reasons, updated_at = excluded.updated_at
-                RETURNING id, {(db.IsPostgres ? "xmax = 0" : "0")}
+                RETURNING id, {db.Dialect.InsertedNotUpdated}
                 """, new { batchId, taskId, url, extractionId, status, p.Title, p.TitleKey, p.ComposerId, RagaSet = p.Ragas.Count == 0 ? null : p.RagaSet,
                     p.TalaId, p.DeityId, p.KshetraId, workKey, decisions, p.Quality, qualityJson, now, workLock }, tx);
 
@@ -122,8 +122,8 @@ public static class StagedImports
                 await c.ExecuteAsync("DELETE FROM staged_import_row WHERE staged_import_id = @id", new { id }, tx);
                 await c.ExecuteAsync("DELETE FROM resolution_decision WHERE staged_import_id = @id", new { id }, tx);
             }
-            await MultiRow.InsertAsync(c, tx, "staged_import_row", ["staged_import_id", "manifest_row_id"], rows.Select(r => new object?[] { id, r.Id }));
-            await MultiRow.InsertAsync(c, tx, "resolution_decision", DecisionColumns, p.Decisions.Select(d => new object?[]
+            await db.Dialect.InsertRowsAsync(c, tx, "staged_import_row", ["staged_import_id", "manifest_row_id"], rows.Select(r => new object?[] { id, r.Id }));
+            await db.Dialect.InsertRowsAsync(c, tx, "resolution_decision", DecisionColumns, p.Decisions.Select(d => new object?[]
             {
                 batchId, taskId, id, d.Kind, d.Source, d.Input, d.InputKey, d.Status, d.Resolution.Match?.Id, d.Resolution.Top?.Score,
                 JsonSerializer.Serialize(CandidatesJson(d.Resolution), Json),

@@ -1,3 +1,4 @@
+using Grantha.Manifest;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -60,8 +61,8 @@ public class BulkImportApiTests
         await using var f = await ApiFixture.StartAsync(store);
         var id = (await (await f.Client(Role.Operator).PostAsync(Batches, ApiFixture.Upload("m.csv", Csv))).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetInt64();
         // Run only the manifest stage here: fetching is tested in Fetch/.
-        await EngineHarness.RunUntilAsync(f.Store.Db, async () => (await Grantha.Engine.Batches.CountsAsync(f.Store.Db, id)).GetValueOrDefault(Stage.Manifest)?.GetValueOrDefault(TaskState.Succeeded) == 1,
-            [new global::Grantha.Manifest.ManifestHandler()]);
+        await EngineHarness.RunUntilAsync(f.Store.Db, async () => (await Grantha.Engine.Batches.CountsAsync(f.Store.Db, id)).GetValueOrDefault(ManifestHandler.Name)?.GetValueOrDefault(TaskState.Succeeded) == 1,
+            [new global::Grantha.Manifest.ManifestHandler(), new global::Grantha.Fetch.FetchHandler()], options: EngineHarness.FastWorker with { Stages = [ManifestHandler.Name] });
         var viewer = f.Client(Role.Viewer);
         var detail = await viewer.GetFromJsonAsync<JsonElement>($"{Batches}/{id}");
         detail.GetProperty("manifest").GetProperty("rows").GetInt64().ShouldBe(2);

@@ -1,3 +1,4 @@
+using Grantha.Fetch;
 using Dapper;
 using Grantha.Engine;
 
@@ -9,7 +10,7 @@ public class ControlsTests
     public async Task Pause_resume_cancel_follow_the_state_machine(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 10, Stage.Fetch);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 10, FetchHandler.Name);
 
         (await Controls.PauseAsync(t.Db, batch, "test")).Tasks.ShouldBe(10);
         (await EngineHarness.StatesAsync(t.Db, batch))[TaskState.Paused].ShouldBe(10);
@@ -29,10 +30,10 @@ public class ControlsTests
     {
         await using var t = await TestDb.CreateAsync(store);
         var failNow = true;
-        var handler = new ScriptedHandler(Stage.Fetch, (ctx, _) => failNow && ctx.Task.Subject is "t1" or "t2" ? throw StageException.Permanent("not_found", "gone", 404)
+        var handler = new ScriptedHandler(FetchHandler.Name, (ctx, _) => failNow && ctx.Task.Subject is "t1" or "t2" ? throw StageException.Permanent("not_found", "gone", 404)
             : failNow && ctx.Task.Subject == "t3" ? throw StageException.Permanent("http_403", "forbidden", 403)
             : Task.FromResult(TaskResult.Empty));
-        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 6, Stage.Fetch);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 6, FetchHandler.Name);
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [handler])).ShouldBe(BatchStatus.Completed);
         await Should.ThrowAsync<IllegalTransitionException>(() => Controls.PauseAsync(t.Db, batch, "test"));
         // Resume is for a paused batch only: on a finished one it would change nothing and look like success.
@@ -58,7 +59,7 @@ public class ControlsTests
     public async Task Delete_records_an_audit_row_and_removes_the_batch_with_its_events(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 3, Stage.Fetch);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 3, FetchHandler.Name);
         await Should.ThrowAsync<IllegalTransitionException>(() => Controls.DeleteAsync(t.Db, batch, "test"));
         await Controls.CancelAsync(t.Db, batch, "test");
         (await Controls.DeleteAsync(t.Db, batch, "admin:alice")).Tasks.ShouldBe(3);

@@ -1,3 +1,4 @@
+using Grantha.Fetch;
 using Dapper;
 using Grantha.Engine;
 
@@ -33,7 +34,7 @@ public class DbTests
     public async Task A_one_statement_write_runs_without_a_transaction_on_postgres_and_in_one_on_sqlite(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 1, Stage.Fetch);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 1, FetchHandler.Name);
         foreach (var output in new[] { false, true })
         {
             Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction?, Task<(bool, int)>> statement = async (c, tx) =>

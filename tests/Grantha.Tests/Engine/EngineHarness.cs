@@ -4,12 +4,15 @@ using Grantha.Engine;
 namespace Grantha.Tests.Engine;
 
 /// <summary>A stage handler whose behaviour a test sets per task subject.</summary>
-public sealed class ScriptedHandler(string stage, Func<TaskContext, CancellationToken, Task<TaskResult>> run, StageSettings? settings = null) : IStageHandler
+public sealed class ScriptedHandler(string stage, Func<TaskContext, CancellationToken, Task<TaskResult>> run, StageSettings? settings = null) : StageHandler
 {
-    public string Stage { get; } = stage;
-    public StageSettings Settings { get; } = settings ?? new StageSettings { MaxAttempts = 3, Lease = TimeSpan.FromSeconds(2), Concurrency = 8 };
+    public override string Stage { get; } = stage;
+    public override StageSettings Settings { get; } = settings ?? new StageSettings { MaxAttempts = 3, Lease = TimeSpan.FromSeconds(2), Concurrency = 8 };
+    // Scripted stages read and write raw payloads: any of them may follow any other.
+    public override Type PayloadType => typeof(NoPayload);
+    public override Type NextPayloadType => typeof(NoPayload);
     public int Calls;
-    public Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct)
+    public override Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct)
     {
         Interlocked.Increment(ref Calls);
         return run(context, ct);
@@ -18,6 +21,19 @@ public sealed class ScriptedHandler(string stage, Func<TaskContext, Cancellation
 
 public static class EngineHarness
 {
+    /// <summary>The pipeline's stages with their default settings, for routing handler calls made without a worker.</summary>
+    public static readonly Pipeline Stages = new(new Grantha.Manifest.ManifestHandler(), new Grantha.Fetch.FetchHandler(), new Grantha.Extract.ExtractHandler(), new Grantha.Resolve.ResolveHandler());
+
+    /// <summary>
+    /// The context as a worker would hand it over: with the stage after this one when the batch runs it
+    /// (the batch's options, else its jobs).
+    /// </summary>
+    public static TaskContext Routed(TaskContext context)
+    {
+        var plan = BatchPlans.LoadAsync(context.Db, context.Task.BatchId, CancellationToken.None).GetAwaiter().GetResult();
+        return context with { Next = Stages.NextFor(context.Task.Stage, context.Batch.Stages ?? plan.Stages) };
+    }
+
     public static readonly WorkerOptions FastWorker = new() { PollInterval = TimeSpan.FromMilliseconds(20), Retry = new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50) } };
 
     /// <summary>A batch with the given stages and <paramref name="n"/> tasks of the first stage.</summary>
@@ -25,14 +41,14 @@ public static class EngineHarness
         Batches.CreateAsync(db, "test", new BatchOptions(), "test", stages, async (c, tx, id) =>
         {
             var tasks = Enumerable.Range(1, n).Select(i => new NewTask(stages[0], $"{id}:{stages[0]}:t{i}", $"t{i}", "example.org")).ToList();
-            await TaskQueue.For(db).InsertAsync(c, tx, id, tasks, _ => 3, Db.NowMs());
+            await db.Queue.InsertAsync(c, tx, id, tasks, _ => 3, Db.NowMs());
         });
 
     /// <summary>Runs a worker until the batch leaves RUNNING or the time runs out.</summary>
-    public static async Task<string> RunUntilSettledAsync(Db db, long batchId, IEnumerable<IStageHandler> handlers, TimeSpan? max = null, WorkerOptions? options = null)
+    public static async Task<string> RunUntilSettledAsync(Db db, long batchId, IEnumerable<StageHandler> handlers, TimeSpan? max = null, WorkerOptions? options = null)
     {
         using var cts = new CancellationTokenSource(max ?? TimeSpan.FromSeconds(30));
-        var worker = new Worker(db, handlers, options ?? FastWorker);
+        var worker = new Worker(db, new Pipeline(handlers), options ?? FastWorker);
         var run = worker.RunAsync(cts.Token);
         string status;
         while (true)
@@ -47,10 +63,10 @@ public static class EngineHarness
     }
 
     /// <summary>Runs a worker until <paramref name="done"/> holds or the time runs out.</summary>
-    public static async Task RunUntilAsync(Db db, Func<Task<bool>> done, IEnumerable<IStageHandler> handlers, TimeSpan? max = null)
+    public static async Task RunUntilAsync(Db db, Func<Task<bool>> done, IEnumerable<StageHandler> handlers, TimeSpan? max = null, WorkerOptions? options = null)
     {
         using var cts = new CancellationTokenSource(max ?? TimeSpan.FromSeconds(30));
-        var run = new Worker(db, handlers, FastWorker).RunAsync(cts.Token);
+        var run = new Worker(db, new Pipeline(handlers), options ?? FastWorker).RunAsync(cts.Token);
         while (!await done() && !cts.IsCancellationRequested) await Task.Delay(20);
         await cts.CancelAsync();
         await run;

@@ -16,9 +16,9 @@ public class MultiRowTests
         var count = MultiRow.MaxParameters / 3 * 2 + 7;
         var rows = Enumerable.Range(1, count).Select(i => new object?[] { (long)i, $"row {i}", i % 2 == 0 ? null : "odd" }).ToList();
 
-        var first = await t.Db.WriteAsync((c, tx) => MultiRow.InsertAsync(c, tx, "multi_row_test", ["id", "name", "note"], rows, "ON CONFLICT (id) DO NOTHING"), Ct);
+        var first = await t.Db.WriteAsync((c, tx) => t.Db.Dialect.InsertRowsAsync(c, tx, "multi_row_test", ["id", "name", "note"], rows, "ON CONFLICT (id) DO NOTHING"), Ct);
         // Again, with one new row: the others are skipped by the conflict clause.
-        var again = await t.Db.WriteAsync((c, tx) => MultiRow.InsertAsync(c, tx, "multi_row_test", ["id", "name", "note"],
+        var again = await t.Db.WriteAsync((c, tx) => t.Db.Dialect.InsertRowsAsync(c, tx, "multi_row_test", ["id", "name", "note"],
             rows.Append([(long)count + 1, "new", null]), "ON CONFLICT (id) DO NOTHING"), Ct);
 
         first.ShouldBe(count);
@@ -36,6 +36,6 @@ public class MultiRowTests
         await using var t = await TestDb.CreateAsync("sqlite");
         await t.Db.WriteAsync((c, tx) => c.ExecuteAsync("CREATE TABLE multi_row_test (id BIGINT PRIMARY KEY, name TEXT)", transaction: tx), Ct);
         await Should.ThrowAsync<ArgumentException>(() => t.Db.WriteAsync((c, tx) =>
-            MultiRow.InsertAsync(c, tx, "multi_row_test", ["id", "name"], [[1L]]), Ct));
+            t.Db.Dialect.InsertRowsAsync(c, tx, "multi_row_test", ["id", "name"], [[1L]]), Ct));
     }
 }

@@ -1,3 +1,4 @@
+using Grantha.Fetch;
 using Dapper;
 using Grantha.Engine;
 
@@ -16,17 +17,17 @@ public class SettlerTests
     public async Task Two_workers_finishing_the_last_tasks_together_complete_the_batch()
     {
         await using var t = await TestDb.CreateAsync("postgres");
-        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 2, Stage.Fetch);
-        var queue = TaskQueue.For(t.Db);
-        var a = await t.Db.WriteAsync((c, tx) => queue.ClaimAsync(c, tx, Stage.Fetch, "worker-a", 1, 60_000, Db.NowMs()), Ct);
-        var b = await t.Db.WriteAsync((c, tx) => queue.ClaimAsync(c, tx, Stage.Fetch, "worker-b", 1, 60_000, Db.NowMs()), Ct);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 2, FetchHandler.Name);
+        var queue = t.Db.Queue;
+        var a = await t.Db.WriteAsync((c, tx) => queue.ClaimAsync(c, tx, FetchHandler.Name, "worker-a", 1, 60_000, Db.NowMs()), Ct);
+        var b = await t.Db.WriteAsync((c, tx) => queue.ClaimAsync(c, tx, FetchHandler.Name, "worker-b", 1, 60_000, Db.NowMs()), Ct);
         await using var second = Db.Open(t.Spec); // the other process
 
         // Both record their success and settle; the first holds its transaction open a moment, so they overlap.
         var firstRecorded = new TaskCompletionSource();
         var first = t.Db.WriteAsync(async (c, tx) =>
         {
-            await Settler.LockBatchesAsync(c, tx, [batch]);
+            await t.Db.Dialect.LockBatchesAsync(c, tx, [batch]);
             await queue.SucceedAsync(c, tx, "worker-a", [(a[0].Id, null)], Db.NowMs());
             await Settler.SettleAsync(c, tx, [batch], Db.NowMs());
             firstRecorded.SetResult();
@@ -35,7 +36,7 @@ public class SettlerTests
         await firstRecorded.Task;
         await second.WriteAsync(async (c, tx) =>
         {
-            await Settler.LockBatchesAsync(c, tx, [batch]);
+            await t.Db.Dialect.LockBatchesAsync(c, tx, [batch]);
             await queue.SucceedAsync(c, tx, "worker-b", [(b[0].Id, null)], Db.NowMs());
             await Settler.SettleAsync(c, tx, [batch], Db.NowMs());
         }, Ct);
@@ -53,13 +54,13 @@ public class SettlerTests
     public async Task Holding_the_batch_row_does_not_hold_up_rows_that_reference_the_batch()
     {
         await using var t = await TestDb.CreateAsync("postgres");
-        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 1, Stage.Fetch);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 1, FetchHandler.Name);
         await using var second = Db.Open(t.Spec);
         var locked = new TaskCompletionSource();
         var release = new TaskCompletionSource();
         var holder = t.Db.WriteAsync(async (c, tx) =>
         {
-            await Settler.LockBatchesAsync(c, tx, [batch]);
+            await t.Db.Dialect.LockBatchesAsync(c, tx, [batch]);
             locked.SetResult();
             await release.Task;
         }, Ct);

@@ -1,3 +1,5 @@
+using Grantha.Fetch;
+using Grantha.Extract;
 using System.Collections.Concurrent;
 using Dapper;
 using Grantha.Engine;
@@ -11,8 +13,8 @@ public class WorkerTests
     {
         await using var t = await TestDb.CreateAsync(store);
         var seen = new ConcurrentDictionary<long, int>();
-        var handler = new ScriptedHandler(Stage.Fetch, (ctx, _) => { seen.AddOrUpdate(ctx.Task.Id, 1, (_, n) => n + 1); return Task.FromResult(TaskResult.Empty); });
-        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 300, Stage.Fetch);
+        var handler = new ScriptedHandler(FetchHandler.Name, (ctx, _) => { seen.AddOrUpdate(ctx.Task.Id, 1, (_, n) => n + 1); return Task.FromResult(TaskResult.Empty); });
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 300, FetchHandler.Name);
 
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [handler])).ShouldBe(BatchStatus.Completed);
 
@@ -27,17 +29,17 @@ public class WorkerTests
     public async Task Follow_up_tasks_run_in_the_next_stage_and_the_batch_settles_after_both(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var first = new ScriptedHandler(Stage.Fetch, (ctx, _) => Task.FromResult(new TaskResult("{\"ok\":true}",
-            [new NewTask(Stage.Extract, $"{ctx.Task.BatchId}:EXTRACT:{ctx.Task.Subject}", ctx.Task.Subject)])));
-        var second = new ScriptedHandler(Stage.Extract, (_, _) => Task.FromResult(TaskResult.Empty));
-        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 50, Stage.Fetch, Stage.Extract);
+        var first = new ScriptedHandler(FetchHandler.Name, (ctx, _) => Task.FromResult(new TaskResult("{\"ok\":true}",
+            [new NewTask(ExtractHandler.Name, $"{ctx.Task.BatchId}:EXTRACT:{ctx.Task.Subject}", ctx.Task.Subject)])));
+        var second = new ScriptedHandler(ExtractHandler.Name, (_, _) => Task.FromResult(TaskResult.Empty));
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 50, FetchHandler.Name, ExtractHandler.Name);
 
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [first, second])).ShouldBe(BatchStatus.Completed);
 
         second.Calls.ShouldBe(50);
         var counts = await Batches.CountsAsync(t.Db, batch);
-        counts[Stage.Fetch][TaskState.Succeeded].ShouldBe(50);
-        counts[Stage.Extract][TaskState.Succeeded].ShouldBe(50);
+        counts[FetchHandler.Name][TaskState.Succeeded].ShouldBe(50);
+        counts[ExtractHandler.Name][TaskState.Succeeded].ShouldBe(50);
         (await Batches.JobsAsync(t.Db, batch)).ShouldAllBe(j => j.Status == JobStatus.Completed);
     }
 
@@ -45,7 +47,7 @@ public class WorkerTests
     public async Task Transient_errors_retry_with_backoff_permanent_fail_at_once_blocked_waits(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var handler = new ScriptedHandler(Stage.Fetch, (ctx, _) => ctx.Task.Subject switch
+        var handler = new ScriptedHandler(FetchHandler.Name, (ctx, _) => ctx.Task.Subject switch
         {
             "t1" when ctx.Task.Attempt < 3 => throw StageException.Transient("server_error", "503", 503),
             "t2" => throw StageException.Permanent("not_found", "404", 404),
@@ -53,7 +55,7 @@ public class WorkerTests
             "t4" => throw new InvalidOperationException("boom"),
             _ => Task.FromResult(TaskResult.Empty),
         });
-        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 5, Stage.Fetch);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 5, FetchHandler.Name);
 
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [handler])).ShouldBe(BatchStatus.Completed);
 
@@ -76,9 +78,9 @@ public class WorkerTests
     {
         await using var t = await TestDb.CreateAsync(store);
         var snoozes = 0;
-        var handler = new ScriptedHandler(Stage.Fetch, (_, _) =>
+        var handler = new ScriptedHandler(FetchHandler.Name, (_, _) =>
             Interlocked.Increment(ref snoozes) <= 4 ? throw new TaskSnoozedException(TimeSpan.FromMilliseconds(5), "host busy") : Task.FromResult(TaskResult.Empty));
-        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 1, Stage.Fetch);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 1, FetchHandler.Name);
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [handler])).ShouldBe(BatchStatus.Completed);
         var task = (await Batches.TasksAsync(t.Db, batch, new TaskFilter(), 0, 10)).Single();
         task.Attempt.ShouldBe(1);
@@ -89,21 +91,21 @@ public class WorkerTests
     public async Task A_whole_host_snooze_moves_that_hosts_waiting_tasks_and_no_other(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var queue = TaskQueue.For(t.Db);
-        var batch = await Batches.CreateAsync(t.Db, "test", new BatchOptions(), "test", [Stage.Fetch], async (c, tx, id) =>
+        var queue = t.Db.Queue;
+        var batch = await Batches.CreateAsync(t.Db, "test", new BatchOptions(), "test", [FetchHandler.Name], async (c, tx, id) =>
         {
-            NewTask Task(string host, int i) => new(Stage.Fetch, $"{id}:FETCH:{host}/{i}", $"http://{host}/{i}", host);
+            NewTask Task(string host, int i) => new(FetchHandler.Name, $"{id}:FETCH:{host}/{i}", $"http://{host}/{i}", host);
             await queue.InsertAsync(c, tx, id, [Task("slow.test", 1), Task("slow.test", 2), Task("slow.test", 3), Task("other.test", 1)], _ => 3, Db.NowMs());
         });
         var now = Db.NowMs();
-        var claimed = await t.Db.WriteAsync((c, tx) => queue.ClaimAsync(c, tx, Stage.Fetch, "w1", 1, 5000, now));
+        var claimed = await t.Db.WriteAsync((c, tx) => queue.ClaimAsync(c, tx, FetchHandler.Name, "w1", 1, 5000, now));
         claimed.Single().Host.ShouldBe("slow.test");
         await t.Db.WriteAsync((c, tx) => queue.SnoozeAsync(c, tx, claimed[0], "w1", TimeSpan.FromMinutes(1), "slow.test: next polite start in 60000 ms", now, wholeHost: true));
 
         // The snoozed task's siblings step aside with it; the next claim gets the other host's task.
         var tasks = await Batches.TasksAsync(t.Db, batch, new TaskFilter(), 0, 10);
         tasks.Where(x => x.Host == "slow.test").ShouldAllBe(x => x.State == TaskState.Pending && x.DueAt == now + 60_000 && x.Attempt == 0);
-        var next = await t.Db.WriteAsync((c, tx) => queue.ClaimAsync(c, tx, Stage.Fetch, "w1", 10, 5000, now + 1));
+        var next = await t.Db.WriteAsync((c, tx) => queue.ClaimAsync(c, tx, FetchHandler.Name, "w1", 10, 5000, now + 1));
         next.Single().Host.ShouldBe("other.test");
     }
 
@@ -111,10 +113,10 @@ public class WorkerTests
     public async Task Expired_leases_are_rescued_and_the_late_completion_is_discarded(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 3, Stage.Fetch);
-        var q = TaskQueue.For(t.Db);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 3, FetchHandler.Name);
+        var q = t.Db.Queue;
         // A worker claims with a short lease and dies (never renews).
-        var claimed = await t.Db.WriteAsync((c, tx) => q.ClaimAsync(c, tx, Stage.Fetch, "dead-worker", 10, 100, Db.NowMs()));
+        var claimed = await t.Db.WriteAsync((c, tx) => q.ClaimAsync(c, tx, FetchHandler.Name, "dead-worker", 10, 100, Db.NowMs()));
         claimed.Count.ShouldBe(3);
         await Task.Delay(150);
         var rescuer = new Rescuer(t.Db, q, new EngineSignals(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
@@ -125,7 +127,7 @@ public class WorkerTests
         var done = await t.Db.WriteAsync((c, tx) => q.SucceedAsync(c, tx, "dead-worker", claimed.Select(x => (x.Id, (string?)null)).ToList(), Db.NowMs()));
         done.ShouldBeEmpty();
         // Another worker finishes them; the lost attempt was counted.
-        var handler = new ScriptedHandler(Stage.Fetch, (_, _) => Task.FromResult(TaskResult.Empty));
+        var handler = new ScriptedHandler(FetchHandler.Name, (_, _) => Task.FromResult(TaskResult.Empty));
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, [handler])).ShouldBe(BatchStatus.Completed);
         (await Batches.TasksAsync(t.Db, batch, new TaskFilter(), 0, 10)).ShouldAllBe(x => x.Attempt == 2 && x.State == TaskState.Succeeded);
     }
@@ -134,9 +136,9 @@ public class WorkerTests
     public async Task Inserting_the_same_idempotency_key_twice_creates_one_task(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 0 + 1, Stage.Fetch);
-        var q = TaskQueue.For(t.Db);
-        var again = await t.Db.WriteAsync((c, tx) => q.InsertAsync(c, tx, batch, [new NewTask(Stage.Fetch, $"{batch}:{Stage.Fetch}:t1", "t1")], _ => 3, Db.NowMs()));
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 0 + 1, FetchHandler.Name);
+        var q = t.Db.Queue;
+        var again = await t.Db.WriteAsync((c, tx) => q.InsertAsync(c, tx, batch, [new NewTask(FetchHandler.Name, $"{batch}:{FetchHandler.Name}:t1", "t1")], _ => 3, Db.NowMs()));
         again.ShouldBe(0);
         (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stage_task"))).ShouldBe(1);
     }

@@ -1,3 +1,4 @@
+using Grantha.Fetch;
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
@@ -74,7 +75,7 @@ public class ExtractCommandsTests
     {
         await using var t = await TestDb.CreateAsync("sqlite");
         var url = "http://thyagaraja-vaibhavam.blogspot.com/2008/01/rama.html";
-        var batch = await ExtractStageTests.BatchAsync(t.Db, Stage.Fetch, Stage.Extract);
+        var batch = await ExtractStageTests.BatchAsync(t.Db, FetchHandler.Name, ExtractHandler.Name);
         var evidence = await ExtractStageTests.StorePageAsync(t.Db, batch, url, Encoding.UTF8.GetBytes(TestPages.Blogger(TestPages.SimpleKritiBody)));
         await new ExtractHandler().HandleAsync(ExtractStageTests.Context(t.Db, batch, url, evidence), Ct);
 

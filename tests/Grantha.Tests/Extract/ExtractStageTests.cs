@@ -1,3 +1,4 @@
+using Grantha.Resolve;
 using System.Text;
 using System.Text.Json;
 using Dapper;
@@ -45,12 +46,12 @@ public class ExtractStageTests
         }, body, "text/html", Ct);
 
     public static TaskContext Context(Db db, long batchId, string url, long? evidenceId, BatchOptions? options = null, long taskId = 7) =>
-        new(new StageTask
+        EngineHarness.Routed(new(new StageTask
         {
-            Id = taskId, BatchId = batchId, Stage = Stage.Extract, Attempt = 1, MaxAttempts = 5, Subject = url,
-            Host = new Uri(url).Host, IdemKey = $"{batchId}:{Stage.Extract}:{url}",
+            Id = taskId, BatchId = batchId, Stage = ExtractHandler.Name, Attempt = 1, MaxAttempts = 5, Subject = url,
+            Host = new Uri(url).Host, IdemKey = $"{batchId}:{ExtractHandler.Name}:{url}",
             Payload = evidenceId is null ? null : JsonSerializer.Serialize(new { evidenceId }),
-        }, db, options ?? new BatchOptions(), "test-worker");
+        }, db, options ?? new BatchOptions(), "test-worker"));
 
     static byte[] SimplePage => Encoding.UTF8.GetBytes(TestPages.Blogger(TestPages.SimpleKritiBody));
 
@@ -58,13 +59,13 @@ public class ExtractStageTests
     public async Task An_extract_task_stores_the_record_under_a_stable_id(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await BatchAsync(t.Db, Stage.Manifest, Stage.Fetch, Stage.Extract);
+        var batch = await BatchAsync(t.Db, ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name);
         var evidence = await StorePageAsync(t.Db, batch, Url, SimplePage);
         var handler = new ExtractHandler();
 
         var first = await handler.HandleAsync(Context(t.Db, batch, Url, evidence), Ct);
         first.FollowUps.ShouldBeNull(); // the batch does not run RESOLVE
-        var result = JsonSerializer.Deserialize<ExtractHandler.Result>(first.ResultJson!, BatchOptions.Json)!;
+        var result = JsonSerializer.Deserialize<ExtractHandler.Result>(first.ResultJson!, EngineJson.Options)!;
         result.ExtractorVersion.ShouldBe(Extractor.Version);
         result.Sections.ShouldBe(3);
         result.Scripts.ShouldBe(3);
@@ -83,7 +84,7 @@ public class ExtractStageTests
         ExtractionStore.Serialize(page).ShouldBe(ExtractionStore.Serialize(Extractor.Extract(SimplePage, "UTF-8", Url)));
 
         // A retried task (its completion lost) writes the same row again.
-        var again = JsonSerializer.Deserialize<ExtractHandler.Result>((await handler.HandleAsync(Context(t.Db, batch, Url, evidence), Ct)).ResultJson!, BatchOptions.Json)!;
+        var again = JsonSerializer.Deserialize<ExtractHandler.Result>((await handler.HandleAsync(Context(t.Db, batch, Url, evidence), Ct)).ResultJson!, EngineJson.Options)!;
         again.ExtractionId.ShouldBe(result.ExtractionId);
         (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM extraction"))).ShouldBe(1);
     }
@@ -92,14 +93,14 @@ public class ExtractStageTests
     public async Task A_batch_that_runs_resolve_gets_a_resolve_task_with_the_extraction_id(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await BatchAsync(t.Db, Stage.Manifest, Stage.Fetch, Stage.Extract, Stage.Resolve);
+        var batch = await BatchAsync(t.Db, ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name, ResolveHandler.Name);
         var evidence = await StorePageAsync(t.Db, batch, Url, SimplePage);
 
         var done = await new ExtractHandler().HandleAsync(Context(t.Db, batch, Url, evidence), Ct);
 
-        var id = JsonSerializer.Deserialize<ExtractHandler.Result>(done.ResultJson!, BatchOptions.Json)!.ExtractionId;
+        var id = JsonSerializer.Deserialize<ExtractHandler.Result>(done.ResultJson!, EngineJson.Options)!.ExtractionId;
         var next = done.FollowUps.ShouldNotBeNull().ShouldHaveSingleItem();
-        next.Stage.ShouldBe(Stage.Resolve);
+        next.Stage.ShouldBe(ResolveHandler.Name);
         next.IdemKey.ShouldBe($"{batch}:RESOLVE:{Url}");
         next.Subject.ShouldBe(Url);
         next.Host.ShouldBe("thyagaraja-vaibhavam.blogspot.com");
@@ -110,9 +111,9 @@ public class ExtractStageTests
     public async Task A_stage_list_in_the_batch_options_decides_too(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await BatchAsync(t.Db, Stage.Manifest, Stage.Fetch, Stage.Extract, Stage.Resolve);
+        var batch = await BatchAsync(t.Db, ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name, ResolveHandler.Name);
         var evidence = await StorePageAsync(t.Db, batch, Url, SimplePage);
-        var options = new BatchOptions { Stages = [Stage.Manifest, Stage.Fetch, Stage.Extract] };
+        var options = new BatchOptions { Stages = [ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name] };
 
         var done = await new ExtractHandler().HandleAsync(Context(t.Db, batch, Url, evidence, options), Ct);
 
@@ -123,7 +124,7 @@ public class ExtractStageTests
     public async Task A_page_that_is_no_page_fails_permanently_with_its_code_and_is_recorded(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await BatchAsync(t.Db, Stage.Fetch, Stage.Extract);
+        var batch = await BatchAsync(t.Db, FetchHandler.Name, ExtractHandler.Name);
         var evidence = await StorePageAsync(t.Db, batch, Url, Encoding.UTF8.GetBytes(new string('x', 5000)));
 
         var e = await Should.ThrowAsync<StageException>(() => new ExtractHandler().HandleAsync(Context(t.Db, batch, Url, evidence), Ct));
@@ -142,7 +143,7 @@ public class ExtractStageTests
     public async Task Without_a_stored_page_the_task_fails_permanently_and_nothing_is_fetched(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await BatchAsync(t.Db, Stage.Fetch, Stage.Extract);
+        var batch = await BatchAsync(t.Db, FetchHandler.Name, ExtractHandler.Name);
 
         var missing = await Should.ThrowAsync<StageException>(() => new ExtractHandler().HandleAsync(Context(t.Db, batch, Url, 999), Ct));
         missing.Code.ShouldBe(PageInput.PageMissing);
@@ -155,7 +156,7 @@ public class ExtractStageTests
     public async Task The_declared_charset_of_the_stored_answer_is_used_and_the_manifest_raga_checked(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await Batches.CreateAsync(t.Db, "m", new BatchOptions(), "test", [Stage.Manifest, Stage.Fetch, Stage.Extract], async (c, tx, id) =>
+        var batch = await Batches.CreateAsync(t.Db, "m", new BatchOptions(), "test", [ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name], async (c, tx, id) =>
         {
             var file = await c.ExecuteScalarAsync<long>("INSERT INTO manifest_file (batch_id, name, sha256, size, content, created_at) VALUES (@id, 'm.csv', 'x', 1, @content, 0) RETURNING id",
                 new { id, content = new byte[] { 1 } }, tx);
@@ -168,7 +169,7 @@ public class ExtractStageTests
 
         var done = await new ExtractHandler().HandleAsync(Context(t.Db, batch, Url, evidence), Ct);
 
-        var page = (await ExtractionStore.GetAsync(t.Db, JsonSerializer.Deserialize<ExtractHandler.Result>(done.ResultJson!, BatchOptions.Json)!.ExtractionId, Ct))!.Page!;
+        var page = (await ExtractionStore.GetAsync(t.Db, JsonSerializer.Deserialize<ExtractHandler.Result>(done.ResultJson!, EngineJson.Options)!.ExtractionId, Ct))!.Page!;
         page.HasWarning(Warnings.CsvRagaDiffers).ShouldBeTrue("the manifest says kalyANi, the page tODi");
         page.Ragas.ShouldHaveSingleItem().Name.ShouldBe("tODi");
     }
@@ -192,10 +193,10 @@ public class ExtractStageTests
         using var fetch = Fetch.FetchTasks.Handler();
         var url = site.Url("/p.html");
 
-        var with = await BatchAsync(t.Db, Stage.Manifest, Stage.Fetch, Stage.Extract);
-        var done = await fetch.HandleAsync(Context(t.Db, with, url, null, site.Batch(), taskId: 1) with { Task = FetchTask(with, url, 1) }, Ct);
+        var with = await BatchAsync(t.Db, ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name);
+        var done = await fetch.HandleAsync(EngineHarness.Routed(Context(t.Db, with, url, null, site.Batch(), taskId: 1) with { Task = FetchTask(with, url, 1) }), Ct);
         var next = done.FollowUps.ShouldNotBeNull().ShouldHaveSingleItem();
-        next.Stage.ShouldBe(Stage.Extract);
+        next.Stage.ShouldBe(ExtractHandler.Name);
         next.IdemKey.ShouldBe($"{with}:EXTRACT:{url}");
         next.Subject.ShouldBe(url);
         var evidenceId = JsonDocument.Parse(next.Payload!).RootElement.GetProperty("evidenceId").GetInt64();
@@ -203,15 +204,15 @@ public class ExtractStageTests
 
         // The EXTRACT task reads what FETCH stored.
         var extracted = await new ExtractHandler().HandleAsync(Context(t.Db, with, url, evidenceId), Ct);
-        JsonSerializer.Deserialize<ExtractHandler.Result>(extracted.ResultJson!, BatchOptions.Json)!.Sections.ShouldBe(3);
+        JsonSerializer.Deserialize<ExtractHandler.Result>(extracted.ResultJson!, EngineJson.Options)!.Sections.ShouldBe(3);
 
-        var without = await BatchAsync(t.Db, Stage.Manifest, Stage.Fetch);
-        (await fetch.HandleAsync(Context(t.Db, without, url, null, site.Batch(), taskId: 2) with { Task = FetchTask(without, url, 2) }, Ct)).FollowUps.ShouldBeNull();
+        var without = await BatchAsync(t.Db, ManifestHandler.Name, FetchHandler.Name);
+        (await fetch.HandleAsync(EngineHarness.Routed(Context(t.Db, without, url, null, site.Batch(), taskId: 2) with { Task = FetchTask(without, url, 2) }), Ct)).FollowUps.ShouldBeNull();
     }
 
     static StageTask FetchTask(long batchId, string url, long id) => new()
     {
-        Id = id, BatchId = batchId, Stage = Stage.Fetch, Attempt = 1, MaxAttempts = 5, Subject = url, Host = new Uri(url).Host,
+        Id = id, BatchId = batchId, Stage = FetchHandler.Name, Attempt = 1, MaxAttempts = 5, Subject = url, Host = new Uri(url).Host,
         IdemKey = $"{batchId}:FETCH:{url}",
     };
 
@@ -223,8 +224,8 @@ public class ExtractStageTests
         await using var site = await SourceSite.StartAsync(new SourceSiteOptions { Seed = 42, BasePort = 0, Rows = rows }, Ct);
         var csv = "Krithi,Raga,Hyperlink\r\n" + string.Concat(rows.Select(r => $"{r.Krithi},{r.Raga},{r.Url}\r\n"));
         var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
-        var batch = await Batches.CreateAsync(t.Db, "e2e", options, "test", [Stage.Manifest, Stage.Fetch, Stage.Extract], (c, tx, id) =>
-            ManifestHandler.AddFileAsync(c, tx, id, "sample.csv", Encoding.ASCII.GetBytes(csv), Db.NowMs()), Ct);
+        var batch = await Batches.CreateAsync(t.Db, "e2e", options, "test", [ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name], (c, tx, id) =>
+            ManifestHandler.AddFileAsync(t.Db, c, tx, id, "sample.csv", Encoding.ASCII.GetBytes(csv), Db.NowMs()), Ct);
         using var fetch = new FetchHandler();
 
         var status = await EngineHarness.RunUntilSettledAsync(t.Db, batch, [new ManifestHandler(), fetch, new ExtractHandler()], TimeSpan.FromSeconds(60));

@@ -1,3 +1,5 @@
+using Grantha.Fetch;
+using Grantha.Manifest;
 using System.Text;
 using Grantha.Engine;
 using Grantha.Extract;
@@ -15,7 +17,7 @@ public class PageInputTests
     public async Task A_page_comes_with_its_charset_and_the_distinct_ragas_of_its_accepted_rows(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await ExtractStageTests.BatchAsync(t.Db, Stage.Manifest, Stage.Fetch, Stage.Extract);
+        var batch = await ExtractStageTests.BatchAsync(t.Db, ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name);
         await ExtractStageTests.AddManifestRowsAsync(t.Db, batch,
             (2, "accepted", null, "tODi", Url), (3, "accepted", null, "bhairavi", Url), (4, "accepted", null, "tODi", Url),
             (5, "accepted", null, "", Url), (6, "rejected", null, "kalyANi", Url), (7, "accepted", null, "mOhanaM", "http://other.test/"));

@@ -1,3 +1,5 @@
+using Grantha.Fetch;
+using Grantha.Manifest;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -27,7 +29,7 @@ public class ReextractTests
     /// <summary>A batch with three extracted pages: two clean kritis and one with no tala.</summary>
     static async Task<(long Batch, Dictionary<string, long> Ids)> ExtractedBatchAsync(Db db)
     {
-        var batch = await ExtractStageTests.BatchAsync(db, Stage.Manifest, Stage.Fetch, Stage.Extract);
+        var batch = await ExtractStageTests.BatchAsync(db, ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name);
         var pages = new Dictionary<string, byte[]>
         {
             [$"{Host}/2008/01/rama.html"] = Page(TestPages.SimpleKritiBody),
@@ -39,7 +41,7 @@ public class ReextractTests
         {
             var evidence = await ExtractStageTests.StorePageAsync(db, batch, url, body);
             var done = await new ExtractHandler().HandleAsync(ExtractStageTests.Context(db, batch, url, evidence), Ct);
-            ids[url] = JsonSerializer.Deserialize<ExtractHandler.Result>(done.ResultJson!, BatchOptions.Json)!.ExtractionId;
+            ids[url] = JsonSerializer.Deserialize<ExtractHandler.Result>(done.ResultJson!, EngineJson.Options)!.ExtractionId;
         }
         return (batch, ids);
     }

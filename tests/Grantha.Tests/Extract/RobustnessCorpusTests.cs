@@ -1,3 +1,4 @@
+using Grantha.Fetch;
 using System.Diagnostics;
 using System.Text;
 using Grantha.Engine;
@@ -115,7 +116,7 @@ public class RobustnessCorpusTests
     public async Task The_stage_turns_the_whole_corpus_into_rows_or_permanent_errors()
     {
         await using var t = await TestDb.CreateAsync("sqlite");
-        var batch = await ExtractStageTests.BatchAsync(t.Db, Stage.Fetch, Stage.Extract);
+        var batch = await ExtractStageTests.BatchAsync(t.Db, FetchHandler.Name, ExtractHandler.Name);
         var handler = new ExtractHandler();
         var corpus = Corpus().Where(c => c.Bytes.Length > 0).ToList(); // an empty body is never stored by FETCH
         var i = 0;

@@ -78,7 +78,7 @@ public static class FetchTasks
     public static TaskContext Context(Db db, string url, BatchOptions batch, long taskId = 1, int attempt = 1) =>
         new(new StageTask
         {
-            Id = taskId, BatchId = 1, JobId = 1, Stage = Stage.Fetch, State = "RUNNING", Attempt = attempt, MaxAttempts = 5,
+            Id = taskId, BatchId = 1, JobId = 1, Stage = FetchHandler.Name, State = "RUNNING", Attempt = attempt, MaxAttempts = 5,
             IdemKey = $"fetch:{url}:{taskId}", Subject = url, Host = new Uri(url).Host,
         }, db, batch, "test-worker");
 

@@ -36,10 +36,10 @@ public class ResolveApiTests
         await using var site = await SourceSite.StartAsync(new SourceSiteOptions { Seed = 42, BasePort = 0, Rows = rows }, Ct);
         var csv = "Krithi,Raga,Hyperlink\r\n" + string.Concat(rows.Select(r => $"\"{r.Krithi}\",\"{r.Raga}\",{r.Url}\r\n"));
         var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
-        var batch = await Batches.CreateAsync(t.Db, "api", options, "test", [Stage.Manifest, Stage.Fetch, Stage.Extract, Stage.Resolve], (c, tx, id) =>
-            ManifestHandler.AddFileAsync(c, tx, id, "api.csv", Encoding.UTF8.GetBytes(csv), Db.NowMs()), Ct);
+        var batch = await Batches.CreateAsync(t.Db, "api", options, "test", [ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name, ResolveHandler.Name], (c, tx, id) =>
+            ManifestHandler.AddFileAsync(t.Db, c, tx, id, "api.csv", Encoding.UTF8.GetBytes(csv), Db.NowMs()), Ct);
         using var fetch = new FetchHandler();
-        IStageHandler[] handlers = [new ManifestHandler(), fetch, new ExtractHandler(), new ResolveHandler()];
+        StageHandler[] handlers = [new ManifestHandler(), fetch, new ExtractHandler(), new ResolveHandler()];
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, handlers, TimeSpan.FromSeconds(60))).ShouldBe(BatchStatus.Completed);
 
         var builder = WebApplication.CreateSlimBuilder();

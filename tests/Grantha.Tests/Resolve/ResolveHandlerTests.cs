@@ -1,3 +1,5 @@
+using Grantha.Fetch;
+using Grantha.Manifest;
 using System.Text;
 using System.Text.Json;
 using Dapper;
@@ -17,18 +19,18 @@ public class ResolveHandlerTests
 
     static async Task<(long Batch, long ExtractionId)> ExtractedAsync(Db db)
     {
-        var batch = await ExtractStageTests.BatchAsync(db, Stage.Manifest, Stage.Fetch, Stage.Extract, Stage.Resolve);
+        var batch = await ExtractStageTests.BatchAsync(db, ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name, ResolveHandler.Name);
         await ExtractStageTests.AddManifestRowsAsync(db, batch, (2, "accepted", "rAma rAma", "tODi", Url), (9, "accepted", "rAma rAma", "tODi", Url));
         var evidence = await ExtractStageTests.StorePageAsync(db, batch, Url, Encoding.UTF8.GetBytes(TestPages.Blogger(TestPages.SimpleKritiBody)));
         var done = await new ExtractHandler().HandleAsync(ExtractStageTests.Context(db, batch, Url, evidence), Ct);
-        return (batch, JsonSerializer.Deserialize<ExtractHandler.Result>(done.ResultJson!, BatchOptions.Json)!.ExtractionId);
+        return (batch, JsonSerializer.Deserialize<ExtractHandler.Result>(done.ResultJson!, EngineJson.Options)!.ExtractionId);
     }
 
     static TaskContext Context(Db db, long batch, string subject, long extractionId) =>
         new(new StageTask
         {
-            Id = 11, BatchId = batch, Stage = Stage.Resolve, Attempt = 1, MaxAttempts = 5, Subject = subject,
-            Host = "thyagaraja-vaibhavam.blogspot.com", IdemKey = $"{batch}:{Stage.Resolve}:{subject}",
+            Id = 11, BatchId = batch, Stage = ResolveHandler.Name, Attempt = 1, MaxAttempts = 5, Subject = subject,
+            Host = "thyagaraja-vaibhavam.blogspot.com", IdemKey = $"{batch}:{ResolveHandler.Name}:{subject}",
             Payload = JsonSerializer.Serialize(new { extractionId }),
         }, db, new BatchOptions(), "test-worker");
 
@@ -44,7 +46,7 @@ public class ResolveHandlerTests
 
         var done = await new ResolveHandler().HandleAsync(Context(t.Db, batch, Url, extractionId), Ct);
 
-        var result = JsonSerializer.Deserialize<ResolveHandler.Result>(done.ResultJson!, BatchOptions.Json)!;
+        var result = JsonSerializer.Deserialize<ResolveHandler.Result>(done.ResultJson!, EngineJson.Options)!;
         result.Status.ShouldBe(StagedImports.Resolved);
         result.Composer.ShouldNotBeNull();
         result.Ragas.ShouldHaveSingleItem();
@@ -60,7 +62,7 @@ public class ResolveHandlerTests
 
         var done = await new ResolveHandler().HandleAsync(Context(t.Db, batch, " ", extractionId), Ct);
 
-        var result = JsonSerializer.Deserialize<ResolveHandler.Result>(done.ResultJson!, BatchOptions.Json)!;
+        var result = JsonSerializer.Deserialize<ResolveHandler.Result>(done.ResultJson!, EngineJson.Options)!;
         (await RowsOfImportAsync(t.Db, result.StagedImportId)).ShouldBe(2);
         (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT url FROM staged_import WHERE id = @id", new { id = result.StagedImportId }))).ShouldBe(Url);
     }
@@ -69,7 +71,7 @@ public class ResolveHandlerTests
     public async Task A_missing_extraction_fails_the_task_for_good(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await ExtractStageTests.BatchAsync(t.Db, Stage.Resolve);
+        var batch = await ExtractStageTests.BatchAsync(t.Db, ResolveHandler.Name);
         var e = await Should.ThrowAsync<StageException>(() => new ResolveHandler().HandleAsync(Context(t.Db, batch, Url, 424242), Ct));
         e.Code.ShouldBe("extraction_missing");
     }

@@ -33,14 +33,14 @@ public class ResolveStageTests
         new("sumadyuti rUpiNi", "sumadyuti", "http://guru-guha.blogspot.com/2009/01/dikshitar-kriti-sumadyuti-roopini.html"),
     ];
 
-    static IStageHandler[] Handlers(FetchHandler fetch) => [new ManifestHandler(), fetch, new ExtractHandler(), new ResolveHandler()];
+    static StageHandler[] Handlers(FetchHandler fetch) => [new ManifestHandler(), fetch, new ExtractHandler(), new ResolveHandler()];
 
     static async Task<long> BatchAsync(Db db, SourceSite site, IReadOnlyList<SourceRow> rows, string name)
     {
         var csv = "Krithi,Raga,Hyperlink\r\n" + string.Concat(rows.Select(r => $"\"{r.Krithi}\",\"{r.Raga}\",{r.Url}\r\n"));
         var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
-        return await Batches.CreateAsync(db, name, options, "test", [Stage.Manifest, Stage.Fetch, Stage.Extract, Stage.Resolve], (c, tx, id) =>
-            ManifestHandler.AddFileAsync(c, tx, id, name + ".csv", Encoding.UTF8.GetBytes(csv), Db.NowMs()), Ct);
+        return await Batches.CreateAsync(db, name, options, "test", [ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name, ResolveHandler.Name], (c, tx, id) =>
+            ManifestHandler.AddFileAsync(db, c, tx, id, name + ".csv", Encoding.UTF8.GetBytes(csv), Db.NowMs()), Ct);
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
@@ -66,7 +66,7 @@ public class ResolveStageTests
         staged.Single(s => s.Url.Contains("devi-nee-pada")).ManifestRows.Count.ShouldBe(2);
 
         // The unknown raga blocks its page and is listed with its row count; nothing was added to the catalog.
-        var blocked = await Batches.TasksAsync(t.Db, batch, new TaskFilter { Stage = Stage.Resolve, State = TaskState.Blocked }, 0, 100, Ct);
+        var blocked = await Batches.TasksAsync(t.Db, batch, new TaskFilter { Stage = ResolveHandler.Name, State = TaskState.Blocked }, 0, 100, Ct);
         blocked.Select(b => b.Subject).ShouldContain(UnknownRagaUrl);
         blocked.ShouldAllBe(b => b.ErrorCode == ResolveHandler.NeedsReviewCode);
         var sumadyuti = summary.Review.Single(r => r.Kind == "raga" && r.Name == "sumadyuti");

@@ -25,8 +25,8 @@ public class StagedImportsTests
     public async Task Copies_near_titles_and_earlier_batches_are_flagged_and_different_ragas_are_not(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var first = await EngineHarness.BatchWithTasksAsync(t.Db, 1, Stage.Resolve);
-        var second = await EngineHarness.BatchWithTasksAsync(t.Db, 1, Stage.Resolve);
+        var first = await EngineHarness.BatchWithTasksAsync(t.Db, 1, ResolveHandler.Name);
+        var second = await EngineHarness.BatchWithTasksAsync(t.Db, 1, ResolveHandler.Name);
 
         var original = await SaveAsync(t.Db, first, "http://a.test/1", Work("kamalambike pahi"));
         original.Flags.ShouldBeEmpty();
@@ -60,7 +60,7 @@ public class StagedImportsTests
     public async Task A_rewrite_that_is_no_longer_a_copy_loses_its_flags(string store)
     {
         await using var t = await TestDb.CreateAsync(store);
-        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 1, Stage.Resolve);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 1, ResolveHandler.Name);
         var original = await SaveAsync(t.Db, batch, "http://a.test/1", Work("kamalambike pahi"));
         var copy = await SaveAsync(t.Db, batch, "http://a.test/2", Work("kamalambike pahi"));
         copy.DuplicateOf.ShouldBe(original.Id);

@@ -28,9 +28,9 @@ public class TrinityImportTests
         await using var site = await SourceSite.StartAsync(new SourceSiteOptions { Seed = 7, BasePort = 0, Rows = SiteManifest.Load(null) }, Ct);
         var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
         var files = SharedFiles.TrinityManifests.Select(p => (Name: Path.GetFileName(p), Content: File.ReadAllBytes(p))).ToList();
-        var batch = await Batches.CreateAsync(t.Db, "trinity", options, "test", [Stage.Manifest, Stage.Fetch, Stage.Extract, Stage.Resolve], async (c, tx, id) =>
+        var batch = await Batches.CreateAsync(t.Db, "trinity", options, "test", [ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name, ResolveHandler.Name], async (c, tx, id) =>
         {
-            foreach (var f in files) await ManifestHandler.AddFileAsync(c, tx, id, f.Name, f.Content, Db.NowMs());
+            foreach (var f in files) await ManifestHandler.AddFileAsync(t.Db, c, tx, id, f.Name, f.Content, Db.NowMs());
         }, Ct);
         using var fetch = new FetchHandler();
 
@@ -76,7 +76,7 @@ public class TrinityImportTests
         blocked.Count.ShouldBe(summary.Review.Count);
         summary.Review.ShouldAllBe(r => r.Rows > 0);
         summary.Review.Sum(r => r.Pages).ShouldBeGreaterThanOrEqualTo(summary.NeedsReview);
-        (await Batches.TasksAsync(t.Db, batch, new TaskFilter { Stage = Stage.Resolve, State = TaskState.Blocked }, 0, 2000, Ct)).Count.ShouldBe((int)summary.NeedsReview);
+        (await Batches.TasksAsync(t.Db, batch, new TaskFilter { Stage = ResolveHandler.Name, State = TaskState.Blocked }, 0, 2000, Ct)).Count.ShouldBe((int)summary.NeedsReview);
     }
 
     static Task<(long, long, long, long, long)> CountsAsync(Db db) => db.ReadAsync(async c => (

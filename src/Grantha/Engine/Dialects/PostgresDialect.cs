@@ -3,15 +3,20 @@ using Dapper;
 
 namespace Grantha.Engine;
 
-/// <summary>The queue statements for PostgreSQL: one statement per claim with SKIP LOCKED, bulk arrays with unnest.</summary>
-public sealed class PostgresQueue : TaskQueue
+/// <summary>
+/// PostgreSQL's statements: one statement per claim with SKIP LOCKED, bulk arrays with unnest,
+/// many rows per INSERT, row and advisory locks, NOTIFY.
+/// </summary>
+public sealed partial class PostgresDialect : Dialect
 {
+    public override DbKind Kind => DbKind.Postgres;
+    public override bool OneWriter => false;
+
     /// <summary>Channel workers LISTEN on; the payload is the stage that got new work.</summary>
     public const string NotifyChannel = "grantha_task";
 
-    public override async Task<int> InsertAsync(DbConnection c, DbTransaction tx, long batchId, IReadOnlyList<NewTask> tasks, Func<string, int> maxAttempts, long now)
+    public override async Task<int> InsertTasksAsync(DbConnection c, DbTransaction tx, long batchId, IReadOnlyList<NewTask> tasks, Func<string, int> maxAttempts, long now)
     {
-        if (tasks.Count == 0) return 0;
         var inserted = 0;
         foreach (var group in tasks.GroupBy(t => t.Stage))
         {
@@ -33,9 +38,8 @@ public sealed class PostgresQueue : TaskQueue
                 payloads = list.Select(t => t.Payload).ToArray(),
                 priorities = list.Select(t => t.Priority).ToArray(),
             }, tx);
-            await c.ExecuteAsync("SELECT pg_notify(@ch, @stage)", new { ch = NotifyChannel, stage = group.Key }, tx);
+            await NotifyAsync(c, tx, [group.Key]);
         }
-        if (inserted > 0) await OpenJobsAsync(c, tx, batchId, tasks.Select(t => t.Stage), now);
         return inserted;
     }
 
@@ -53,11 +57,11 @@ public sealed class PostgresQueue : TaskQueue
             RETURNING {Prefixed("t.")}
             """, new { stage, now, limit, owner, exp = now + leaseMs }, tx)).AsList();
 
-    public override async Task<IReadOnlyList<Completed>> SucceedAsync(DbConnection c, DbTransaction tx, string owner, IReadOnlyList<(long Id, string? Result)> done, long now)
+    public override async Task<IReadOnlyList<TaskQueue.Completed>> SucceedAsync(DbConnection c, DbTransaction tx, string owner, IReadOnlyList<(long Id, string? Result)> done, long now)
     {
         if (done.Count == 0) return [];
         // One round trip: mark done and append the events of exactly the rows this worker still held.
-        return (await c.QueryAsync<Completed>("""
+        return (await c.QueryAsync<TaskQueue.Completed>($$"""
             WITH done AS (
               UPDATE stage_task t
               SET state = 'SUCCEEDED', result = u.result, lease_owner = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now,
@@ -66,15 +70,13 @@ public sealed class PostgresQueue : TaskQueue
               WHERE t.id = u.id AND t.state = 'RUNNING' AND t.lease_owner = @owner
               RETURNING t.id, t.batch_id, t.job_id, t.attempt),
             ev AS (
-              INSERT INTO event (batch_id, job_id, task_id, kind, actor, at, data)
-              SELECT batch_id, job_id, id, 'task_succeeded', @actor, @now, '{"attempt":' || attempt || '}' FROM done)
+              {{Events.Insert}} SELECT batch_id, job_id, id, 'task_succeeded', @actor, @now, '{"attempt":' || attempt || '}' FROM done)
             SELECT id, batch_id, job_id, attempt FROM done
             """, new { ids = done.Select(d => d.Id).ToArray(), results = done.Select(d => d.Result).ToArray(), owner, actor = "worker:" + owner, now }, tx)).AsList();
     }
 
-    public override async Task<IReadOnlyList<Rescued>> RescueAsync(DbConnection c, DbTransaction tx, long now, int limit)
-    {
-        var rescued = (await c.QueryAsync<Rescued>("""
+    public override async Task<IReadOnlyList<TaskQueue.Rescued>> RescueAsync(DbConnection c, DbTransaction tx, long now, int limit) =>
+        (await c.QueryAsync<TaskQueue.Rescued>("""
             WITH expired AS (
               SELECT id, lease_owner, lease_expires_at FROM stage_task
               WHERE state = 'RUNNING' AND lease_expires_at < @now
@@ -89,9 +91,32 @@ public sealed class PostgresQueue : TaskQueue
             FROM expired WHERE t.id = expired.id
             RETURNING t.id, t.batch_id, t.job_id, t.state, t.attempt, expired.lease_owner, expired.lease_expires_at
             """, new { now, limit }, tx)).AsList();
-        await AppendRescueEventsAsync(c, tx, rescued, now);
-        return rescued;
+
+    public override async Task NotifyAsync(DbConnection c, DbTransaction tx, IEnumerable<string> stages)
+    {
+        foreach (var stage in stages.Distinct())
+            await c.ExecuteAsync("SELECT pg_notify(@ch, @stage)", new { ch = NotifyChannel, stage }, tx);
     }
 
-    static string Prefixed(string prefix) => string.Join(", ", TaskColumns.Split(", ").Select(col => prefix + col));
+    public override Task<int> InsertRowsAsync(DbConnection c, DbTransaction tx, string table, string[] columns, IEnumerable<object?[]> rows, string? suffix = null) =>
+        MultiRow.InsertChunkedAsync(c, tx, table, columns, rows, suffix);
+
+    /// <summary>NO KEY UPDATE, not UPDATE: every insert that references the batch (extractions, pages,
+    /// staged imports) takes KEY SHARE on its row for the foreign key, and must not wait for this.</summary>
+    public override string BatchRowLock => " FOR NO KEY UPDATE";
+
+    public override async Task LockBatchesAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds)
+    {
+        var ids = batchIds.Distinct().Order().ToArray();
+        if (ids.Length > 0) await c.ExecuteAsync($"SELECT id FROM batch WHERE id = ANY(@ids) ORDER BY id{BatchRowLock}", new { ids }, tx);
+    }
+
+    public override string LockInStatement(string keyParameter) => $"FROM (SELECT pg_advisory_xact_lock(@{keyParameter})) AS statement_lock";
+    public override string InsertedNotUpdated => "xmax = 0";
+    public override bool DataModifyingCtes => true;
+
+    public override Task TransactionLockAsync(DbConnection c, DbTransaction tx, long key) =>
+        c.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key }, tx);
+
+    static string Prefixed(string prefix) => string.Join(", ", TaskQueue.TaskColumns.Split(", ").Select(col => prefix + col));
 }
