@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using Grantha.Engine;
-using Grantha.Sources;
+using Grantha.OfflineSite;
 
 namespace Grantha.Bench;
 
