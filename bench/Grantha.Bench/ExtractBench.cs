@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Grantha.Extract;
-using Grantha.Sources;
+using Grantha.OfflineSite;
 
 namespace Grantha.Bench;
 
@@ -113,7 +113,7 @@ public static class ExtractBench
 
     static List<BenchPage> Pages(int count)
     {
-        var rows = SiteManifest.Load(null);
+        var rows = SiteManifest.Load(SharedFiles.TrinityManifestsIfPresent);
         return rows.GroupBy(r => r.Url.Trim()).Take(count)
             .Select(g => PageGenerator.Generate(SourceSiteOptions.DefaultSeed, g.Key, g.ToList()))
             .Select(p => new BenchPage(p.Url, p.Bytes)).ToList();

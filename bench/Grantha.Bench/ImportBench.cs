@@ -5,7 +5,7 @@ using Grantha.Extract;
 using System.Diagnostics;
 using Dapper;
 using Grantha.Engine;
-using Grantha.Sources;
+using Grantha.OfflineSite;
 
 namespace Grantha.Bench;
 
@@ -26,7 +26,7 @@ public static class ImportBench
     public static async Task<Dictionary<string, object?>> RunAsync(BenchArgs a)
     {
         var manifests = SharedFiles.TrinityManifests.Select(f => new ManifestInput(Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
-        await using var site = await SourceSite.StartAsync(new SourceSiteOptions { BasePort = 0, Pregenerate = true });
+        await using var site = await SourceSite.StartAsync(new SourceSiteOptions { BasePort = 0, Manifests = SharedFiles.TrinityManifests, Pregenerate = true });
         await site.Ready;
         var only = a.Str("depth");
         var result = new Dictionary<string, object?> { ["rows"] = 1240 };

@@ -2,7 +2,7 @@ using Grantha.Manifest;
 using System.Diagnostics;
 using Dapper;
 using Grantha.Engine;
-using Grantha.Sources;
+using Grantha.OfflineSite;
 
 namespace Grantha.Bench;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Grantha.Extract;
+using Grantha.OfflineSite;
 using Grantha.Resolve;
-using Grantha.Sources;
 
 namespace Grantha.Bench;
 
@@ -39,7 +39,7 @@ public static class ResolveBench
                 Title = plan.Title,
                 Ragas = plan.Ragas is { Count: > 0 } rs ? rs.Select(r => new ExtractedRaga(r.Raga, r.Section)).ToList() : [new ExtractedRaga(plan.Raga)],
                 Tala = plan.Tala,
-                Composer = plan.Blog.Composer switch { Sources.Composer.Dikshitar => "Muthuswami Dikshitar", Sources.Composer.Tyagaraja => "Tyagaraja", _ => "Syama Sastri" },
+                Composer = plan.Blog.Composer switch { OfflineSite.Composer.Dikshitar => "Muthuswami Dikshitar", OfflineSite.Composer.Tyagaraja => "Tyagaraja", _ => "Syama Sastri" },
                 Deity = plan.Deity,
                 Kshetra = plan.Kshetra,
                 Confidence = 1.0,

@@ -24,6 +24,12 @@ public static class SharedFiles
         Path.Combine(ManifestsDir, "Syama-Sastri-Krithi-For-Import.csv"),
     };
 
+    /// <summary>
+    /// The Trinity manifests when the shared folder is present, else null: what the offline site
+    /// serves by default (given null, it serves its built-in sample).
+    /// </summary>
+    public static IReadOnlyList<string>? TrinityManifestsIfPresent => Root is null ? null : TrinityManifests;
+
     public static string Require() => Root ?? throw new DirectoryNotFoundException(
         "The shared folder was not found: put it beside the checkout as ../shared, or set GRANTHA_SHARED.");
 

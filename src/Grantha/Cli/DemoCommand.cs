@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Grantha.Api;
 using Grantha.Engine;
 using Grantha.Manifest;
-using Grantha.Sources;
+using Grantha.OfflineSite;
 
 namespace Grantha.Cli;
 
@@ -24,9 +24,9 @@ public static class DemoCommand
             var started = Stopwatch.StartNew();
             var asJson = p.GetValue(json);
             await using var db = await Commands.OpenDbAsync(p, ct);
-            await using var site = await SourceSite.StartAsync(new SourceSiteOptions { BasePort = 0 }, ct);
+            await using var site = await SourceSite.StartAsync(new SourceSiteOptions { BasePort = 0, Manifests = SharedFiles.TrinityManifestsIfPresent }, ct);
             var manifests = SharedFiles.Root is null
-                ? [new ManifestInput("sample.csv", OfflineSite.SampleManifest())]
+                ? [new ManifestInput("sample.csv", OfflineSiteLink.SampleManifest())]
                 : SharedFiles.TrinityManifests.Select(f => new ManifestInput(Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
             if (!asJson && SharedFiles.Root is null) Console.Error.WriteLine("../shared not found: importing the offline site's built-in sample manifest.");
 

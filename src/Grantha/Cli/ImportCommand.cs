@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Grantha.Engine;
 using Grantha.Manifest;
-using Grantha.Sources;
+using Grantha.OfflineSite;
 
 namespace Grantha.Cli;
 
@@ -33,7 +33,7 @@ public static class ImportCommand
                 HostConcurrency = parse.GetValue(HostConcurrency) is { } n and < 1 ? throw new ArgumentException("--host-concurrency must be 1 or more.") : parse.GetValue(HostConcurrency),
                 Stages = ParseStages(parse.GetValue(Stages)),
             };
-            if (options.HostMap is { Count: > 0 } map) await Cli.OfflineSite.CheckReachableAsync(map, ct);
+            if (options.HostMap is { Count: > 0 } map) await OfflineSiteLink.CheckReachableAsync(map, ct);
             var inputs = new List<ManifestInput>();
             foreach (var f in parse.GetValue(files)!)
             {
@@ -50,7 +50,7 @@ public static class ImportCommand
     public static BatchOptions BuildOptions(bool offlineSite, string[]? hostMap, bool noPoliteness)
     {
         var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (offlineSite) foreach (var kv in Cli.OfflineSite.DefaultHostMap()) map[kv.Key] = kv.Value;
+        if (offlineSite) foreach (var kv in OfflineSiteLink.DefaultHostMap()) map[kv.Key] = kv.Value;
         foreach (var pair in hostMap ?? [])
         {
             var parts = pair.Split('=', 2);

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Grantha.Api;
 using Grantha.Engine;
-using Grantha.Sources;
+using Grantha.OfflineSite;
 using Microsoft.Extensions.Logging;
 
 namespace Grantha.Cli;
@@ -75,7 +75,7 @@ public static class ServiceCommands
             BasePort = p.GetValue(port),
             Seed = p.GetValue(seed),
             Faults = SiteFaults.Parse(p.GetValue(faults)),
-            Manifests = p.GetValue(manifests) is { Length: > 0 } m ? m : null,
+            Manifests = p.GetValue(manifests) is { Length: > 0 } m ? m : SharedFiles.TrinityManifestsIfPresent,
             TruthDir = p.GetValue(truth),
             LogFile = p.GetValue(log),
         }, ct)));

@@ -6,7 +6,7 @@ using Grantha.Extract;
 using Grantha.Fetch;
 using Grantha.Manifest;
 using Grantha.Resolve;
-using Grantha.Sources;
+using Grantha.OfflineSite;
 
 namespace Grantha.Tests.Engine;
 

@@ -6,7 +6,7 @@ using Grantha.Engine;
 using Grantha.Extract;
 using Grantha.Fetch;
 using Grantha.Manifest;
-using Grantha.Sources;
+using Grantha.OfflineSite;
 using Grantha.Tests.Engine;
 using Microsoft.AspNetCore.Builder;
 using SectionType = Grantha.Extract.SectionType;

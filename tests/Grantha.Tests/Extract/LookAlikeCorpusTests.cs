@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using Grantha.Extract;
-using Grantha.Sources;
+using Grantha.OfflineSite;
 
 namespace Grantha.Tests.Extract;
 

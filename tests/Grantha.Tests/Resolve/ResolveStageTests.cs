@@ -5,8 +5,8 @@ using Grantha.Engine;
 using Grantha.Extract;
 using Grantha.Fetch;
 using Grantha.Manifest;
+using Grantha.OfflineSite;
 using Grantha.Resolve;
-using Grantha.Sources;
 using Grantha.Tests.Engine;
 
 namespace Grantha.Tests.Resolve;

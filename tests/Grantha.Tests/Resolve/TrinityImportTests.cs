@@ -5,8 +5,8 @@ using Grantha.Engine;
 using Grantha.Extract;
 using Grantha.Fetch;
 using Grantha.Manifest;
+using Grantha.OfflineSite;
 using Grantha.Resolve;
-using Grantha.Sources;
 using Grantha.Tests.Engine;
 
 namespace Grantha.Tests.Resolve;
@@ -25,7 +25,7 @@ public class TrinityImportTests
         await using var t = await TestDb.CreateAsync(store);
         await CatalogStore.SeedAsync(t.Db, ct: Ct);
         var before = await CountsAsync(t.Db);
-        await using var site = await SourceSite.StartAsync(new SourceSiteOptions { Seed = 7, BasePort = 0, Rows = SiteManifest.Load(null) }, Ct);
+        await using var site = await SourceSite.StartAsync(new SourceSiteOptions { Seed = 7, BasePort = 0, Manifests = SharedFiles.TrinityManifests }, Ct);
         var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
         var files = SharedFiles.TrinityManifests.Select(p => (Name: Path.GetFileName(p), Content: File.ReadAllBytes(p))).ToList();
         var batch = await Batches.CreateAsync(t.Db, "trinity", options, "test", [ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name, ResolveHandler.Name], async (c, tx, id) =>

@@ -1,4 +1,4 @@
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>How the offline source site runs (see docs/source-site.md).</summary>
 public sealed record SourceSiteOptions
@@ -16,7 +16,7 @@ public sealed record SourceSiteOptions
 
     public SiteFaults Faults { get; init; } = SiteFaults.None;
 
-    /// <summary>Manifest CSV files to serve; null = the Trinity manifests in ../shared, or the built-in sample without it.</summary>
+    /// <summary>Manifest CSV files to serve; null = the built-in sample (the CLI passes the Trinity manifests in ../shared when present).</summary>
     public IReadOnlyList<string>? Manifests { get; init; }
 
     /// <summary>Rows to serve directly (instead of manifests); for tests and tools.</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>The scripts a page carries its lyric in, in page order.</summary>
 public enum Script { Latin, Devanagari, Tamil, Telugu, Kannada, Malayalam }

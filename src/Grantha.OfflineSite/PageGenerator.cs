@@ -3,7 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>A generated page: its bytes, validators and ground truth.</summary>
 public sealed record GeneratedPage(string Url, byte[] Bytes, PageTruth Truth, string ETag, DateTimeOffset LastModified)

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>
 /// The offline source site: an HTTP server on loopback that serves look-alike blog pages for

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Grantha.Sources;
+using Grantha.OfflineSite;
 
-namespace Grantha.Tests.Sources;
+namespace Grantha.Tests.OfflineSite;
 
 public class SourceSiteTests
 {

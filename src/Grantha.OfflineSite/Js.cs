@@ -1,4 +1,4 @@
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>The script noise of the page shell: inert JavaScript of plausible size and shape.</summary>
 internal static class Js

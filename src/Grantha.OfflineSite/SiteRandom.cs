@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>
 /// A small deterministic random source (SplitMix64) seeded from a seed and a string key, so a

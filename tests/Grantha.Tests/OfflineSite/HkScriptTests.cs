@@ -1,6 +1,6 @@
-using Grantha.Sources;
+using Grantha.OfflineSite;
 
-namespace Grantha.Tests.Sources;
+namespace Grantha.Tests.OfflineSite;
 
 public class HkScriptTests
 {

@@ -1,4 +1,4 @@
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>The composer a blog is devoted to; it decides the page's section style.</summary>
 public enum Composer { Dikshitar, Tyagaraja, SyamaSastri }
@@ -19,7 +19,7 @@ public sealed record Blog(
     public const string TyagarajaHost = "thyagaraja-vaibhavam.blogspot.com";
     public const string SyamaSastriHost = "syamakrishnavaibhavam.blogspot.com";
 
-    /// <summary>The three Trinity blogs, in the order of SharedFiles.TrinityManifests.</summary>
+    /// <summary>The three Trinity blogs, in the order of the Trinity manifests (Dikshitar, Thyagaraja, Syama Sastri).</summary>
     public static IReadOnlyList<Blog> Trinity { get; } =
     [
         new(Composer.Dikshitar, DikshitarHost, "Guru Guha Vaibhavam", "Dikshitar Kriti", "Muthuswami Dikshitar",

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Grantha.Cli;
 
-namespace Grantha.Tests.Sources;
+namespace Grantha.Tests.OfflineSite;
 
 /// <summary>An import onto the offline site checks first that something answers there.</summary>
 public class OfflineSiteCheckTests
@@ -21,9 +21,9 @@ public class OfflineSiteCheckTests
         try
         {
             var up = $"http://127.0.0.1:{((IPEndPoint)listening.LocalEndpoint).Port}";
-            await OfflineSite.CheckReachableAsync(new Dictionary<string, string> { ["a.blogspot.com"] = up, ["b.blogspot.com"] = up }, Ct);
+            await OfflineSiteLink.CheckReachableAsync(new Dictionary<string, string> { ["a.blogspot.com"] = up, ["b.blogspot.com"] = up }, Ct);
 
-            var e = await Should.ThrowAsync<ArgumentException>(() => OfflineSite.CheckReachableAsync(
+            var e = await Should.ThrowAsync<ArgumentException>(() => OfflineSiteLink.CheckReachableAsync(
                 new Dictionary<string, string> { ["a.blogspot.com"] = up, ["guru-guha.blogspot.com"] = $"http://127.0.0.1:{closedPort}" }, Ct, TimeSpan.FromMilliseconds(300)));
             e.Message.ShouldContain($"127.0.0.1:{closedPort}");
             e.Message.ShouldContain("guru-guha.blogspot.com");
@@ -43,7 +43,7 @@ public class OfflineSiteCheckTests
         var starting = Task.Run(async () => { await Task.Delay(600, Ct); late.Start(); }, Ct);
         try
         {
-            await OfflineSite.CheckReachableAsync(new Dictionary<string, string> { ["a.blogspot.com"] = $"http://127.0.0.1:{port}" }, Ct, TimeSpan.FromSeconds(10));
+            await OfflineSiteLink.CheckReachableAsync(new Dictionary<string, string> { ["a.blogspot.com"] = $"http://127.0.0.1:{port}" }, Ct, TimeSpan.FromSeconds(10));
         }
         finally { await starting; late.Stop(); }
     }

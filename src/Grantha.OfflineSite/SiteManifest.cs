@@ -1,13 +1,14 @@
 using nietras.SeparatedValues;
 
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>One manifest row the site serves a page for.</summary>
 public sealed record SourceRow(string Krithi, string Raga, string Url);
 
 /// <summary>
-/// Loads the manifest rows the offline site serves: explicit manifest files, else the three
-/// Trinity manifests from ../shared, else a small built-in sample of the site's own making.
+/// Loads the manifest rows the offline site serves: the given manifest files, else a small
+/// built-in sample of the site's own making. The site does not look for ../shared itself; the
+/// CLI passes the Trinity manifests from there (SharedFiles.TrinityManifestsIfPresent in grantha).
 /// </summary>
 public static class SiteManifest
 {
@@ -15,9 +16,7 @@ public static class SiteManifest
 
     public static IReadOnlyList<SourceRow> Load(IReadOnlyList<string>? manifests)
     {
-        if (manifests is { Count: > 0 }) return manifests.SelectMany(Read).ToList();
-        if (SharedFiles.Root is not null) return SharedFiles.TrinityManifests.SelectMany(Read).ToList();
-        return BuiltInSample;
+        return manifests is { Count: > 0 } ? manifests.SelectMany(Read).ToList() : BuiltInSample;
     }
 
     public static IReadOnlyList<SourceRow> Read(string path)
@@ -39,7 +38,7 @@ public static class SiteManifest
     }
 
     /// <summary>
-    /// Rows used when ../shared is absent. Made up for the site (titles are plausible HK, not
+    /// Rows used when no manifest is given (the CLI without ../shared). Made up for the site (titles are plausible HK, not
     /// taken from the manifests); they still cover a svara jati, a ragamalika, a composite raga,
     /// a `_NN` slug and two rows naming one post.
     /// </summary>

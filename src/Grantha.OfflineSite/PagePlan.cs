@@ -1,4 +1,4 @@
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>
 /// One lyric word: its HK form on the page (sandhi parentheses, refrain cue) and its

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>The fault a URL is given (at most one per URL).</summary>
 public enum FaultKind { None, NotFound, ServerError, TooManyRequests, Timeout, Slow, Truncate, Redirect, Charset }

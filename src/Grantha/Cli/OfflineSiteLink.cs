@@ -1,10 +1,10 @@
 using System.Text;
-using Grantha.Sources;
+using Grantha.OfflineSite;
 
 namespace Grantha.Cli;
 
 /// <summary>What the CLI needs to point a batch at the offline source site.</summary>
-public static class OfflineSite
+public static class OfflineSiteLink
 {
     /// <summary>The host map of a site running on its default ports (./grantha sources serve).</summary>
     public static Dictionary<string, string> DefaultHostMap(int basePort = SourceSiteOptions.DefaultBasePort) =>

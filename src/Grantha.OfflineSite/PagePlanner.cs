@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>
 /// Decides everything about a page from (seed, url, manifest rows): metadata, section layout,

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>One request the site answered.</summary>
 public sealed record SiteRequest(

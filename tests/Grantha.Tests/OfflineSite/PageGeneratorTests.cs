@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
-using Grantha.Sources;
+using Grantha.OfflineSite;
 
-namespace Grantha.Tests.Sources;
+namespace Grantha.Tests.OfflineSite;
 
 public class PageGeneratorTests
 {

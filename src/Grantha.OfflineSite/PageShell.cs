@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>
 /// The Blogger-like page around a post body: head with CSS and feeds, navbar, header, date

@@ -1,4 +1,4 @@
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>
 /// Plausible HK lyric text made deterministically: words from a small vocabulary, made-up words

@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Grantha.Sources;
+namespace Grantha.OfflineSite;
 
 /// <summary>Section types of the catalog, as the expected files spell them.</summary>
 public enum SectionType { Pallavi, Anupallavi, Charanam, SamashtiCharanam, SwaraSahitya, Chittaswaram, Other }
