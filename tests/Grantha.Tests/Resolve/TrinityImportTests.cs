@@ -1,10 +1,10 @@
 using System.Text;
 using Dapper;
-using Grantha.Catalog;
 using Grantha.Engine;
 using Grantha.Extract;
 using Grantha.Fetch;
 using Grantha.Manifest;
+using Grantha.Reference;
 using Grantha.Resolve;
 using Grantha.Sources;
 using Grantha.Tests.Engine;
