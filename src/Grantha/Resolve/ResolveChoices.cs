@@ -15,7 +15,7 @@ public static class ResolveChoices
 {
     public static async Task<ChoiceResult> ChooseAsync(Db db, long batchId, string kind, string name, string entityId, string actor, bool retry = true, CancellationToken ct = default)
     {
-        if (!ReferenceKinds.IsKind(kind)) throw new ArgumentException($"Unknown kind '{kind}': use one of {string.Join(", ", ReferenceKinds.All)}.");
+        if (!ReferenceKinds.IsKind(kind)) throw new ArgumentException(ReferenceKinds.UnknownKindMessage(kind));
         _ = await Batches.GetAsync(db, batchId, ct) ?? throw new BatchNotFoundException(batchId);
         var set = await ResolverStore.LoadAsync(db, ct);
         var entity = set.For(kind).Find(entityId) ?? throw new ArgumentException($"There is no {kind} with id '{entityId}' in the catalog (see ./grantha catalog list {kind}).");
