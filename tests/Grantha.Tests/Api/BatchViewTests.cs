@@ -14,8 +14,7 @@ namespace Grantha.Tests.Api;
 [Collection(nameof(ConsoleCapture))]
 public class BatchViewTests
 {
-    const string Csv = "Krithi,Raga,Hyperlink\nvEnkaTESa,madhyamAvati,http://thyagaraja-vaibhavam.blogspot.com/2007/09/thyagaraja-kriti-venkatesa-raga.html\nbad row,,javascript:alert(1)\n";
-    const string Batches = "/v1/admin/bulk-import/batches";
+    const string Csv = BulkImportApiTests.Csv, Batches = BulkImportApiTests.Batches;
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     static async Task<(int Code, string Out)> CliAsync(params string[] args)
