@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Grantha.Extract;
 using Grantha.OfflineSite;
+using Grantha.Reference;
 using Grantha.Resolve;
 
 namespace Grantha.Bench;
@@ -65,7 +66,7 @@ public static class ResolveBench
         }
         if (a.Str("probe") is not null)
         {
-            foreach (var kind in ResolverSet.Kinds)
+            foreach (var kind in ReferenceKinds.All)
             {
                 var f = ResolverSet.CreateDefault();
                 var inputs = kind switch

@@ -14,10 +14,6 @@ public static class BulkImportApi
 
     public sealed record CreateBatchJson(string? Name, List<string>? Paths, bool? AllowOfflineSite, Dictionary<string, string>? HostMap, bool? Politeness);
     public sealed record BatchCreated(long BatchId, string Status, string Location);
-    public sealed record JobView(string Stage, string Status, long? StartedAt, long? FinishedAt, Dictionary<string, long> Counts, long Total);
-    public sealed record BatchView(long Id, string Name, string Status, string CreatedBy, long CreatedAt, long UpdatedAt, long? SettledAt,
-        BatchOptions Options, IReadOnlyList<JobView> Jobs, ManifestQueries.RowSummary Manifest,
-        Extract.ExtractQueries.Summary? Extraction = null, Resolve.ResolveQueries.Summary? Resolution = null);
     public sealed record Page<T>(IReadOnlyList<T> Items, long? Next);
     public sealed record RetryJson(string? Code, string? Host, List<long>? TaskIds, string? Stage, string? State);
 
@@ -45,7 +41,7 @@ public static class BulkImportApi
         operate.MapPost("/batches/{id:long}/requeue", (long id, RetryJson? body, Db db, HttpContext http) =>
             Control(Controls.RequeueAsync(db, id, Filter(body), http.Actor(), http.RequestAborted)))
             .WithSummary("Run finished tasks again (succeeded, failed or blocked) matching the filter");
-        read.MapGet("/batches/{id:long}/jobs", async (long id, Db db, CancellationToken ct) => TypedResults.Ok(await JobsAsync(db, await RequireAsync(db, id, ct), ct)));
+        read.MapGet("/batches/{id:long}/jobs", async (long id, Db db, CancellationToken ct) => TypedResults.Ok(await JobView.ListAsync(db, (await RequireAsync(db, id, ct)).Id, ct)));
         read.MapGet("/batches/{id:long}/tasks", TasksAsync).WithSummary("Tasks, keyset-paged (?after=<id>), filtered by stage, state, code, host or text (q)");
         read.MapGet("/batches/{id:long}/rows", RowsAsync).WithSummary("Manifest rows with their outcome (?errors=true for row errors only)");
         read.MapGet("/batches/{id:long}/events", EventsAsync).WithSummary("The batch's event log, oldest first (?after=<id>)");
@@ -106,28 +102,7 @@ public static class BulkImportApi
         return TypedResults.Ok(new Page<BatchRow>(items, items.Count == n ? items[^1].Id : null));
     }
 
-    static async Task<Ok<BatchView>> DetailAsync(long id, Db db, CancellationToken ct) => TypedResults.Ok(await ViewAsync(db, id, ct));
-
-    /// <summary>The detail view, shared with the CLI.</summary>
-    public static async Task<BatchView> ViewAsync(Db db, long id, CancellationToken ct = default)
-    {
-        var b = await RequireAsync(db, id, ct);
-        var jobs = await JobsAsync(db, b, ct);
-        return new BatchView(b.Id, b.Name, b.Status, b.CreatedBy, b.CreatedAt, b.UpdatedAt, b.SettledAt, BatchOptions.FromJson(b.Options),
-            jobs, await ManifestQueries.SummaryAsync(db, id, ct),
-            jobs.Any(j => j.Stage == Extract.ExtractHandler.Name) ? await Extract.ExtractQueries.SummaryAsync(db, id, ct) : null,
-            jobs.Any(j => j.Stage == Resolve.ResolveHandler.Name) ? await Resolve.ResolveQueries.SummaryAsync(db, id, ct) : null);
-    }
-
-    static async Task<IReadOnlyList<JobView>> JobsAsync(Db db, BatchRow b, CancellationToken ct)
-    {
-        var counts = await Batches.CountsAsync(db, b.Id, ct);
-        return (await Batches.JobsAsync(db, b.Id, ct)).Select(j =>
-        {
-            var c = counts.GetValueOrDefault(j.Stage) ?? new Dictionary<string, long>();
-            return new JobView(j.Stage, j.Status, j.StartedAt, j.FinishedAt, c, c.Values.Sum());
-        }).ToList();
-    }
+    static async Task<Ok<BatchView>> DetailAsync(long id, Db db, CancellationToken ct) => TypedResults.Ok(await BatchView.LoadAsync(db, id, ct));
 
     static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, Db db, HttpContext http, CancellationToken ct)
     {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Grantha.Api;
 using Grantha.Engine;
 
 namespace Grantha.Cli;
@@ -31,7 +30,7 @@ public static class BatchCommands
         show.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
-            var view = await BulkImportApi.ViewAsync(db, p.GetValue(id), ct);
+            var view = await BatchView.LoadAsync(db, p.GetValue(id), ct);
             if (p.GetValue(Json)) { Console.WriteLine(JsonSerializer.Serialize(view, JsonOut)); return 0; }
             Progress.PrintHuman(view, Console.Out);
             var errors = await Manifest.ManifestQueries.RowsAsync(db, view.Id, errorsOnly: true, 0, 50, ct);

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Grantha.Catalog;
+using Grantha.Reference;
 using Grantha.Resolve;
 
 namespace Grantha.Cli;
@@ -32,7 +32,7 @@ public static class CatalogCommands
         ragas.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
-            await CatalogStore.LoadResolversAsync(db, ct);
+            await ResolverStore.LoadAsync(db, ct);
             var rows = await CatalogStore.RagasAsync(db, ct);
             if (p.GetValue(ragasJson)) { Console.WriteLine(JsonSerializer.Serialize(rows, JsonOut)); return 0; }
             foreach (var r in rows)
@@ -47,7 +47,7 @@ public static class CatalogCommands
         list.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
-            await CatalogStore.LoadResolversAsync(db, ct);
+            await ResolverStore.LoadAsync(db, ct);
             var rows = await CatalogStore.EntitiesAsync(db, p.GetValue(kind)!, ct);
             if (p.GetValue(listJson)) { Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { id = r.Id, name = r.Name, matchKey = r.MatchKey }), JsonOut)); return 0; }
             foreach (var r in rows) Console.WriteLine($"{r.Id,-34} {r.MatchKey,-30} {r.Name}");
@@ -64,8 +64,8 @@ public static class CatalogCommands
         add.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
-            var set = await CatalogStore.LoadResolversAsync(db, ct);
-            var ok = await CatalogStore.AddSynonymAsync(db, set, p.GetValue(sKind)!, p.GetValue(sName)!, p.GetValue(sId)!, p.GetValue(sNote), Environment.UserName, ct);
+            var set = await ResolverStore.LoadAsync(db, ct);
+            var ok = await ResolverStore.AddSynonymAsync(db, set, p.GetValue(sKind)!, p.GetValue(sName)!, p.GetValue(sId)!, p.GetValue(sNote), Environment.UserName, ct);
             if (!ok)
             {
                 Console.Error.WriteLine($"error: '{p.GetValue(sName)}' is the own name of another {p.GetValue(sKind)}; the catalog keeps them apart.");
@@ -80,7 +80,7 @@ public static class CatalogCommands
         synList.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
-            await CatalogStore.LoadResolversAsync(db, ct);
+            await ResolverStore.LoadAsync(db, ct);
             var rows = await CatalogStore.SynonymsAsync(db, null, ct);
             if (p.GetValue(synJson)) { Console.WriteLine(JsonSerializer.Serialize(rows, JsonOut)); return 0; }
             foreach (var s in rows) Console.WriteLine($"{s.Kind,-8} {s.Name,-28} = {s.EntityId,-30} {s.Source}");

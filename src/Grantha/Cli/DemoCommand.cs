@@ -52,7 +52,7 @@ public static class DemoCommand
             }
             else
             {
-                Progress.PrintHuman(await BulkImportApi.ViewAsync(db, batchId, ct), Console.Out);
+                Progress.PrintHuman(await BatchView.LoadAsync(db, batchId, ct), Console.Out);
                 Console.WriteLine($"Settled in {summary.DurationMs / 1000.0:F1} s. Explore: curl -H 'X-Api-Key: {key}' {address}/v1/admin/bulk-import/batches/{batchId}");
                 if (!Console.IsInputRedirected && !Console.IsOutputRedirected)
                 {

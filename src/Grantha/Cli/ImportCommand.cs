@@ -88,7 +88,7 @@ public static class ImportCommand
         await stopWorkers.CancelAsync();
         await Task.WhenAll(running);
         if (json) Console.WriteLine(Progress.ToJson(summary));
-        else Progress.PrintHuman(await Api.BulkImportApi.ViewAsync(db, batchId, ct), Console.Out);
+        else Progress.PrintHuman(await BatchView.LoadAsync(db, batchId, ct), Console.Out);
         return ExitCodes.Ok;
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Grantha.Api;
 using Grantha.Engine;
 using Spectre.Console;
 
@@ -31,7 +30,7 @@ public static class Progress
                     var tasks = new Dictionary<string, ProgressTask>();
                     while (true)
                     {
-                        var view = await BulkImportApi.ViewAsync(db, batchId, ct);
+                        var view = await BatchView.LoadAsync(db, batchId, ct);
                         foreach (var job in view.Jobs)
                         {
                             if (!tasks.TryGetValue(job.Stage, out var t)) tasks[job.Stage] = t = ctx.AddTask(job.Stage, maxValue: 1);
@@ -50,7 +49,7 @@ public static class Progress
             var last = "";
             while (true)
             {
-                var view = await BulkImportApi.ViewAsync(db, batchId, ct);
+                var view = await BatchView.LoadAsync(db, batchId, ct);
                 var line = $"batch {batchId} {view.Status}: " + string.Join("; ", view.Jobs.Select(j => $"{j.Stage} {Finished(j.Counts)}/{j.Total} {Describe(j.Counts)}"));
                 if (line != last && bars) Console.Error.WriteLine($"[{started.Elapsed:mm\\:ss}] {line}");
                 last = line;
@@ -63,13 +62,13 @@ public static class Progress
 
     public static async Task<Summary> SummarizeAsync(Db db, long batchId, Stopwatch started, CancellationToken ct)
     {
-        var view = await BulkImportApi.ViewAsync(db, batchId, ct);
+        var view = await BatchView.LoadAsync(db, batchId, ct);
         return new Summary(batchId, view.Status, view.Jobs.ToDictionary(j => j.Stage, j => j.Counts), view.Manifest.Errors, started.ElapsedMilliseconds);
     }
 
     public static string ToJson(Summary s) => JsonSerializer.Serialize(s, JsonOut);
 
-    public static void PrintHuman(BulkImportApi.BatchView view, TextWriter w)
+    public static void PrintHuman(BatchView view, TextWriter w)
     {
         w.WriteLine($"Batch {view.Id} \"{view.Name}\": {view.Status}");
         w.WriteLine($"  manifests: {view.Manifest.Files.Count} file(s), {view.Manifest.Rows} rows, {view.Manifest.Accepted} accepted, {view.Manifest.Errors} row errors, {view.Manifest.DistinctUrls} distinct URLs");

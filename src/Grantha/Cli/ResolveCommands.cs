@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Grantha.Catalog;
+using Grantha.Reference;
 using Grantha.Resolve;
 
 namespace Grantha.Cli;
@@ -14,7 +14,7 @@ public static class ResolveCommands
     public static Command Create()
     {
         var resolve = new Command("resolve", "Resolve names against the reference catalog (with curator choices), evaluate the matcher, record choices");
-        foreach (var kind in ResolverSet.Kinds) resolve.Add(KindCommand(kind));
+        foreach (var kind in ReferenceKinds.All) resolve.Add(KindCommand(kind));
         resolve.Add(EvaluateCommand());
         resolve.Add(ChooseCommand());
         return resolve;
@@ -29,7 +29,7 @@ public static class ResolveCommands
         cmd.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
-            var set = await CatalogStore.LoadResolversAsync(db, ct);
+            var set = await ResolverStore.LoadAsync(db, ct);
             if (p.GetValue(stdin))
             {
                 await using var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
@@ -65,7 +65,7 @@ public static class ResolveCommands
     public static string Json(ResolverSet set, string kind, string input)
     {
         var r = set.Resolve(kind, input);
-        IReadOnlyList<Resolution>? parts = kind == ResolverSet.Raga && r.Decision != Decision.Matched && r.Decision != Decision.Ragamalika
+        IReadOnlyList<Resolution>? parts = kind == ReferenceKinds.Raga && r.Decision != Decision.Matched && r.Decision != Decision.Ragamalika
             ? set.Ragas.ResolveCell(input) : null;
         return ResolutionJson.ToJson(r, parts);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Grantha.Extract;
+using Grantha.Reference;
 
 namespace Grantha.Resolve;
 

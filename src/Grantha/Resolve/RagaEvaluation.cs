@@ -1,4 +1,5 @@
 using System.Globalization;
+using Grantha.Reference;
 using nietras.SeparatedValues;
 
 namespace Grantha.Resolve;

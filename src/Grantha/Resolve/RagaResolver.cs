@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Grantha.Reference;
 
 namespace Grantha.Resolve;
 
@@ -9,7 +10,7 @@ namespace Grantha.Resolve;
 /// </summary>
 public sealed partial class RagaResolver
 {
-    public const string Kind = "raga";
+    public const string Kind = RagaCatalog.Kind;
 
     /// <summary>Keys that mean "garland of ragas": rAga mAlikA, Ragamalika, rAgamAlikai.</summary>
     static readonly HashSet<string> RagamalikaKeys = ["ragamalika"];
@@ -24,13 +25,7 @@ public sealed partial class RagaResolver
             // The row's name as written is an own name too ("Malkosh /Malkauns" typed whole).
             catalog.All.Select(r => new ResolverEntry(r.Id, r.Name, r.Names.Contains(r.Name) ? r.Names : [.. r.Names, r.Name], r.Qualifier, r.ListingGroup)),
             NameKey.RagaGenericWords, thresholds);
-        var pairs = new List<(RagaSynonym Synonym, string Id)>();
-        foreach (var s in synonyms?.All ?? [])
-        {
-            var raga = catalog.FindByName(s.Raga)
-                ?? throw new InvalidDataException($"{RagaSynonyms.FileName}: the synonym '{s.Name}' points to '{s.Raga}', which is not a raga name in {RagaCatalog.FileName}.");
-            pairs.Add((s, raga.Id));
-        }
+        var pairs = (synonyms?.All ?? []).Select(s => (Synonym: s, catalog.RagaOf(s).Id)).ToList();
         var refused = _resolver.AddSynonyms(pairs.Select(p => (p.Synonym.Name, p.Id))).ToHashSet();
         _skipped.AddRange(pairs.Where(p => refused.Contains((p.Synonym.Name, p.Id))).Select(p => p.Synonym));
     }

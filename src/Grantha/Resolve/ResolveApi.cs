@@ -1,5 +1,6 @@
 using Grantha.Api;
 using Grantha.Engine;
+using Grantha.Reference;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Grantha.Resolve;
@@ -39,7 +40,7 @@ public static class ResolveApi
             .WithSummary("A curator's choice: store the name as an alias of the entity and re-resolve the batch's blocked tasks with that name");
         read.MapGet("/resolve/{kind}", async Task<Results<Ok<ResolutionView>, ProblemHttpResult>> (string kind, string name, Db db, CancellationToken ct) =>
             {
-                if (!ResolverSet.IsKind(kind)) return TypedResults.Problem(title: "Not found", detail: $"Unknown kind '{kind}': use one of {string.Join(", ", ResolverSet.Kinds)}.", statusCode: 404);
+                if (!ReferenceKinds.IsKind(kind)) return TypedResults.Problem(title: "Not found", detail: ReferenceKinds.UnknownKindMessage(kind), statusCode: 404);
                 var set = await Resolvers.GetAsync(db, ct);
                 return TypedResults.Ok(ResolutionView.Of(set.Resolve(kind, name)));
             })

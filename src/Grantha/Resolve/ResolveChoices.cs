@@ -1,6 +1,6 @@
 using Dapper;
-using Grantha.Catalog;
 using Grantha.Engine;
+using Grantha.Reference;
 
 namespace Grantha.Resolve;
 
@@ -15,11 +15,11 @@ public static class ResolveChoices
 {
     public static async Task<ChoiceResult> ChooseAsync(Db db, long batchId, string kind, string name, string entityId, string actor, bool retry = true, CancellationToken ct = default)
     {
-        if (!ResolverSet.IsKind(kind)) throw new ArgumentException($"Unknown kind '{kind}': use one of {string.Join(", ", ResolverSet.Kinds)}.");
+        if (!ReferenceKinds.IsKind(kind)) throw new ArgumentException(ReferenceKinds.UnknownKindMessage(kind));
         _ = await Batches.GetAsync(db, batchId, ct) ?? throw new BatchNotFoundException(batchId);
-        var set = await CatalogStore.LoadResolversAsync(db, ct);
+        var set = await ResolverStore.LoadAsync(db, ct);
         var entity = set.For(kind).Find(entityId) ?? throw new ArgumentException($"There is no {kind} with id '{entityId}' in the catalog (see ./grantha catalog list {kind}).");
-        var key = await CatalogStore.AddAliasAsync(db, set, kind, name, entity.Id, actor, batchId, ct);
+        var key = await ResolverStore.AddAliasAsync(db, set, kind, name, entity.Id, actor, batchId, ct);
         var parts = set.For(kind).Parse(name);
 
         var tasks = (await db.ReadAsync(c => c.QueryAsync<long>("""

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Grantha.Reference;
 
 namespace Grantha.Resolve;
 

@@ -1,5 +1,4 @@
 using Dapper;
-using Grantha.Catalog;
 using Grantha.Engine;
 
 namespace Grantha.Resolve;
@@ -24,7 +23,7 @@ public sealed class ResolverCache
         try
         {
             if (_set is { } again && stamp == _stamp) return again;
-            var (set, seeded) = await CatalogStore.LoadResolversSeedingAsync(db, ct);
+            var (set, seeded) = await ResolverStore.LoadSeedingAsync(db, ct);
             // The stamp read before loading: a curator change made while loading shows as a newer
             // stamp next time and is loaded then. Only the seed's own synonyms move it on purpose.
             var loadedAt = seeded ? await StampAsync(db, ct) : stamp;

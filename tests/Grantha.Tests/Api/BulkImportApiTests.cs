@@ -10,8 +10,8 @@ namespace Grantha.Tests.Api;
 
 public class BulkImportApiTests
 {
-    const string Csv = "Krithi,Raga,Hyperlink\nvEnkaTESa,madhyamAvati,http://thyagaraja-vaibhavam.blogspot.com/2007/09/thyagaraja-kriti-venkatesa-raga.html\nbad row,,javascript:alert(1)\n";
-    const string Batches = "/v1/admin/bulk-import/batches";
+    internal const string Csv = "Krithi,Raga,Hyperlink\nvEnkaTESa,madhyamAvati,http://thyagaraja-vaibhavam.blogspot.com/2007/09/thyagaraja-kriti-venkatesa-raga.html\nbad row,,javascript:alert(1)\n";
+    internal const string Batches = "/v1/admin/bulk-import/batches";
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task Without_a_key_401_with_a_viewer_key_a_control_is_403(string store)

@@ -1,4 +1,5 @@
 using Grantha.Extract;
+using Grantha.Reference;
 using Grantha.Resolve;
 
 namespace Grantha.Tests.Resolve;

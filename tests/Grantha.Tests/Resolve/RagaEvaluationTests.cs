@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Grantha.Reference;
 using Grantha.Resolve;
 using nietras.SeparatedValues;
 

@@ -1,3 +1,4 @@
+using Grantha.Reference;
 using Grantha.Resolve;
 
 namespace Grantha.Tests.Resolve;

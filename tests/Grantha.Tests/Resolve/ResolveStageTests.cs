@@ -6,6 +6,7 @@ using Grantha.Extract;
 using Grantha.Fetch;
 using Grantha.Manifest;
 using Grantha.OfflineSite;
+using Grantha.Reference;
 using Grantha.Resolve;
 using Grantha.Tests.Engine;
 
@@ -52,7 +53,7 @@ public class ResolveStageTests
         await using var site = await SourceSite.StartAsync(new SourceSiteOptions { Seed = 42, BasePort = 0, Rows = all }, Ct);
         using var fetch = new FetchHandler();
         var batch = await BatchAsync(t.Db, site, Rows, "first");
-        await Grantha.Catalog.CatalogStore.SeedAsync(t.Db, ct: Ct);
+        await Grantha.Reference.CatalogStore.SeedAsync(t.Db, ct: Ct);
         var catalogBefore = await CatalogCountsAsync(t.Db);
 
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, Handlers(fetch), TimeSpan.FromSeconds(90))).ShouldBe(BatchStatus.Completed);

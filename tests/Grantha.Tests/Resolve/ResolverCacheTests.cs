@@ -1,4 +1,3 @@
-using Grantha.Catalog;
 using Grantha.Resolve;
 
 namespace Grantha.Tests.Resolve;
@@ -22,7 +21,7 @@ public class ResolverCacheTests
 
         // A curator's alias (another process, as far as this cache knows): the next use sees it.
         var huseni = first.Ragas.Catalog.FindByName("Huseni")!;
-        await CatalogStore.AddAliasAsync(t.Db, await CatalogStore.LoadResolversAsync(t.Db, Ct), "raga", "huSani", huseni.Id, "curator", ct: Ct);
+        await ResolverStore.AddAliasAsync(t.Db, await ResolverStore.LoadAsync(t.Db, Ct), "raga", "huSani", huseni.Id, "curator", ct: Ct);
         var after = await cache.GetAsync(t.Db, Ct);
         after.ShouldNotBeSameAs(first);
         after.Resolve("raga", "huSani").Match!.Id.ShouldBe(huseni.Id);

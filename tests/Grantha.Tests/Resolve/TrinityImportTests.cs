@@ -1,11 +1,11 @@
 using System.Text;
 using Dapper;
-using Grantha.Catalog;
 using Grantha.Engine;
 using Grantha.Extract;
 using Grantha.Fetch;
 using Grantha.Manifest;
 using Grantha.OfflineSite;
+using Grantha.Reference;
 using Grantha.Resolve;
 using Grantha.Tests.Engine;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Grantha.Resolve;
+namespace Grantha.Reference;
 
 /// <summary>
 /// A name reduced for matching. <see cref="Key"/> is the coarse match key (transliteration and

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using nietras.SeparatedValues;
 
-namespace Grantha.Resolve;
+namespace Grantha.Reference;
 
 /// <summary>One row of the reference list, as written.</summary>
 public sealed record RagaRow(string Name, int? Melakarta, string? Parent, string Arohanam, string Avarohanam);
@@ -30,6 +30,7 @@ public sealed record Raga(
 /// </summary>
 public sealed partial class RagaCatalog
 {
+    public const string Kind = "raga";
     public const string FileName = "ragas.csv";
     static readonly string[] Columns = ["name", "melakarta", "parent", "arohanam", "avarohanam"];
 
@@ -71,6 +72,10 @@ public sealed partial class RagaCatalog
 
     /// <summary>The raga with exactly this name as written in ragas.csv (or its display name), or null.</summary>
     public Raga? FindByName(string name) => _byName.GetValueOrDefault(name.Trim());
+
+    /// <summary>The raga a synonym of the table names; one that names no raga of this catalog is an error in the table.</summary>
+    public Raga RagaOf(RagaSynonym synonym) => FindByName(synonym.Raga)
+        ?? throw new InvalidDataException($"{RagaSynonyms.FileName}: the synonym '{synonym.Name}' points to '{synonym.Raga}', which is not a raga name in {FileName}.");
 
     /// <summary>True when both ids are the same raga: the same row or two listings of one raga.</summary>
     public bool SameRaga(string a, string b) =>

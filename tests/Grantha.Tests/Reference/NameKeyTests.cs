@@ -1,6 +1,6 @@
-using Grantha.Resolve;
+using Grantha.Reference;
 
-namespace Grantha.Tests.Resolve;
+namespace Grantha.Tests.Reference;
 
 public class NameKeyTests
 {

@@ -1,7 +1,8 @@
 using System.Text;
+using Grantha.Reference;
 using Grantha.Resolve;
 
-namespace Grantha.Tests.Resolve;
+namespace Grantha.Tests.Reference;
 
 public class RagaSynonymsTests
 {

@@ -1,6 +1,6 @@
 -- The reference catalog: ragas (from ../shared/reference/ragas.csv), talas, composers, deities and
 -- kshetras (written in code), seeded idempotently by `./grantha catalog seed` (and on first use).
--- Every entity has one match key (Resolve/NameKey + Catalog/MatchKeys), unique per kind.
+-- Every entity has one match key (Reference/NameKey + Reference/MatchKeys), unique per kind.
 -- The pipeline never inserts here except through the seed: unknown names go to review.
 CREATE TABLE catalog_raga (
   id            TEXT    PRIMARY KEY,

@@ -1,10 +1,11 @@
+using Grantha.Reference;
 using Grantha.Resolve;
 
-namespace Grantha.Tests.Resolve;
+namespace Grantha.Tests.Reference;
 
 public class TalaCatalogTests
 {
-    static readonly Resolver Talas = TalaCatalog.CreateResolver();
+    static readonly Resolver Talas = ResolverSet.CreateResolver(TalaCatalog.Kind);
 
     [Fact]
     public void Has_35_suladi_talas_4_chapu_talas_and_the_Adi_variants()

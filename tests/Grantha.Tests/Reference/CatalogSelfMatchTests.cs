@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Grantha.Resolve;
 
-namespace Grantha.Tests.Resolve;
+namespace Grantha.Tests.Reference;
 
 /// <summary>Every catalog raga, typed as the list writes it or without diacritics, finds itself (or, for a name the list gives twice, goes to review).</summary>
 public class CatalogSelfMatchTests

@@ -1,9 +1,7 @@
-using Grantha.Resolve;
-
-namespace Grantha.Catalog;
+namespace Grantha.Reference;
 
 /// <summary>
-/// The one match key of a catalog entity, unique per kind: the name's key (Resolve/NameKey) with its
+/// The one match key of a catalog entity, unique per kind: the name's key (<see cref="NameKey"/>) with its
 /// note in braces ("saranga{hindustani}"). Where two different entries would share a key (the reference
 /// list names two ragas alike, or lists one raga twice), the key is made unique with what tells them
 /// apart: the melakarta number or the parent's key, then the place in the file.

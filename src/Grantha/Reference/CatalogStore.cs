@@ -3,9 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Grantha.Engine;
-using Grantha.Resolve;
 
-namespace Grantha.Catalog;
+namespace Grantha.Reference;
 
 /// <summary>How many entities of each kind a seed wrote (inserted or already there).</summary>
 public sealed record SeedCounts(int Ragas, int Talas, int Composers, int Deities, int Kshetras, int Names, int Synonyms, bool Changed);
@@ -20,7 +19,7 @@ public sealed record CatalogSynonym(long Id, string Kind, string Name, string Na
 
 /// <summary>
 /// The reference catalog in the database: the seed (idempotent: upserts by id, so a second run changes
-/// nothing), listings, curator synonyms and aliases, and the resolvers built from all of it.
+/// nothing), listings, curator synonyms and aliases. Resolve/ResolverStore builds the resolvers from it.
 /// </summary>
 public static class CatalogStore
 {
@@ -28,11 +27,12 @@ public static class CatalogStore
     public const int CodeCatalogVersion = 1;
 
     /// <summary>Writes every reference entity, its names and the shipped synonyms. Safe to run any number of times.</summary>
-    public static async Task<SeedCounts> SeedAsync(Db db, ResolverSet? set = null, string actor = "seed", CancellationToken ct = default)
+    /// <param name="ragaCatalog">The raga list already read (default: ragas.csv).</param>
+    public static async Task<SeedCounts> SeedAsync(Db db, RagaCatalog? ragaCatalog = null, string actor = "seed", CancellationToken ct = default)
     {
-        set ??= ResolverSet.CreateDefault();
-        var fingerprint = Fingerprint(set);
-        var ragas = set.Ragas.Catalog.All;
+        ragaCatalog ??= RagaCatalog.LoadShared();
+        var fingerprint = Fingerprint(ragaCatalog);
+        var ragas = ragaCatalog.All;
         var ragaKeys = MatchKeys.ForRagas(ragas);
         var talas = TalaCatalog.All;
         var talaKeys = MatchKeys.ForNames(TalaCatalog.Kind, talas.Select(t => (t.Id, t.Name)).ToList());
@@ -44,9 +44,9 @@ public static class CatalogStore
         void Names(string kind, string id, IEnumerable<string> ns)
         {
             foreach (var n in ns.Distinct(StringComparer.Ordinal))
-                names.Add([kind, id, n, set.For(kind).Parse(n).Key]);
+                names.Add([kind, id, n, ReferenceKinds.Parse(kind, n).Key]);
         }
-        foreach (var r in ragas) Names(RagaResolver.Kind, r.Id, r.Names);
+        foreach (var r in ragas) Names(RagaCatalog.Kind, r.Id, r.Names);
         foreach (var t in talas) Names(TalaCatalog.Kind, t.Id, t.Names);
         foreach (var c in ComposerCatalog.All) Names(ComposerCatalog.Kind, c.Id, c.Names);
         foreach (var d in DeityCatalog.All) Names(DeityCatalog.Kind, d.Id, d.Names);
@@ -54,11 +54,7 @@ public static class CatalogStore
 
         var synonyms = new List<(string Kind, string Name, string Key, string Id, string? Note)>();
         foreach (var s in RagaSynonyms.LoadDefault().All)
-        {
-            var raga = set.Ragas.Catalog.FindByName(s.Raga);
-            if (raga is null) continue;
-            synonyms.Add((RagaResolver.Kind, s.Name, set.Ragas.Inner.Parse(s.Name).Key, raga.Id, s.Note));
-        }
+            synonyms.Add((RagaCatalog.Kind, s.Name, ReferenceKinds.Parse(RagaCatalog.Kind, s.Name).Key, ragaCatalog.RagaOf(s).Id, s.Note));
 
         return await db.WriteAsync(async (c, t) =>
         {
@@ -111,24 +107,13 @@ public static class CatalogStore
         }, ct);
     }
 
-    /// <summary>
-    /// The resolvers for this database: the reference catalogs (seeded first when the database has not got
-    /// this version of them), every synonym in catalog_synonym and every curator alias.
-    /// </summary>
-    public static async Task<ResolverSet> LoadResolversAsync(Db db, CancellationToken ct = default) => (await LoadResolversSeedingAsync(db, ct)).Set;
-
-    /// <summary><see cref="LoadResolversAsync"/>, saying whether it had to seed the catalog first.</summary>
-    internal static async Task<(ResolverSet Set, bool Seeded)> LoadResolversSeedingAsync(Db db, CancellationToken ct = default)
+    /// <summary>Seeds the catalog when the database has not got this version of it; true when it did.</summary>
+    public static async Task<bool> EnsureSeededAsync(Db db, RagaCatalog ragaCatalog, CancellationToken ct = default)
     {
-        var set = ResolverSet.CreateDefault();
         var fingerprint = await db.ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT fingerprint FROM catalog_seed WHERE id = 1"), ct);
-        var seeded = fingerprint != Fingerprint(set);
-        if (seeded) await SeedAsync(db, set, ct: ct);
-        foreach (var kind in (await SynonymsAsync(db, null, ct)).Where(s => ResolverSet.IsKind(s.Kind)).GroupBy(s => s.Kind))
-            set.For(kind.Key).AddSynonyms(kind.Where(s => set.For(kind.Key).Find(s.EntityId) is not null).Select(s => (s.Name, s.EntityId)));
-        foreach (var a in await AliasesAsync(db, null, ct))
-            if (ResolverSet.IsKind(a.Kind) && set.For(a.Kind).Find(a.EntityId) is not null) set.AddAlias(a.Kind, a.Input, a.EntityId);
-        return (set, seeded);
+        if (fingerprint == Fingerprint(ragaCatalog)) return false;
+        await SeedAsync(db, ragaCatalog, ct: ct);
+        return true;
     }
 
     public static async Task<IReadOnlyList<CatalogRaga>> RagasAsync(Db db, CancellationToken ct = default) =>
@@ -158,53 +143,48 @@ public static class CatalogStore
             """, new { kind }), ct)).ToList();
 
     /// <summary>
-    /// Stores a curator's choice (replacing an earlier choice for the same key). The entity must exist in the
-    /// catalog: a choice never creates one. Returns the stored key.
+    /// Stores a curator's choice (replacing an earlier choice for the same key). The caller checks that the
+    /// entity is in the catalog: a choice never creates one. Returns the stored key.
     /// </summary>
-    public static async Task<string> AddAliasAsync(Db db, ResolverSet set, string kind, string input, string entityId, string actor, long? batchId = null, CancellationToken ct = default)
+    public static async Task<string> AddAliasAsync(Db db, string kind, string input, string entityId, string actor, long? batchId = null, CancellationToken ct = default)
     {
-        var entity = set.For(kind).Find(entityId) ?? throw new ArgumentException($"There is no {kind} with id '{entityId}' in the catalog.");
-        var key = set.For(kind).Parse(input).FullKey;
+        var key = ReferenceKinds.Parse(kind, input).FullKey;
         if (key.Length == 0) throw new ArgumentException($"'{input}' has no letters to match on.");
         await db.WriteAsync((c, t) => c.ExecuteAsync("""
             INSERT INTO catalog_alias (kind, input, input_key, entity_id, batch_id, chosen_by, created_at)
             VALUES (@kind, @input, @key, @entityId, @batchId, @actor, @now)
             ON CONFLICT (kind, input_key) DO UPDATE SET input = excluded.input, entity_id = excluded.entity_id, batch_id = excluded.batch_id,
               chosen_by = excluded.chosen_by, created_at = excluded.created_at
-            """, new { kind, input, key, entityId = entity.Id, batchId, actor, now = Db.NowMs() }, t), ct);
-        set.AddAlias(kind, input, entity.Id);
+            """, new { kind, input, key, entityId, batchId, actor, now = Db.NowMs() }, t), ct);
         return key;
     }
 
-    /// <summary>Adds a musicological synonym to the table. False (nothing stored) when the name is another entity's own name.</summary>
-    public static async Task<bool> AddSynonymAsync(Db db, ResolverSet set, string kind, string name, string entityId, string? note, string actor, CancellationToken ct = default)
+    /// <summary>Stores a musicological synonym (the caller has checked that it joins no two catalog entities).</summary>
+    public static async Task AddSynonymAsync(Db db, string kind, string name, string entityId, string? note, string actor, CancellationToken ct = default)
     {
-        _ = set.For(kind).Find(entityId) ?? throw new ArgumentException($"There is no {kind} with id '{entityId}' in the catalog.");
-        if (!set.AddSynonym(kind, name, entityId)) return false;
-        var key = set.For(kind).Parse(name).Key;
+        var key = ReferenceKinds.Parse(kind, name).Key;
         await db.WriteAsync((c, t) => c.ExecuteAsync("""
             INSERT INTO catalog_synonym (kind, name, name_key, entity_id, note, source, created_by, created_at)
             VALUES (@kind, @name, @key, @entityId, @note, 'curator', @actor, @now)
             ON CONFLICT (kind, name_key, entity_id) DO NOTHING
             """, new { kind, name, key, entityId, note, actor, now = Db.NowMs() }, t), ct);
-        return true;
     }
 
     static string Table(string kind) => kind switch
     {
-        RagaResolver.Kind => "catalog_raga",
+        RagaCatalog.Kind => "catalog_raga",
         TalaCatalog.Kind => "catalog_tala",
         ComposerCatalog.Kind => "catalog_composer",
         DeityCatalog.Kind => "catalog_deity",
         KshetraCatalog.Kind => "catalog_kshetra",
-        _ => throw new ArgumentException($"Unknown kind '{kind}': use one of {string.Join(", ", ResolverSet.Kinds)}."),
+        _ => throw new ArgumentException(ReferenceKinds.UnknownKindMessage(kind)),
     };
 
     /// <summary>Changes when ragas.csv, the shipped synonyms or the catalogs in code change.</summary>
-    static string Fingerprint(ResolverSet set)
+    static string Fingerprint(RagaCatalog ragaCatalog)
     {
         var sb = new StringBuilder().Append(CodeCatalogVersion).Append('|');
-        foreach (var r in set.Ragas.Catalog.All) sb.Append(r.Id).Append(':').Append(r.Name).Append(':').Append(r.ParentName).Append(':').Append(r.Arohanam).Append(':').Append(r.Avarohanam).Append('|');
+        foreach (var r in ragaCatalog.All) sb.Append(r.Id).Append(':').Append(r.Name).Append(':').Append(r.ParentName).Append(':').Append(r.Arohanam).Append(':').Append(r.Avarohanam).Append('|');
         foreach (var s in RagaSynonyms.LoadDefault().All) sb.Append(s.Raga).Append('=').Append(s.Name).Append('|');
         foreach (var t in TalaCatalog.All) sb.Append(t.Id).Append(string.Join(',', t.Names)).Append('|');
         foreach (var c in ComposerCatalog.All) sb.Append(c.Id).Append(string.Join(',', c.Names)).Append('|');

@@ -1,10 +1,11 @@
+using Grantha.Reference;
 using Grantha.Resolve;
 
-namespace Grantha.Tests.Resolve;
+namespace Grantha.Tests.Reference;
 
 public class ComposerCatalogTests
 {
-    static readonly Resolver Composers = ComposerCatalog.CreateResolver();
+    static readonly Resolver Composers = ResolverSet.CreateResolver(ComposerCatalog.Kind);
 
     [Theory]
     [InlineData("Tyagaraja", "tyagaraja")]

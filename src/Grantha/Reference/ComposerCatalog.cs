@@ -1,4 +1,4 @@
-namespace Grantha.Resolve;
+namespace Grantha.Reference;
 
 /// <summary>A composer (vaggeyakara) and the names pages and manifests use for them.</summary>
 public sealed record Composer(string Id, string Name, IReadOnlyList<string> Names);
@@ -47,9 +47,6 @@ public static class ComposerCatalog
     ];
 
     public static Composer? Find(string id) => All.FirstOrDefault(c => c.Id == id);
-
-    public static Resolver CreateResolver(ResolverThresholds? thresholds = null) =>
-        new(Kind, All.Select(c => new ResolverEntry(c.Id, c.Name, c.Names)), null, thresholds);
 
     static Composer C(string id, string name, params string[] aliases) => new(id, name, [name, .. aliases]);
 }

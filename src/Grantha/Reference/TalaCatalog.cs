@@ -1,4 +1,4 @@
-namespace Grantha.Resolve;
+namespace Grantha.Reference;
 
 /// <summary>A tala: a suladi tala (family x jati), a chapu tala, or a named variant (Desadi, Madhyadi).</summary>
 /// <param name="Family">Dhruva, Matya, Rupaka, Jhampa, Triputa, Ata, Eka, Chapu, or the variant's own name.</param>
@@ -46,10 +46,6 @@ public static class TalaCatalog
     public static IReadOnlyList<Tala> All { get; } = Build();
 
     public static Tala? Find(string id) => All.FirstOrDefault(t => t.Id == id);
-
-    /// <summary>A resolver over <see cref="All"/>; "tALaM" at the end of an input is ignored.</summary>
-    public static Resolver CreateResolver(ResolverThresholds? thresholds = null) =>
-        new(Kind, All.Select(t => new ResolverEntry(t.Id, t.Name, t.Names)), NameKey.TalaGenericWords, thresholds);
 
     static List<Tala> Build()
     {

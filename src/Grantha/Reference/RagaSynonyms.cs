@@ -1,13 +1,13 @@
 using System.Text.Json;
 
-namespace Grantha.Resolve;
+namespace Grantha.Reference;
 
 /// <summary>One musicological synonym: <paramref name="Name"/> is another name of the catalog raga <paramref name="Raga"/>.</summary>
 /// <param name="Raga">The catalog name exactly as in ragas.csv (or its display name).</param>
 public sealed record RagaSynonym(string Raga, string Name, string? Note);
 
 /// <summary>
-/// The curated synonym table, Resolve/raga-synonyms.json (copied beside the binaries). Each entry says
+/// The curated synonym table, Reference/raga-synonyms.json (copied beside the binaries). Each entry says
 /// that some names denote the same raga as a catalog raga: only real synonyms belong here, never a
 /// misspelling seen in one manifest (that is an alias, a curator's choice at run time).
 /// </summary>
@@ -23,11 +23,11 @@ public sealed class RagaSynonyms
     public IReadOnlyList<RagaSynonym> All => _all;
 
     /// <summary>Adds one to the table (it takes effect for resolvers built from the table afterwards;
-    /// use <see cref="RagaResolver.AddSynonym"/> for a live resolver).</summary>
+    /// a live resolver is given the synonym by its own AddSynonym).</summary>
     public void Add(string raga, string name, string? note = null) => _all.Add(new RagaSynonym(raga, name, note));
 
-    /// <summary>The default path: Resolve/raga-synonyms.json beside the application.</summary>
-    public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "Resolve", FileName);
+    /// <summary>The default path: Reference/raga-synonyms.json beside the application.</summary>
+    public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "Reference", FileName);
 
     public static RagaSynonyms LoadDefault() => Load(DefaultPath);
 

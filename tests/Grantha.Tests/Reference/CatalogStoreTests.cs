@@ -1,8 +1,7 @@
 using Dapper;
-using Grantha.Catalog;
-using Grantha.Resolve;
+using Grantha.Reference;
 
-namespace Grantha.Tests.Catalog;
+namespace Grantha.Tests.Reference;
 
 public class CatalogStoreTests
 {
@@ -42,6 +41,17 @@ public class CatalogStoreTests
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_new_database_is_seeded_once_on_first_use(string store)
+    {
+        Shared.Require();
+        await using var t = await TestDb.CreateAsync(store);
+        var catalog = RagaCatalog.LoadShared();
+        (await CatalogStore.EnsureSeededAsync(t.Db, catalog)).ShouldBeTrue();
+        (await CatalogStore.RagasAsync(t.Db)).Count.ShouldBe(catalog.All.Count);
+        (await CatalogStore.EnsureSeededAsync(t.Db, catalog)).ShouldBeFalse();
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task Listing_ragas_gives_melakarta_numbers_parents_and_scales(string store)
     {
         Shared.Require();
@@ -73,46 +83,5 @@ public class CatalogStoreTests
         MatchKeys.ForNames("kshetra", KshetraCatalog.All.Select(x => (x.Id, x.Name)).ToList()).ShouldBeUnique();
         MatchKeys.Of("Brindāvana Sāranga{Hindustani}").ShouldBe(NameKey.Of("brindAvana sAranga") + "{hindustani}");
         Should.Throw<InvalidOperationException>(() => MatchKeys.ForNames("tala", [("a", "Adi"), ("b", "aadi")]));
-    }
-
-    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
-    public async Task A_curator_alias_is_stored_and_every_new_resolver_set_matches_it(string store)
-    {
-        Shared.Require();
-        await using var t = await TestDb.CreateAsync(store);
-        var set = await CatalogStore.LoadResolversAsync(t.Db);
-        set.Resolve("raga", "sumadyuti").Decision.ShouldNotBe(Decision.Matched);
-        var huseni = set.Ragas.Catalog.FindByName("Huseni")!;
-        await CatalogStore.AddAliasAsync(t.Db, set, "raga", "huSani", huseni.Id, "tester");
-        set.Resolve("raga", "huSani").Match!.Id.ShouldBe(huseni.Id);
-
-        var fresh = await CatalogStore.LoadResolversAsync(t.Db);
-        var r = fresh.Resolve("raga", "hu Sani");
-        r.Decision.ShouldBe(Decision.Matched);
-        r.Match!.Id.ShouldBe(huseni.Id);
-        r.Candidates[0].Reason.ShouldBe(MatchReason.Alias);
-        (await CatalogStore.AliasesAsync(t.Db)).Single().ChosenBy.ShouldBe("tester");
-        await Should.ThrowAsync<ArgumentException>(() => CatalogStore.AddAliasAsync(t.Db, fresh, "raga", "x", "no-such-raga", "tester"));
-    }
-
-    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
-    public async Task Curators_extend_the_synonym_table_but_cannot_join_two_catalog_ragas(string store)
-    {
-        Shared.Require();
-        await using var t = await TestDb.CreateAsync(store);
-        var set = await CatalogStore.LoadResolversAsync(t.Db);
-        var kanada = set.Ragas.Catalog.FindByName("Kanadā")!;
-        // Kannada is a raga of its own: a synonym may not make it Kanada.
-        (await CatalogStore.AddSynonymAsync(t.Db, set, "raga", "Kannada", kanada.Id, null, "tester")).ShouldBeFalse();
-        set.Resolve("raga", "Kannada").Match!.Id.ShouldNotBe(kanada.Id);
-
-        var mohanam = set.Ragas.Catalog.FindByName("Mohanam")!;
-        set.Resolve("raga", "Mohanakam").Decision.ShouldNotBe(Decision.Matched);
-        (await CatalogStore.AddSynonymAsync(t.Db, set, "raga", "Mohanakam", mohanam.Id, "test", "tester")).ShouldBeTrue();
-        var fresh = await CatalogStore.LoadResolversAsync(t.Db);
-        var r = fresh.Resolve("raga", "mOhanakaM");
-        r.Match!.Id.ShouldBe(mohanam.Id);
-        r.Candidates[0].Reason.ShouldBe(MatchReason.Synonym);
-        (await CatalogStore.SynonymsAsync(t.Db, "raga")).ShouldContain(s => s.Source == "curator" && s.EntityId == mohanam.Id);
     }
 }

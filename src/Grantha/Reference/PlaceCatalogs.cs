@@ -1,4 +1,4 @@
-namespace Grantha.Resolve;
+namespace Grantha.Reference;
 
 /// <summary>A deity or kshetra: the catalog name first, then the other names and spellings pages use.</summary>
 public sealed record NamedEntity(string Id, string Name, IReadOnlyList<string> Names);
@@ -63,9 +63,6 @@ public static class DeityCatalog
         E("guruvayurappan", "Guruvayurappan", "Guruvayurappa"),
     ];
 
-    public static Resolver CreateResolver(ResolverThresholds? thresholds = null) =>
-        new(Kind, All.Select(d => new ResolverEntry(d.Id, d.Name, d.Names)), null, thresholds, Honorifics);
-
     static NamedEntity E(string id, string name, params string[] more) => new(id, name, [name, .. more]);
 }
 
@@ -113,9 +110,6 @@ public static class KshetraCatalog
         E("sirkazhi", "Sirkazhi", "Shiyali", "Sirkali"),
         E("vedaranyam", "Vedaranyam", "Tirumaraikkadu"),
     ];
-
-    public static Resolver CreateResolver(ResolverThresholds? thresholds = null) =>
-        new(Kind, All.Select(k => new ResolverEntry(k.Id, k.Name, k.Names)), null, thresholds);
 
     static NamedEntity E(string id, string name, params string[] more) => new(id, name, [name, .. more]);
 }
