@@ -26,7 +26,8 @@ public static class KrithiCommands
         var text = new Option<string?>("--text") { Description = "Only titles (or display titles) containing this text" };
         var raga = new Option<string?>("--raga") { Description = "Only krithis in this raga (its catalog id)" };
         var composer = new Option<string?>("--composer") { Description = "Only krithis of this composer (catalog id)" };
-        var cmd = new Command("list", "List krithis by id with their ragas, composer and source URLs") { json, limit, text, raga, composer };
+        var afterId = new Option<long>("--after") { Description = "Start after this krithi id (the next page of a --limit list)" };
+        var cmd = new Command("list", "List krithis by id with their ragas, composer and source URLs") { json, limit, text, raga, composer, afterId };
         cmd.SetAction(Commands.Guarded(async (p, ct) =>
         {
             var max = p.GetValue(limit);
@@ -35,7 +36,7 @@ public static class KrithiCommands
             var filter = new KrithiFilter(p.GetValue(text), p.GetValue(raga), p.GetValue(composer));
             var items = new List<KrithiListItem>();
             KrithiPage page;
-            long after = 0;
+            var after = p.GetValue(afterId);
             do
             {
                 var take = Math.Min(BulkImportApi.PageMax, max is { } m ? m - items.Count : BulkImportApi.PageMax);
@@ -51,7 +52,7 @@ public static class KrithiCommands
                                   $"  raga {Names(k.Ragas)}{(k.Composer is { } c ? $"  composer {Name(c)}" : "")}{(k.Tala is { } t ? $"  tala {Name(t)}" : "")}");
                 foreach (var url in k.Sources) Console.WriteLine($"        {url}");
             }
-            Console.WriteLine(page.Count == 0 ? "No krithis match." : $"{items.Count} of {page.Count} krithi(s){(next is { } n ? $"; more after --after {n} (see the API)" : "")}");
+            Console.WriteLine(page.Count == 0 ? "No krithis match." : $"{items.Count} of {page.Count} krithi(s){(next is { } n ? $"; next page: --after {n}" : "")}");
             return 0;
         }));
         return cmd;

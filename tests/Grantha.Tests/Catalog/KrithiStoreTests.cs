@@ -76,6 +76,17 @@ public class KrithiStoreTests
         (await RevisionsAsync(t, created.Id)).Length.ShouldBe(2);
         await ShouldEqualLatestSnapshotAsync(t, created.Id);
         await Should.ThrowAsync<KrithiNotFoundException>(() => t.WriteAsync((c, tx) => KrithiStore.ReviseAsync(c, tx, 999, 1, edited, null, "bob", "")));
+
+        // A later import of the same page replaces its source row (the old one stays in revision 2's snapshot); a new page is added.
+        var refetched = KrithiSamples.Page("kamalaambike", batchId: 7) with { ContentSha256 = new string('b', 64) };
+        var resourced = await t.WriteAsync((c, tx) => KrithiStore.ReviseAsync(c, tx, created.Id, 2, edited, refetched, "bob", "page fetched again"));
+        resourced.Changes.ShouldHaveSingleItem().Field.ShouldBe("source");
+        (await t.LoadAsync(created.Id))!.Sources.ShouldHaveSingleItem().ShouldBe(
+            new KrithiSourceRow(refetched.Url, 7, 10, 20, new string('b', 64), "bob", ((KrithiSourceRow)resourced.Changes[0].To!).ApprovedAt));
+        var added = await t.WriteAsync((c, tx) => KrithiStore.ReviseAsync(c, tx, created.Id, 3, edited, KrithiSamples.Page("kamalaambike_2"), "bob", "second page"));
+        (await t.LoadAsync(created.Id))!.Sources.Count.ShouldBe(2);
+        added.Version.ShouldBe(4);
+        await ShouldEqualLatestSnapshotAsync(t, created.Id);
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
