@@ -140,7 +140,8 @@ public static class BulkImportApi
 
     static async Task<BatchRow> RequireAsync(Db db, long id, CancellationToken ct) => await Batches.GetAsync(db, id, ct) ?? throw new BatchNotFoundException(id);
 
-    static int Limit(int? limit) => limit is null ? PageDefault : limit < 1 || limit > PageMax
+    /// <summary>The page size asked for (default <see cref="PageDefault"/>); outside 1..<see cref="PageMax"/> a 400.</summary>
+    public static int Limit(int? limit) => limit is null ? PageDefault : limit < 1 || limit > PageMax
         ? throw new ArgumentException($"limit must be between 1 and {PageMax}.") : limit.Value;
 
     static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(title: title, detail: detail, statusCode: status);

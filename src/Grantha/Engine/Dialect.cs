@@ -41,6 +41,15 @@ public abstract partial class Dialect
     /// </summary>
     public abstract Task<int> InsertRowsAsync(DbConnection c, DbTransaction tx, string table, string[] columns, IEnumerable<object?[]> rows, string? suffix = null);
 
+    /// <summary>
+    /// "Is in this array parameter": PostgreSQL binds the array itself (<c>= ANY(@p)</c>; Dapper does not
+    /// expand lists for it), SQLite gets Dapper's expansion into one placeholder per item.
+    /// </summary>
+    public abstract string InArray(string parameter);
+
+    /// <summary>Appended to a SELECT of one row to hold it for a change in this transaction (SQLite: nothing, one writer).</summary>
+    public abstract string RowLock { get; }
+
     /// <summary>Appended to a SELECT of batch rows to hold them for the transaction (see <see cref="LockBatchesAsync"/>).</summary>
     public abstract string BatchRowLock { get; }
 

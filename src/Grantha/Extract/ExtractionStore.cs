@@ -7,7 +7,7 @@ namespace Grantha.Extract;
 
 /// <summary>A stored extraction as the next stage reads it: its stable id, the page it came from and the record.</summary>
 public sealed record StoredExtraction(long Id, long BatchId, string Url, long EvidenceId, string ExtractorVersion, ExtractedPage? Page,
-    string? ErrorCode, string? ErrorMessage, double Confidence, long UpdatedAt);
+    string? ErrorCode, string? ErrorMessage, double Confidence, long UpdatedAt, string Sha256 = "");
 
 /// <summary>
 /// The extraction table: one row per (batch, manifest URL). Saving again (a retried task or a
@@ -52,7 +52,7 @@ public static class ExtractionStore
 
     internal const string ReadColumns = """
         id AS Id, batch_id AS BatchId, url AS Url, evidence_id AS EvidenceId, extractor_version AS ExtractorVersion,
-        record AS Record, error_code AS ErrorCode, error_message AS ErrorMessage, confidence AS Confidence, updated_at AS UpdatedAt
+        record AS Record, error_code AS ErrorCode, error_message AS ErrorMessage, confidence AS Confidence, updated_at AS UpdatedAt, sha256 AS Sha256
         """;
 
     internal sealed class ReadRow
@@ -67,9 +67,11 @@ public static class ExtractionStore
         public string? ErrorMessage { get; set; }
         public double Confidence { get; set; }
         public long UpdatedAt { get; set; }
+        /// <summary>The stored page the record was extracted from (page_blob.sha256).</summary>
+        public string Sha256 { get; set; } = "";
 
         public StoredExtraction ToStored() => new(Id, BatchId, Url, EvidenceId, ExtractorVersion,
-            Record is null ? null : Deserialize(Record), ErrorCode, ErrorMessage, Confidence, UpdatedAt);
+            Record is null ? null : Deserialize(Record), ErrorCode, ErrorMessage, Confidence, UpdatedAt, Sha256);
     }
 
     static Task<long> UpsertAsync(Db db, Row r, CancellationToken ct) => db.WriteOutputStatementAsync(async (c, tx) =>

@@ -18,7 +18,7 @@ public class ResolveStageTests
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     const string UnknownRagaUrl = "http://guru-guha.blogspot.com/2008/10/dikshitar-kriti-sri-sumadyuti.html";
-    const string DuplicateWorkUrl = "http://guru-guha.blogspot.com/2008/05/dikshitar-kriti-kamalaambike-paahi_2.html";
+    internal const string DuplicateWorkUrl = "http://guru-guha.blogspot.com/2008/05/dikshitar-kriti-kamalaambike-paahi_2.html";
 
     /// <summary>The site's sample (ragamalika, composite cell, same title with two ragas, one URL listed twice)
     /// plus a raga the catalog does not list and a second page of one work.</summary>
@@ -34,9 +34,9 @@ public class ResolveStageTests
         new("sumadyuti rUpiNi", "sumadyuti", "http://guru-guha.blogspot.com/2009/01/dikshitar-kriti-sumadyuti-roopini.html"),
     ];
 
-    static StageHandler[] Handlers(FetchHandler fetch) => [new ManifestHandler(), fetch, new ExtractHandler(), new ResolveHandler()];
+    internal static StageHandler[] Handlers(FetchHandler fetch) => [new ManifestHandler(), fetch, new ExtractHandler(), new ResolveHandler()];
 
-    static async Task<long> BatchAsync(Db db, SourceSite site, IReadOnlyList<SourceRow> rows, string name)
+    internal static async Task<long> BatchAsync(Db db, SourceSite site, IReadOnlyList<SourceRow> rows, string name)
     {
         var csv = "Krithi,Raga,Hyperlink\r\n" + string.Concat(rows.Select(r => $"\"{r.Krithi}\",\"{r.Raga}\",{r.Url}\r\n"));
         var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };

@@ -103,6 +103,8 @@ public sealed partial class PostgresDialect : Dialect
 
     /// <summary>NO KEY UPDATE, not UPDATE: every insert that references the batch (extractions, pages,
     /// staged imports) takes KEY SHARE on its row for the foreign key, and must not wait for this.</summary>
+    public override string InArray(string parameter) => $"= ANY(@{parameter})";
+    public override string RowLock => " FOR UPDATE";
     public override string BatchRowLock => " FOR NO KEY UPDATE";
 
     public override async Task LockBatchesAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds)

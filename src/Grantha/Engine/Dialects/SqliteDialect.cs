@@ -100,6 +100,8 @@ public sealed partial class SqliteDialect : Dialect
     public override Task<int> InsertRowsAsync(DbConnection c, DbTransaction tx, string table, string[] columns, IEnumerable<object?[]> rows, string? suffix = null) =>
         MultiRow.InsertEachAsync((Microsoft.Data.Sqlite.SqliteConnection)c, tx, table, columns, rows, suffix);
 
+    public override string InArray(string parameter) => $"IN @{parameter}";
+    public override string RowLock => "";
     public override string BatchRowLock => "";
     public override string LockInStatement(string keyParameter) => "";
     public override string InsertedNotUpdated => "0";
