@@ -24,6 +24,7 @@ public static class Commands
         foreach (var c in ExtractCommands.Build()) root.Add(c);
         root.Add(ResolveCommands.Create());
         root.Add(CatalogCommands.Create());
+        root.Add(ExportCommand.Build());
         return root;
     }
 
