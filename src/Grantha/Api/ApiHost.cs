@@ -44,6 +44,7 @@ public static class ApiHost
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
         app.MapBulkImportApi();
         Catalog.KrithiApi.MapKrithiApi(app);
+        Review.ExportApi.MapExportApi(app);
         app.MapGet("/", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
         return app;
     }

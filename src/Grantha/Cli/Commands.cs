@@ -25,6 +25,7 @@ public static class Commands
         root.Add(ResolveCommands.Create());
         root.Add(CatalogCommands.Create());
         root.Add(Catalog.KrithiCommands.Create());
+        root.Add(ExportCommand.Build());
         return root;
     }
 
