@@ -27,6 +27,19 @@ public static class Composition
             .AddInMemoryCollection(overrides ?? [])
             .Build();
 
+    /// <summary>
+    /// The console log of every process: one line per entry, to stderr, information and up. The HTTP
+    /// client factory and Polly log every request at information: a page each is noise (the fetch
+    /// stage keeps its own evidence), so they log warnings only.
+    /// </summary>
+    public static ILoggingBuilder ConfigureLogging(ILoggingBuilder b) => b.ClearProviders()
+        .AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss "; })
+        .AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace)
+        .SetMinimumLevel(LogLevel.Information)
+        .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+        .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
+        .AddFilter("Polly", LogLevel.Warning);
+
     /// <summary>The import system's services on <paramref name="db"/>: options, one HTTP client factory, the pipeline, workers.</summary>
     public static IServiceCollection AddGrantha(this IServiceCollection services, IConfiguration config, Db db)
     {

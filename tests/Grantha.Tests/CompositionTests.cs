@@ -39,4 +39,14 @@ public class CompositionTests
         }
         finally { dir.Delete(true); }
     }
+
+    [Fact]
+    public void Processes_log_information_but_not_a_line_per_http_request()
+    {
+        using var logs = Microsoft.Extensions.Logging.LoggerFactory.Create(b => Composition.ConfigureLogging(b));
+        logs.CreateLogger("Grantha.Engine.Worker").IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information).ShouldBeTrue();
+        logs.CreateLogger("System.Net.Http.HttpClient.fetch.LogicalHandler").IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information).ShouldBeFalse();
+        logs.CreateLogger("Polly").IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information).ShouldBeFalse();
+        logs.CreateLogger("Polly").IsEnabled(Microsoft.Extensions.Logging.LogLevel.Warning).ShouldBeTrue();
+    }
 }

@@ -17,8 +17,7 @@ public static class ApiHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(ApiHost).Assembly.GetName().Name });
         builder.WebHost.UseUrls(o.Url);
-        builder.Logging.ClearProviders().AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss "; }).AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        Composition.ConfigureLogging(builder.Logging);
         builder.Services.AddGrantha(Composition.Configuration(), o.Db);
         builder.Services.AddSingleton(o.ImportFolder ?? ImportFolder.FromEnvironment());
         builder.Services.AddProblemDetails();

@@ -30,7 +30,7 @@ public static class ServiceCommands
         worker.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
-            using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss "; }).AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Information));
+            using var logs = LoggerFactory.Create(b => Composition.ConfigureLogging(b));
             var only = p.GetValue(stages) is { Length: > 0 } s ? s.Select(x => x.ToUpperInvariant()).ToArray() : null;
             await using var app = GranthaApp.Create(db, logs: logs);
             var options = app.Services.GetRequiredService<WorkerOptions>();
