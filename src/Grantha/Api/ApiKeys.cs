@@ -5,8 +5,12 @@ using Grantha.Engine;
 
 namespace Grantha.Api;
 
-/// <summary>Roles, weakest first: a stronger role may do everything a weaker one may.</summary>
-public enum Role { Viewer = 1, Operator = 2, Admin = 3 }
+/// <summary>
+/// Roles, weakest first: a stronger role may do everything a weaker one may. A viewer reads; a curator
+/// also reviews (approve, reject, merge, defer, choose names, curate the reference catalog); an operator
+/// also runs imports (create, pause, retry); an admin also deletes and manages keys. Stored by name.
+/// </summary>
+public enum Role { Viewer = 1, Curator = 2, Operator = 3, Admin = 4 }
 
 /// <summary>
 /// API keys: random secrets shown once, stored as SHA-256 hashes, each with a role. Sent as
@@ -41,5 +45,5 @@ public static class ApiKeys
         }, ct);
 
     public static Role ParseRole(string s) => Enum.TryParse<Role>(s, ignoreCase: true, out var r) && Enum.IsDefined(r)
-        ? r : throw new ArgumentException($"Unknown role '{s}': use viewer, operator or admin.");
+        ? r : throw new ArgumentException($"Unknown role '{s}': use viewer, curator, operator or admin.");
 }

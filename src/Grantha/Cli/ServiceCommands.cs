@@ -52,7 +52,7 @@ public static class ServiceCommands
         yield return migrate;
 
         var keyName = new Argument<string>("name") { Description = "Who or what uses the key" };
-        var role = new Option<string>("--role") { Description = "viewer, operator or admin", DefaultValueFactory = _ => "viewer" };
+        var role = new Option<string>("--role") { Description = "viewer, curator, operator or admin", DefaultValueFactory = _ => "viewer" };
         var create = new Command("create", "Create an API key (printed once)") { keyName, role };
         create.SetAction(Commands.Guarded(async (p, ct) =>
         {

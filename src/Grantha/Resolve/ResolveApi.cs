@@ -19,7 +19,7 @@ public static class ResolveApi
     public static RouteGroupBuilder Map(RouteGroupBuilder group)
     {
         var read = group.MapGroup("").RequireRole(Role.Viewer).WithTags("Resolve");
-        var operate = group.MapGroup("").RequireRole(Role.Operator).WithTags("Resolve");
+        var curate = group.MapGroup("").RequireRole(Role.Curator).WithTags("Resolve");
 
         read.MapGet("/batches/{id:long}/resolution", async (long id, Db db, CancellationToken ct) => TypedResults.Ok(await ResolveQueries.SummaryAsync(db, id, ct)))
             .WithSummary("Resolution summary: resolved, needs review (by entity type and name, with row counts), duplicates");
@@ -31,7 +31,7 @@ public static class ResolveApi
                 return TypedResults.Ok(new BulkImportApi.Page<ResolveQueries.StagedImportView>(items, items.Count == take ? items[^1].Id : null));
             })
             .WithSummary("Staged imports (one per page), keyset-paged (?after=<id>), optionally ?status=resolved|needs_review");
-        operate.MapPost("/batches/{id:long}/resolution/choose", async Task<Results<Ok<ChoiceResult>, ProblemHttpResult>> (long id, ChooseJson body, Db db, HttpContext http, CancellationToken ct) =>
+        curate.MapPost("/batches/{id:long}/resolution/choose", async Task<Results<Ok<ChoiceResult>, ProblemHttpResult>> (long id, ChooseJson body, Db db, HttpContext http, CancellationToken ct) =>
             {
                 if (string.IsNullOrWhiteSpace(body.Kind) || string.IsNullOrWhiteSpace(body.Name) || string.IsNullOrWhiteSpace(body.EntityId))
                     return TypedResults.Problem(title: "Bad request", detail: "Give kind, name and entityId.", statusCode: 400);

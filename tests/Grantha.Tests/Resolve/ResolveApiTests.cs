@@ -59,7 +59,7 @@ public class ResolveApiTests
             return c;
         }
         var viewer = Client(Role.Viewer);
-        var operatorClient = Client(Role.Operator);
+        var curator = Client(Role.Curator);
 
         (await app.GetTestClient().GetAsync($"{Base}/batches/{batch}/resolution", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         var summary = await viewer.GetFromJsonAsync<JsonElement>($"{Base}/batches/{batch}/resolution", Ct);
@@ -79,8 +79,8 @@ public class ResolveApiTests
 
         var body = new { kind = "raga", name = "sumadyuti", entityId = "sharadhyuthi" };
         (await viewer.PostAsJsonAsync($"{Base}/batches/{batch}/resolution/choose", body, Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        (await operatorClient.PostAsJsonAsync($"{Base}/batches/{batch}/resolution/choose", body with { entityId = "no-such-raga" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        var chose = await operatorClient.PostAsJsonAsync($"{Base}/batches/{batch}/resolution/choose", body, Ct);
+        (await curator.PostAsJsonAsync($"{Base}/batches/{batch}/resolution/choose", body with { entityId = "no-such-raga" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var chose = await curator.PostAsJsonAsync($"{Base}/batches/{batch}/resolution/choose", body, Ct);
         chose.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await chose.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("tasksRequeued").GetInt64().ShouldBe(1);
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, handlers, TimeSpan.FromSeconds(60))).ShouldBe(BatchStatus.Completed);
