@@ -414,11 +414,13 @@ public static class KrithiStore
 
     static string EscapeLike(string s) => s.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
 
-    /// <summary>Names of the reference ids of <paramref name="krithis"/>, one query per kind.</summary>
-    static async Task<ReferenceNames> NamesAsync(Dialect dialect, DbConnection c, DbTransaction? tx, IReadOnlyList<KrithiSnapshot> krithis)
+    static Task<ReferenceNames> NamesAsync(Dialect dialect, DbConnection c, DbTransaction? tx, IReadOnlyList<KrithiSnapshot> krithis) =>
+        NamesAsync(dialect, c, tx, krithis.Select(k => k.ToDraft()).ToList());
+
+    /// <summary>Names of the reference ids of <paramref name="drafts"/>, one query per kind.</summary>
+    public static async Task<ReferenceNames> NamesAsync(Dialect dialect, DbConnection c, DbTransaction? tx, IReadOnlyList<KrithiDraft> drafts)
     {
         var names = new Dictionary<(string Kind, string Id), string>();
-        var drafts = krithis.Select(k => k.ToDraft()).ToList();
         foreach (var (kind, table, ids) in References)
         {
             var wanted = drafts.SelectMany(ids).OfType<string>().Distinct().ToArray();
@@ -429,7 +431,8 @@ public static class KrithiStore
         return new ReferenceNames(names);
     }
 
-    sealed record ReferenceNames(Dictionary<(string Kind, string Id), string> Names)
+    /// <summary>Reference ids with their names, by kind (composer, raga, tala, deity, kshetra).</summary>
+    public sealed record ReferenceNames(Dictionary<(string Kind, string Id), string> Names)
     {
         public NamedId? Of(string kind, string? id) => id is null ? null : new NamedId(id, Names.GetValueOrDefault((kind, id)));
     }
