@@ -62,7 +62,7 @@ public sealed class ApproveHandler(StageSettings? settings = null) : StageHandle
         catch (Exception e) when (e is ReviewVersionConflictException or IllegalTransitionException or NotApprovableException or AlreadyInCatalogException
                                       or KrithiReferenceException or KrithiVersionConflictException)
         {
-            var code = e is AlreadyInCatalogException ? "in_catalog" : e is ReviewVersionConflictException ? "changed" : "refused";
+            var code = e is AlreadyInCatalogException ? "already_a_krithi" : e is ReviewVersionConflictException ? "changed" : "refused";
             return Done(new Result(payload.StagedImportId, Skipped, code, e.Message));
         }
     }

@@ -39,7 +39,16 @@ public sealed record ApprovalCriteria
 /// batch of its own (stage APPROVE only); an import batch with an auto-approval policy runs APPROVE after RESOLVE.
 /// </summary>
 public sealed record ApprovalPlan(string Actor, ApprovalCriteria Criteria, string Reason, long? SourceBatchId = null, bool Policy = false,
-    long Matched = 0, IReadOnlyDictionary<string, long>? Skipped = null);
+    long Matched = 0, IReadOnlyDictionary<string, long>? Skipped = null)
+{
+    /// <summary>An import batch's auto-approval policy: the batch then runs APPROVE after RESOLVE (off unless asked for).</summary>
+    public static Dictionary<string, JsonElement> AutoApproval(string actor, ApprovalCriteria? criteria = null) => new()
+    {
+        [ApproveHandler.Name] = JsonSerializer.SerializeToElement(
+            new ApprovalPlan(actor, (criteria ?? ApprovalCriteria.DefaultPolicy).Validate(), $"auto-approval policy ({(criteria ?? ApprovalCriteria.DefaultPolicy).Describe()})", Policy: true),
+            EngineJson.Options),
+    };
+}
 
 /// <summary>Why an import is not approved by a bulk run or a policy (code, and the sentence a curator reads).</summary>
 public static class SkipReasons
@@ -54,7 +63,7 @@ public static class SkipReasons
         ["low_quality"] = "quality below the minimum",
         ["low_confidence"] = "a name's confidence below the minimum",
         ["incomplete"] = "no title, composer or raga",
-        ["in_catalog"] = "the work is already a krithi: merge it instead",
+        ["already_a_krithi"] = "the work is already a krithi: merge it instead",
         ["same_work"] = "the same work as another import approved in this run",
         ["changed"] = "changed since it was selected",
         ["refused"] = "refused at approval",
@@ -155,7 +164,7 @@ public static class BulkApproval
         if (criteria.MinQuality is { } q && x.Quality < q) return "low_quality";
         if (criteria.MinConfidence is { } mc && (x.MinConfidence ?? 0) < mc) return "low_confidence";
         if (string.IsNullOrWhiteSpace(x.Title) || x.ComposerId is null || string.IsNullOrEmpty(x.RagaSet)) return "incomplete";
-        if (x.WorkKey is { } key && catalogWorks.ContainsKey(key)) return "in_catalog";
+        if (x.WorkKey is { } key && catalogWorks.ContainsKey(key)) return "already_a_krithi";
         return null;
     }
 

@@ -211,6 +211,34 @@ public class ReviewWorkflowTests
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task An_auto_approval_policy_runs_after_resolve_only_when_a_batch_asks_for_it(string store)
+    {
+        await using var s = await StageAsync(store);
+        var pipeline = new Pipeline(Handlers(s.Fetch));
+        (await Batches.JobsAsync(s.Db, s.Batch, Ct)).Select(j => j.Stage).ShouldNotContain(ApproveHandler.Name, "off by default");
+        // Not "no flags": every page of the second batch is flagged in_catalog (staged by the first batch).
+        var criteria = new ApprovalCriteria { MinQuality = 0.95 };
+        var expected = await BulkApproval.PlanAsync(s.Db, new ReviewFilter { BatchId = s.Batch }, criteria, Ct);
+        expected.WouldApprove.ShouldBeGreaterThan(0);
+
+        var csv = "Krithi,Raga,Hyperlink\r\n" + string.Concat(Rows.Select(r => $"\"{r.Krithi}\",\"{r.Raga}\",{r.Url}\r\n"));
+        var options = new BatchOptions
+        {
+            AllowOfflineSite = true, HostMap = new(s.Site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false,
+            StageOptions = ApprovalPlan.AutoApproval("test:policy", criteria),
+        };
+        var auto = await Grantha.Manifest.ManifestBatches.CreateAsync(s.Db, pipeline, "auto", [new("auto.csv", System.Text.Encoding.UTF8.GetBytes(csv))], options, "test", ct: Ct);
+        (await Batches.JobsAsync(s.Db, auto, Ct)).Select(j => j.Stage).ShouldContain(ApproveHandler.Name);
+        (await EngineHarness.RunUntilSettledAsync(s.Db, auto, Handlers(s.Fetch), TimeSpan.FromSeconds(90))).ShouldBe(BatchStatus.Completed);
+
+        (await s.CountAsync($"SELECT COUNT(*) FROM staged_import WHERE batch_id = {auto} AND review_state = 'approved'")).ShouldBe(expected.WouldApprove);
+        (await s.CountAsync("SELECT COUNT(*) FROM krithi")).ShouldBe(expected.WouldApprove);
+        (await s.CountAsync($"SELECT COUNT(*) FROM staged_import WHERE batch_id = {auto} AND review_state = 'approved' AND reviewed_by <> 'test:policy'")).ShouldBe(0);
+        var approveTasks = await EngineHarness.StatesAsync(s.Db, auto);
+        approveTasks.GetValueOrDefault(TaskState.Failed).ShouldBe(0);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task The_queue_filters_counts_and_pages_without_gaps(string store)
     {
         await using var s = await StageAsync(store);
