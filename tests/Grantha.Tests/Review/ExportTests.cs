@@ -64,7 +64,7 @@ public class ExportTests
             return id;
         }, Ct);
 
-    static async Task<string> ExportAsync(Db db, ExportFilter filter, ExportFormat format, bool bom = false)
+    internal static async Task<string> ExportAsync(Db db, ExportFilter filter, ExportFormat format, bool bom = false)
     {
         using var ms = new MemoryStream();
         await Export.WriteAsync(db, filter, format, ms, bom, Ct);
@@ -73,7 +73,7 @@ public class ExportTests
 
     static Task<long> CountAsync(Db db, string sql, long batch) => db.ReadAsync(c => c.ExecuteScalarAsync<long>(sql, new { batch }), Ct);
 
-    static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+    internal static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task Csv_has_a_line_per_manifest_row_and_jsonl_a_line_per_import(string store)
@@ -217,7 +217,7 @@ public class ExportTests
         (await f.Client(null).GetAsync($"/v1/admin/export?batch={s.Batch}&format=csv", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 
-    static async Task<(int Code, string Err)> RunAsync(params string[] args)
+    internal static async Task<(int Code, string Err)> RunAsync(params string[] args)
     {
         var root = new RootCommand { Commands.DbOption };
         root.Add(ExportCommand.Build());
@@ -251,8 +251,10 @@ public class ExportTests
 
             var (badFormat, badErr) = await RunAsync("export", "--db", t.Spec, "--batch", s.Batch.ToString(), "--format", "xlsx", "--out", Path.Combine(dir, "x"));
             (badFormat, badErr.Contains("csv, json or jsonl")).ShouldBe((ExitCodes.BadInput, true));
-            var (krithis, krithisErr) = await RunAsync("export", "--db", t.Spec, "--batch", s.Batch.ToString(), "--what", "krithis");
-            (krithis, krithisErr.Contains("the krithi catalog export comes with review")).ShouldBe((ExitCodes.BadInput, true));
+            var (noBatch, noBatchErr) = await RunAsync("export", "--db", t.Spec, "--what", "staged", "--out", Path.Combine(dir, "z"));
+            (noBatch, noBatchErr.Contains("--batch is required for staged imports")).ShouldBe((ExitCodes.BadInput, true));
+            var (krithiFilter, krithiFilterErr) = await RunAsync("export", "--db", t.Spec, "--batch", s.Batch.ToString(), "--raga", "todi", "--out", Path.Combine(dir, "z"));
+            (krithiFilter, krithiFilterErr.Contains("filter krithis, not staged imports")).ShouldBe((ExitCodes.BadInput, true));
             (await RunAsync("export", "--db", t.Spec, "--batch", "9999", "--out", Path.Combine(dir, "y"))).Code.ShouldBe(ExitCodes.NotFound);
             Directory.GetFiles(dir).Select(Path.GetFileName).Order().ShouldBe(["qa.csv", "qa.jsonl"]);
         }
