@@ -238,8 +238,6 @@ public static class KrithiStore
         }
         var twice = d.Lyrics.GroupBy(l => l.Script).FirstOrDefault(g => g.Count() > 1);
         if (twice is not null) throw new ArgumentException($"The {twice.Key} lyric is given twice.");
-    
-    static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
         return d with
         {
             Title = d.Title.Trim(), DisplayTitle = Blank(d.DisplayTitle), ComposerId = Blank(d.ComposerId), Form = Blank(d.Form),
