@@ -17,16 +17,16 @@ public static class StagedExport
     public static readonly string[] Columns =
         ["Krithi", "Raga", "Hyperlink", "state", "quality", "decisions", "flags", "warnings", "reviewer", "reason", "batch", "import_id"];
 
-    /// <summary>The states a staged import can be in today (review will add its own).</summary>
-    public static readonly string[] States = [StagedImports.Resolved, StagedImports.NeedsReview];
+    /// <summary>The review states (the export's <c>state</c> column and filter).</summary>
+    public static IReadOnlyList<string> States => ReviewStates.All;
 
-    /// <summary>The duplicate flag kinds <see cref="StagedImports"/> sets.</summary>
-    public static readonly string[] FlagKinds = ["duplicate", "in_catalog", "near_duplicate"];
+    /// <summary>The flags an export can select on (<see cref="ReviewFlags"/>).</summary>
+    public static readonly string[] FlagKinds = ReviewFlags.All.Select(f => f.Name).ToArray();
 
     public static async Task ValidateAsync(Db db, ExportFilter filter, CancellationToken ct = default)
     {
         if (filter.State is not null && !States.Contains(filter.State))
-            throw new ArgumentException($"Unknown state '{filter.State}': use {string.Join(" or ", States)}.");
+            throw new ArgumentException($"Unknown state '{filter.State}': use {string.Join(", ", States)}.");
         if (filter.Flag is not null && !FlagKinds.Contains(filter.Flag))
             throw new ArgumentException($"Unknown flag '{filter.Flag}': use {string.Join(", ", FlagKinds)}.");
         var batch = filter.BatchId ?? throw new ArgumentException("Staged imports are exported one batch at a time: give the batch id.");
@@ -47,8 +47,7 @@ public static class StagedExport
         {
             batchId = filter.BatchId,
             state = filter.State,
-            // Flags are stored as JSON written by StagedImports; the kind is checked against FlagKinds first.
-            flag = filter.Flag is null ? null : $"%\"kind\":\"{filter.Flag}\"%",
+            flag = filter.Flag is null ? 0 : ReviewFlags.Parse(filter.Flag),
         });
         Row? first = null;
         var list = new List<Row>();
@@ -67,14 +66,15 @@ public static class StagedExport
     // One row per (import, manifest row), ordered so an import's rows are consecutive; an import
     // without manifest rows still comes once (LEFT JOIN) so JSON lists every import.
     const string Sql = """
-        SELECT s.id AS ImportId, s.batch_id AS BatchId, s.status AS Status, s.url AS Url, s.title AS Title, s.quality AS Quality,
+        SELECT s.id AS ImportId, s.batch_id AS BatchId, s.review_state AS Status, s.url AS Url, s.title AS Title, s.quality AS Quality,
+               s.reviewed_by AS Reviewer, s.review_reason AS Reason, s.krithi_id AS KrithiId,
                s.decisions AS Decisions, s.duplicate_flags AS DuplicateFlags, s.quality_reasons AS QualityReasons,
                m.id AS RowId, f.name AS FileName, m.row_number AS RowNumber, m.krithi AS Krithi, m.raga AS Raga, m.url AS RowUrl
           FROM staged_import s
           LEFT JOIN staged_import_row sr ON sr.staged_import_id = s.id
           LEFT JOIN manifest_row m ON m.id = sr.manifest_row_id
           LEFT JOIN manifest_file f ON f.id = m.manifest_file_id
-         WHERE s.batch_id = @batchId AND (@state IS NULL OR s.status = @state) AND (@flag IS NULL OR s.duplicate_flags LIKE @flag)
+         WHERE s.batch_id = @batchId AND (@state IS NULL OR s.review_state = @state) AND (@flag = 0 OR (s.flags & @flag) <> 0)
          ORDER BY s.id, m.id
         """;
 
@@ -82,7 +82,7 @@ public static class StagedExport
     public static IEnumerable<string?[]> Lines(Import i) => i.Rows.Select(r => new[]
     {
         r.Krithi, r.Raga, r.RowUrl, r.Status, i.Summaries.Quality, i.Summaries.Decisions, i.Summaries.Flags, i.Summaries.Warnings,
-        "", "", r.BatchId.ToString(CultureInfo.InvariantCulture), r.ImportId.ToString(CultureInfo.InvariantCulture),
+        r.Reviewer ?? "", r.Reason ?? "", r.BatchId.ToString(CultureInfo.InvariantCulture), r.ImportId.ToString(CultureInfo.InvariantCulture),
     });
 
     /// <summary>The import as one JSON object: the CSV's summaries, and its manifest rows under "rows".</summary>
@@ -99,8 +99,9 @@ public static class StagedExport
         json.WriteString("decisions", s.Decisions);
         json.WriteString("flags", s.Flags);
         json.WriteString("warnings", s.Warnings);
-        json.WriteString("reviewer", "");
-        json.WriteString("reason", "");
+        json.WriteString("reviewer", r.Reviewer ?? "");
+        json.WriteString("reason", r.Reason ?? "");
+        if (r.KrithiId is { } k) json.WriteNumber("krithi_id", k); else json.WriteNull("krithi_id");
         json.WriteStartArray("rows");
         foreach (var row in i.Rows)
         {
@@ -171,6 +172,9 @@ public static class StagedExport
         public long ImportId { get; set; }
         public long BatchId { get; set; }
         public string Status { get; set; } = "";
+        public string? Reviewer { get; set; }
+        public string? Reason { get; set; }
+        public long? KrithiId { get; set; }
         public string Url { get; set; } = "";
         public string? Title { get; set; }
         public double Quality { get; set; }

@@ -53,9 +53,12 @@ public class ExportTests
         db.WriteAsync(async (c, tx) =>
         {
             var id = await c.ExecuteScalarAsync<long>("""
-                INSERT INTO staged_import (batch_id, url, extraction_id, status, title, decisions, duplicate_flags, quality, quality_reasons, created_at, updated_at)
-                VALUES (@batch, @url, 1, @status, 'title', @decisions, @flags, 0.7, @reasons, 0, 0) RETURNING id
-                """, new { batch, url, status, decisions, flags, reasons }, tx);
+                INSERT INTO staged_import (batch_id, url, extraction_id, status, title, decisions, duplicate_flags, quality, quality_reasons, created_at, updated_at,
+                                           review_state, flags)
+                VALUES (@batch, @url, 1, @status, 'title', @decisions, @flags, 0.7, @reasons, 0, 0, @state, @bits) RETURNING id
+                """, new { batch, url, status, decisions, flags, reasons, state = status == "needs_review" ? ReviewStates.NeedsReview : ReviewStates.Ready,
+                    bits = (status == "needs_review" ? ReviewFlags.Unresolved : 0) | (flags.Contains("\"duplicate\"") ? ReviewFlags.Duplicate : 0)
+                           | (flags.Contains("near_duplicate") ? ReviewFlags.NearDuplicate : 0) }, tx);
             foreach (var row in rowNumbers)
                 await c.ExecuteAsync("""
                     INSERT INTO staged_import_row (staged_import_id, manifest_row_id)
@@ -90,7 +93,7 @@ public class ExportTests
         Lines(await ExportAsync(t.Db, new(s.Batch), ExportFormat.Jsonl)).Length.ShouldBe((int)imports);
 
         // The first import's line carries its status, quality and the summaries; the review columns are there, empty.
-        csv[1].ShouldEndWith($",resolved,0.7,raga tODi=todi; composer dIkshitar=?needs_review,,,,,{s.Batch},{s.Imports[0]}");
+        csv[1].ShouldEndWith($",ready,0.7,raga tODi=todi; composer dIkshitar=?needs_review,,,,,{s.Batch},{s.Imports[0]}");
         csv.ShouldContain(l => l.EndsWith($",needs_review,0.7,,duplicate of #{s.Imports[0]},no lyrics on the page,,,{s.Batch},{s.Imports[1]}"));
 
         // Filters: state, flag; the other batch never leaks in.
@@ -100,7 +103,7 @@ public class ExportTests
         var near = Lines(await ExportAsync(t.Db, new(s.Batch, Flag: "near_duplicate"), ExportFormat.Csv));
         near.Length.ShouldBe(2);
         near[1].ShouldEndWith($",{s.Imports[2]}");
-        Lines(await ExportAsync(t.Db, new(s.Batch, State: "resolved", Flag: "duplicate"), ExportFormat.Csv)).Length.ShouldBe(1);
+        Lines(await ExportAsync(t.Db, new(s.Batch, State: "ready", Flag: "duplicate"), ExportFormat.Csv)).Length.ShouldBe(1);
         Lines(await ExportAsync(t.Db, new(s.OtherBatch), ExportFormat.Csv)).Length.ShouldBe(2);
 
         await Should.ThrowAsync<ArgumentException>(() => ExportAsync(t.Db, new(s.Batch, State: "approved'; --"), ExportFormat.Csv));
@@ -147,9 +150,9 @@ public class ExportTests
         json.GetArrayLength().ShouldBe(4);
         var first = json[0];
         first.EnumerateObject().Select(p => p.Name).ShouldBe(
-            ["import_id", "batch", "state", "url", "title", "quality", "decisions", "flags", "warnings", "reviewer", "reason", "rows"]);
+            ["import_id", "batch", "state", "url", "title", "quality", "decisions", "flags", "warnings", "reviewer", "reason", "krithi_id", "rows"]);
         first.GetProperty("import_id").GetInt64().ShouldBe(s.Imports[0]);
-        first.GetProperty("state").GetString().ShouldBe("resolved");
+        first.GetProperty("state").GetString().ShouldBe("ready");
         first.GetProperty("decisions").GetString().ShouldBe("raga tODi=todi; composer dIkshitar=?needs_review");
         var rows = first.GetProperty("rows").EnumerateArray().ToList();
         rows.Select(r => (r.GetProperty("Krithi").GetString(), r.GetProperty("row").GetInt64())).ShouldBe([(EvilKrithi, 2L), ("second listing", 6L)]);

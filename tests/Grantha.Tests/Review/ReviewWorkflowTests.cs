@@ -239,6 +239,30 @@ public class ReviewWorkflowTests
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task Rejected_rows_export_with_reviewer_and_reason_and_once_fixed_import_again(string store)
+    {
+        await using var s = await StageAsync(store);
+        var id = await s.ImportIdAsync(UnknownRagaUrl);
+        await Reviews.RejectAsync(s.Db, id, null, "test:curator", "raga misspelt in the manifest", Ct);
+        using var buffer = new MemoryStream();
+        (await Export.WriteAsync(s.Db, new ExportFilter(s.Batch, State: ReviewStates.Rejected), ExportFormat.Csv, buffer, ct: Ct)).ShouldBe(1);
+        var lines = System.Text.Encoding.UTF8.GetString(buffer.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        lines.Length.ShouldBe(2);
+        lines[1].ShouldContain(",rejected,");
+        lines[1].ShouldContain(",test:curator,raga misspelt in the manifest,");
+
+        // The curator fixes the raga cell; the file is a manifest again and its row resolves.
+        var fixedCsv = string.Join("\r\n", lines).Replace(",sumadyuti,", ",SaradyutI,") + "\r\n";
+        var pipeline = new Pipeline(Handlers(s.Fetch));
+        var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(s.Site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
+        var again = await Grantha.Manifest.ManifestBatches.CreateAsync(s.Db, pipeline, "fixed", [new("rejected-fixed.csv", System.Text.Encoding.UTF8.GetBytes(fixedCsv))], options, "test", ct: Ct);
+        (await EngineHarness.RunUntilSettledAsync(s.Db, again, Handlers(s.Fetch), TimeSpan.FromSeconds(60))).ShouldBe(BatchStatus.Completed);
+        var page = await ReviewQueue.ListAsync(s.Db, new ReviewFilter { BatchId = again }, ct: Ct);
+        page.Items.ShouldHaveSingleItem().Url.ShouldBe(UnknownRagaUrl);
+        (await s.CountAsync($"SELECT COUNT(*) FROM manifest_row WHERE batch_id = {again} AND status = 'accepted'")).ShouldBe(1);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task The_queue_filters_counts_and_pages_without_gaps(string store)
     {
         await using var s = await StageAsync(store);
