@@ -44,6 +44,14 @@ public static class ReviewApi
                     ? Task.FromResult<IResult>(TypedResults.Problem(title: "Bad request", detail: "Give krithiId: the krithi to merge into.", statusCode: 400))
                     : Act(http, version => Reviews.MergeAsync(db, id, version, krithi, body.KrithiVersion, http.Actor(), body.Reason, http.RequestAborted)))
             .WithSummary("Merge into a krithi (If-Match): adds the source and missing scripts; conflicting fields are listed, not overwritten");
+        curate.MapPost("/{id:long}/choose", async (long id, Resolve.ResolveApi.ChooseJson? body, Db db, HttpContext http, CancellationToken ct) =>
+            {
+                if (string.IsNullOrWhiteSpace(body?.Kind) || string.IsNullOrWhiteSpace(body.Name) || string.IsNullOrWhiteSpace(body.EntityId))
+                    return Results.Problem(title: "Bad request", detail: "Give kind, name and entityId: the name as written and the catalog entity it means.", statusCode: 400);
+                var import = await ReviewDetails.GetAsync(db, id, ct) ?? throw new StagedImportNotFoundException(id);
+                return Results.Ok(await Resolve.ResolveChoices.ChooseAsync(db, import.Import.BatchId, body.Kind.Trim(), body.Name, body.EntityId.Trim(), http.Actor(), body.Retry ?? true, ct));
+            })
+            .WithSummary("Choose the catalog entity an unresolved name of this import means: stored as an alias, and the batch's imports blocked on it are resolved again");
         curate.MapPost("/bulk-approve", BulkAsync)
             .WithSummary("Bulk approval of a batch's imports: dryRun answers what would happen; otherwise an approval batch starts (202) and runs as engine work");
         read.MapGet("/bulk-approve/{approvalBatchId:long}", async (long approvalBatchId, Db db, CancellationToken ct) =>

@@ -35,7 +35,8 @@ public static class ReviewDetails
             SELECT s.id AS Id, s.batch_id AS BatchId, s.url AS Url, s.title AS Title, s.review_state AS State, s.version AS Version, s.quality AS Quality,
                    s.flags AS Flags, s.composer_id AS ComposerId, s.raga_set AS RagaSet, s.tala_id AS TalaId, s.composer_conf AS ComposerConf, s.raga_conf AS RagaConf,
                    s.tala_conf AS TalaConf, s.deity_conf AS DeityConf, s.kshetra_conf AS KshetraConf, s.duplicate_of AS DuplicateOf, s.krithi_id AS KrithiId,
-                   s.reviewed_by AS ReviewedBy, s.reviewed_at AS ReviewedAt, s.review_reason AS Reason, s.created_at AS CreatedAt, s.updated_at AS UpdatedAt
+                   s.reviewed_by AS ReviewedBy, s.reviewed_at AS ReviewedAt, s.review_reason AS Reason, s.created_at AS CreatedAt, s.updated_at AS UpdatedAt,
+                   CASE WHEN s.review_state = 'needs_review' THEN s.decisions END AS Decisions
               FROM staged_import s WHERE s.id = @id
             """, new { id });
         if (row is null) return null;

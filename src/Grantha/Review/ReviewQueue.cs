@@ -92,9 +92,10 @@ public static class ReviewSort
 }
 
 /// <summary>One import in the queue: what a row of the screen shows.</summary>
+/// <param name="Missing">For an import that needs review: the unresolved names with their candidates, so a curator can choose from the queue.</param>
 public sealed record ReviewItem(long Id, long BatchId, string Url, string? Title, string State, long Version, double Quality, IReadOnlyList<string> Flags,
     NamedId? Composer, IReadOnlyList<NamedId> Ragas, NamedId? Tala, IReadOnlyDictionary<string, double?> Confidence, long? DuplicateOf, long? KrithiId,
-    string? ReviewedBy, long? ReviewedAt, string? Reason, long CreatedAt, long UpdatedAt);
+    string? ReviewedBy, long? ReviewedAt, string? Reason, long CreatedAt, long UpdatedAt, IReadOnlyList<MissingName> Missing);
 
 /// <summary>
 /// A page of the queue with the counts a screen shows beside it, for the same filter: per state (the
@@ -112,7 +113,8 @@ public static class ReviewQueue
         s.id AS Id, s.batch_id AS BatchId, s.url AS Url, s.title AS Title, s.review_state AS State, s.version AS Version, s.quality AS Quality,
         s.flags AS Flags, s.composer_id AS ComposerId, s.raga_set AS RagaSet, s.tala_id AS TalaId, s.composer_conf AS ComposerConf, s.raga_conf AS RagaConf,
         s.tala_conf AS TalaConf, s.deity_conf AS DeityConf, s.kshetra_conf AS KshetraConf, s.duplicate_of AS DuplicateOf, s.krithi_id AS KrithiId,
-        s.reviewed_by AS ReviewedBy, s.reviewed_at AS ReviewedAt, s.review_reason AS Reason, s.created_at AS CreatedAt, s.updated_at AS UpdatedAt
+        s.reviewed_by AS ReviewedBy, s.reviewed_at AS ReviewedAt, s.review_reason AS Reason, s.created_at AS CreatedAt, s.updated_at AS UpdatedAt,
+        CASE WHEN s.review_state = 'needs_review' THEN s.decisions END AS Decisions
         """;
 
     public static Task<ReviewPage> ListAsync(Db db, ReviewFilter filter, string? sort = null, string? after = null, int limit = PageDefault, CancellationToken ct = default)
@@ -206,12 +208,13 @@ public static class ReviewQueue
         public string? Reason { get; set; }
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
+        public string? Decisions { get; set; }
 
         public IReadOnlyList<string> RagaIds => string.IsNullOrEmpty(RagaSet) ? [] : RagaSet.Split('+');
 
         public ReviewItem ToItem(KrithiStore.ReferenceNames names) => new(Id, BatchId, Url, Title, State, Version, Quality, ReviewFlags.Names((int)Flags),
             names.Of("composer", ComposerId), RagaIds.Select(id => names.Of("raga", id)!).ToList(), names.Of("tala", TalaId),
             new Dictionary<string, double?> { ["composer"] = ComposerConf, ["raga"] = RagaConf, ["tala"] = TalaConf, ["deity"] = DeityConf, ["kshetra"] = KshetraConf },
-            DuplicateOf, KrithiId, ReviewedBy, ReviewedAt, Reason, CreatedAt, UpdatedAt);
+            DuplicateOf, KrithiId, ReviewedBy, ReviewedAt, Reason, CreatedAt, UpdatedAt, Decisions is null ? [] : Reviews.MissingNames(Decisions));
     }
 }

@@ -56,6 +56,15 @@ public class ReviewApiTests
         var refused = await curator.SendAsync(Post($"{Review}/{id}/approve", null, etag), Ct);
         refused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         (await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("missing")[0].GetProperty("input").GetString().ShouldBe("sumadyuti");
+        // The queue row carries the candidates, and the choice is made from it.
+        blocked.GetProperty("missing")[0].GetProperty("candidates")[0].GetProperty("id").GetString().ShouldNotBeNullOrEmpty();
+        (await viewer.PostAsJsonAsync($"{Review}/{id}/choose", new { kind = "raga", name = "sumadyuti", entityId = "sharadhyuthi" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await curator.PostAsJsonAsync($"{Review}/{id}/choose", new { kind = "raga", name = "sumadyuti" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var chose = await curator.PostAsJsonAsync($"{Review}/{id}/choose", new { kind = "raga", name = "sumadyuti", entityId = "sharadhyuthi" }, Ct);
+        chose.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await chose.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("tasksRequeued").GetInt64().ShouldBe(1);
+        (await EngineHarness.RunUntilSettledAsync(f.Store.Db, batch, ReviewWorkflowTests.Handlers(fetch), TimeSpan.FromSeconds(60))).ShouldBe(BatchStatus.Completed);
+        (await viewer.GetFromJsonAsync<JsonElement>($"{Review}/{id}", Ct)).GetProperty("import").GetProperty("state").GetString().ShouldBe("ready");
 
         // A ready import: viewer 403 (before the body is looked at), no If-Match 428, stale 409, right version 200.
         var ready = (await viewer.GetFromJsonAsync<JsonElement>($"{Review}?batch={batch}&state=ready&noFlags=true&sort=-quality&limit=1", Ct)).GetProperty("items")[0];
