@@ -28,6 +28,8 @@ public sealed class BenchDb : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
+        // GRANTHA_BENCH_KEEP=1 leaves the database for EXPLAIN ANALYZE afterwards (its name is on stderr).
+        if (Environment.GetEnvironmentVariable("GRANTHA_BENCH_KEEP") == "1") { Console.Error.WriteLine($"kept database {_name}"); return; }
         await using var c = new NpgsqlConnection(_admin);
         await c.OpenAsync();
         await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", c);
