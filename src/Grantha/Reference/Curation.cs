@@ -184,6 +184,16 @@ public static partial class Curation
         return names.Count == 0 ? [] : names.Contains(name) ? names : [.. names, name];
     }
 
+    /// <summary>Refuses an id the kind's table holds already (any row: shipped, added or merged). <see cref="AddAsync"/> checks again in its transaction.</summary>
+    public static async Task RefuseTakenIdAsync(Db db, NewEntity e, CancellationToken ct = default)
+    {
+        var taken = await db.ReadAsync(c => c.QuerySingleOrDefaultAsync<EntityRow?>(
+            $"SELECT id AS Id, name AS Name, origin AS Origin, merged_into AS MergedInto FROM {Table(e.Kind)} WHERE id = @Id", new { e.Id }), ct);
+        if (taken is not null) throw IdTaken(e, taken);
+    }
+
+    static CatalogConflictException IdTaken(NewEntity e, EntityRow taken) => new($"The {e.Kind} id '{e.Id}' is taken by {Describe(taken)}: choose another id.");
+
     /// <summary>
     /// Adds the entity (origin curator) with its names and its audit row. Refuses an id that is taken, a match
     /// key that is stored, a melakarta number that is taken, and a parent that is missing, merged or no melakarta.
@@ -201,8 +211,7 @@ public static partial class Curation
         {
             await db.Dialect.TransactionLockAsync(c, t, CatalogStore.CatalogLockKey);
             var now = Db.NowMs();
-            if (await RowAsync(c, t, e.Kind, e.Id) is { } taken)
-                throw new CatalogConflictException($"The {e.Kind} id '{e.Id}' is taken by {Describe(taken)}: choose another id.");
+            if (await RowAsync(c, t, e.Kind, e.Id) is { } taken) throw IdTaken(e, taken);
             var sameKey = await c.QuerySingleOrDefaultAsync<EntityRow>($"SELECT id AS Id, name AS Name, origin AS Origin, merged_into AS MergedInto FROM {table} WHERE match_key = @matchKey",
                 new { matchKey }, t);
             if (sameKey is not null)

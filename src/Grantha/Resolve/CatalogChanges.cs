@@ -36,6 +36,7 @@ public static class CatalogChanges
     {
         Curation.Validate(entity);
         var before = await ResolverStore.LoadAsync(db, ct);
+        await Curation.RefuseTakenIdAsync(db, entity, ct);
         foreach (var name in Curation.NamesOf(entity)) RefuseTakenName(before, entity.Kind, name);
         var change = await Curation.AddAsync(db, entity, actor, ct);
         return new CatalogChangeResult(change, await RequeueAsync(db, before, entity.Kind, actor, ct));
