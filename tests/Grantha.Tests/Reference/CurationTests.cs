@@ -68,6 +68,9 @@ public class CurationTests
         var synonym = await CatalogChanges.AddSynonymAsync(t.Db, "raga", "Jivantikam", "jeevanthini", "test", "tester", Ct);
         synonym.Change!.EntityId.ShouldBe("jeevantika");
         (await ResolverStore.LoadAsync(t.Db, Ct)).Resolve("raga", "jIvantikaM").Match!.Id.ShouldBe("jeevantika");
+
+        await ResolverStore.AddAliasAsync(t.Db, await ResolverStore.LoadAsync(t.Db, Ct), "raga", "jIvanthinI", "jeevanthini", "tester", ct: Ct);
+        (await CatalogStore.AliasesAsync(t.Db, "raga", Ct)).Single().EntityId.ShouldBe("jeevantika");
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
