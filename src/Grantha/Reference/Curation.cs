@@ -107,7 +107,7 @@ public static partial class Curation
 
     public const int IdLengthMax = 80;
 
-    /// <summary>The longest cycle a tala may have: Sankeerna jati Dhruva, the longest suladi tala, has 29.</summary>
+    /// <summary>The longest cycle a tala may have: Simhanandana, the longest of the 108 talas, has 128 (the longest suladi tala, Sankeerna Dhruva, 29).</summary>
     public const int AksharasMax = 128;
 
     /// <summary>

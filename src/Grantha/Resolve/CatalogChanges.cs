@@ -142,7 +142,7 @@ public static class CatalogChanges
             catch (IllegalTransitionException e)
             {
                 batches.Add(new BatchRequeue(batch.Key, 0, tasks,
-                    $"Batch {batch.Key} cannot run again ({e.Message}): its {tasks.Count} task(s) stay blocked."));
+                    $"Batch {batch.Key} cannot run again ({e.Message.TrimEnd('.')}): its {tasks.Count} task(s) stay blocked."));
             }
             catch (BatchNotFoundException e)
             {

@@ -102,7 +102,7 @@ public class CurationTests
     {
         Shared.Require();
         await using var t = await TestDb.CreateAsync(store);
-        await CatalogChanges.AddAsync(t.Db, new NewEntity("tala", "lakshmisa", "Lakshmisa") { Aksharas = 14, Reason = "a desadi tala" }, "tester", Ct);
+        await CatalogChanges.AddAsync(t.Db, new NewEntity("tala", "lakshmisa", "Lakshmisa") { Aksharas = 14, Reason = "test" }, "tester", Ct);
         await CatalogChanges.AddAsync(t.Db, new NewEntity("composer", "ponnaiah-pillai", "Ponnaiah Pillai"), "tester", Ct);
         await CatalogChanges.AddAsync(t.Db, new NewEntity("deity", "angalamman", "Angalamman"), "tester", Ct);
         await CatalogChanges.AddAsync(t.Db, new NewEntity("kshetra", "ettayapuram", "Ettayapuram"), "tester", Ct);
@@ -124,14 +124,17 @@ public class CurationTests
         var second = await BlockedImports.ImportAsync(t.Db, Ct);
         var paused = await BlockedImports.ImportAsync(t.Db, Ct);
         await t.Db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE batch SET status = 'PAUSED' WHERE id = @paused", new { paused }, tx));
+        var cancelled = await BlockedImports.ImportAsync(t.Db, Ct);
+        await t.Db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE batch SET status = 'CANCELLED' WHERE id = @cancelled", new { cancelled }, tx));
 
         // The merge settles jIvantikA only: sumadyuti stays blocked, in every batch.
         var merge = await CatalogChanges.MergeAsync(t.Db, "raga", "jeevanthika", "jeevantika", null, "tester", Ct);
         merge.Requeue.Names.ShouldBe([new NameChange("raga", "jIvantikA", "needs_review", "matched", "jeevantika")]);
         merge.Requeue.Tasks.ShouldBe(2);
-        merge.Requeue.Batches.Select(b => (b.BatchId, b.Tasks, b.TaskIds.Count)).ShouldBe([(first, 1L, 1), (second, 1L, 1), (paused, 0L, 1)]);
+        merge.Requeue.Batches.Select(b => (b.BatchId, b.Tasks, b.TaskIds.Count)).ShouldBe([(first, 1L, 1), (second, 1L, 1), (paused, 0L, 1), (cancelled, 0L, 1)]);
         merge.Requeue.Batches.Single(b => b.BatchId == paused).NotRequeued.ShouldBe(
             $"Batch {paused} is PAUSED: its 1 task(s) stay blocked. After ./grantha resume {paused}, run ./grantha retry {paused} --code needs_review.");
+        merge.Requeue.Batches.Single(b => b.BatchId == cancelled).NotRequeued!.ShouldStartWith($"Batch {cancelled} cannot run again (");
         merge.Requeue.Workers.ShouldBeEmpty();
         merge.Requeue.Next.ShouldBe("No worker is registered on this database: the 2 re-queued task(s) wait for ./grantha worker or ./grantha serve.");
         (await BlockedImports.BlockedAsync(t.Db, first)).ShouldBe([BlockedImports.SumadyutiUrl]);
@@ -142,6 +145,7 @@ public class CurationTests
             "INSERT INTO worker (id, host_name, pid, stages, started_at, seen_at) VALUES ('elsewhere:1:abc', 'elsewhere', 1, 'FETCH,RESOLVE', 0, 0)", transaction: tx));
         var add = await CatalogChanges.AddAsync(t.Db, Sumadyuti(), "tester", Ct);
         add.Requeue.Tasks.ShouldBe(2);
+        add.Requeue.Batches.Where(b => b.NotRequeued is not null).Select(b => b.BatchId).ShouldBe([paused, cancelled]);
         add.Requeue.Workers.ShouldBe(["elsewhere:1:abc"]);
         add.Requeue.Next.ShouldBe("1 worker(s) registered on this database run RESOLVE (elsewhere:1:abc): they pick the 2 re-queued task(s) up.");
 
@@ -159,6 +163,7 @@ public class CurationTests
             (await BlockedImports.StagedAsync(t.Db, batch, BlockedImports.SumadyutiUrl)).ShouldBe(("resolved", "sumadyuti"));
         }
         (await BlockedImports.BlockedAsync(t.Db, paused)).Count.ShouldBe(2);
+        (await BlockedImports.BlockedAsync(t.Db, cancelled)).Count.ShouldBe(2);
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
