@@ -56,6 +56,32 @@ public class CurationTests
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_running_processs_resolvers_see_every_kind_of_change_at_their_next_use(string store)
+    {
+        Shared.Require();
+        await using var t = await TestDb.CreateAsync(store);
+        var cache = new ResolverCache();
+        var first = await cache.GetAsync(t.Db, Ct);
+        (await cache.GetAsync(t.Db, Ct)).ShouldBeSameAs(first);
+
+        await CatalogChanges.MergeAsync(t.Db, "raga", "jeevanthika", "jeevantika", null, "tester", Ct);
+        var merged = await cache.GetAsync(t.Db, Ct);
+        merged.ShouldNotBeSameAs(first);
+        merged.Resolve("raga", "jIvantikA").Decision.ShouldBe(Decision.Matched);
+
+        await CatalogChanges.AddAsync(t.Db, Sumadyuti(), "tester", Ct);
+        var added = await cache.GetAsync(t.Db, Ct);
+        added.ShouldNotBeSameAs(merged);
+        added.Resolve("raga", "sumadyuti").Match!.Id.ShouldBe("sumadyuti");
+
+        await CatalogChanges.AddSynonymAsync(t.Db, "raga", "Mohanakam", "mohanam", null, "tester", Ct);
+        var synonym = await cache.GetAsync(t.Db, Ct);
+        synonym.ShouldNotBeSameAs(added);
+        synonym.Resolve("raga", "Mohanakam").Match!.Id.ShouldBe("mohanam");
+        (await cache.GetAsync(t.Db, Ct)).ShouldBeSameAs(synonym);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task A_row_merged_into_a_row_merged_later_follows_it_and_a_synonym_or_choice_for_a_duplicate_goes_to_the_kept_one(string store)
     {
         Shared.Require();
