@@ -99,7 +99,7 @@ public static class CatalogCommands
             await ResolverStore.LoadAsync(db, ct);
             var k = p.GetValue(kind)!;
             var d = await CatalogStore.EntityAsync(db, k, p.GetValue(id)!, ct) ?? throw new CatalogEntityNotFoundException(k, p.GetValue(id)!);
-            if (p.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(d, JsonOut)); return 0; }
+            if (p.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(CurationApi.EntityView.Of(d), JsonOut)); return 0; }
             var e = d.Entity;
             Console.WriteLine($"{e.Kind} {e.Id}: {e.Name} ({(e.Origin == Curation.Origins.Curator ? "added by a curator" : "shipped")}), match key {e.MatchKey}");
             if (e.MergedInto is { } into) Console.WriteLine($"  merged into {into}: its names resolve to {into}");

@@ -34,6 +34,14 @@ public static class CurationApi
         public static ChangeResultView Of(CatalogChangeResult r) => new(r.Change is { } c ? ChangeView.Of(c) : null, r.Requeue);
     }
 
+    /// <summary>One entity as <see cref="CatalogEntityDetail"/>, its history's details as JSON.</summary>
+    public sealed record EntityView(CatalogEntity Entity, IReadOnlyList<string> Names, IReadOnlyList<CatalogSynonym> Synonyms, IReadOnlyList<CatalogAlias> Aliases,
+        IReadOnlyList<string> MergedFrom, IReadOnlyList<ChangeView> History, CatalogRaga? Raga, CatalogTala? Tala)
+    {
+        public static EntityView Of(CatalogEntityDetail d) =>
+            new(d.Entity, d.Names, d.Synonyms, d.Aliases, d.MergedFrom, d.History.Select(ChangeView.Of).ToList(), d.Raga, d.Tala);
+    }
+
     public sealed record HistoryPage(IReadOnlyList<ChangeView> Items, long? Next);
 
     public static IEndpointRouteBuilder MapCurationApi(this IEndpointRouteBuilder app)
@@ -56,11 +64,11 @@ public static class CurationApi
         read.MapGet("/{kind}", async Task<Results<Ok<IReadOnlyList<CatalogEntity>>, ProblemHttpResult>> (string kind, Db db, CancellationToken ct) =>
                 ReferenceKinds.IsKind(kind) ? TypedResults.Ok(await ListAsync(db, kind, ct)) : UnknownKind(kind))
             .WithSummary("Entities of a kind (raga, tala, composer, deity, kshetra) in id order: origin seed or curator, mergedInto when a curator merged the row");
-        read.MapGet("/{kind}/{id}", async Task<Results<Ok<CatalogEntityDetail>, ProblemHttpResult>> (string kind, string id, Db db, CancellationToken ct) =>
+        read.MapGet("/{kind}/{id}", async Task<Results<Ok<EntityView>, ProblemHttpResult>> (string kind, string id, Db db, CancellationToken ct) =>
             {
                 if (!ReferenceKinds.IsKind(kind)) return UnknownKind(kind);
                 await ResolverStore.LoadAsync(db, ct);
-                return await CatalogStore.EntityAsync(db, kind, id, ct) is { } e ? TypedResults.Ok(e) : NotFound(kind, id);
+                return await CatalogStore.EntityAsync(db, kind, id, ct) is { } e ? TypedResults.Ok(EntityView.Of(e)) : NotFound(kind, id);
             })
             .WithSummary("One entity: names, synonyms, aliases, the rows merged into it, its history; a merged row says where it went (mergedInto)");
 

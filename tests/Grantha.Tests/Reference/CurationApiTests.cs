@@ -63,6 +63,7 @@ public class CurationApiTests
         // Lists show where the duplicate went and who added what, when and why.
         var dup = await viewer.GetFromJsonAsync<JsonElement>($"{Catalog}/raga/jeevanthika", Ct);
         dup.GetProperty("entity").GetProperty("mergedInto").GetString().ShouldBe("jeevantika");
+        dup.GetProperty("history")[0].GetProperty("detail").GetProperty("kept").GetString().ShouldBe("Jeevantikā");
         var ragas = await viewer.GetFromJsonAsync<JsonElement>($"{Catalog}/raga", Ct);
         ragas.EnumerateArray().Single(r => r.GetProperty("id").GetString() == "sumadyuti").GetProperty("origin").GetString().ShouldBe("curator");
         var history = (await viewer.GetFromJsonAsync<JsonElement>($"{Catalog}/history", Ct)).GetProperty("items").EnumerateArray().ToList();
