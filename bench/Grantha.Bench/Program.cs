@@ -13,6 +13,7 @@ var benches = new Dictionary<string, Func<BenchArgs, Task<Dictionary<string, obj
     ["ingest100k"] = IngestBench.RunAsync,
     ["extract"] = ExtractBench.RunAsync,
     ["resolve"] = ResolveBench.RunAsync,
+    ["review"] = ReviewBench.RunAsync,
 };
 if (name is null || !benches.TryGetValue(name, out var run))
 {

@@ -58,7 +58,8 @@ public static class Composition
                 new ManifestHandler { Log = logs.CreateLogger<ManifestHandler>() },
                 new FetchHandler(fetch, sp.GetRequiredService<FetchClient>()) { Log = logs.CreateLogger<FetchHandler>() },
                 new ExtractHandler { Log = logs.CreateLogger<ExtractHandler>() },
-                new ResolveHandler(sp.GetRequiredService<ResolverCache>()) { Log = logs.CreateLogger<ResolveHandler>() });
+                new ResolveHandler(sp.GetRequiredService<ResolverCache>()) { Log = logs.CreateLogger<ResolveHandler>() },
+                new Review.ApproveHandler { Log = logs.CreateLogger<Review.ApproveHandler>() });
         });
         return services;
     }

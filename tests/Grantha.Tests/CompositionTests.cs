@@ -32,7 +32,7 @@ public class CompositionTests
             worker.Concurrency.ShouldNotBeNull()[FetchHandler.Name].ShouldBe(3);
 
             app.Pipeline.ShouldBeSameAs(app.Services.GetRequiredService<Pipeline>());
-            app.Pipeline.Names.ShouldBe(["MANIFEST", "FETCH", "EXTRACT", "RESOLVE"]);
+            app.Pipeline.Names.ShouldBe(["MANIFEST", "FETCH", "EXTRACT", "RESOLVE", "APPROVE"]);
             ((FetchHandler)app.Pipeline[FetchHandler.Name]).Options.ShouldBeSameAs(fetch);
             app.Services.GetRequiredService<FetchClient>().ShouldBeSameAs(app.Services.GetRequiredService<FetchClient>());
             app.Services.GetRequiredService<IHttpClientFactory>().ShouldNotBeNull();

@@ -44,6 +44,7 @@ public static class ApiHost
         app.MapBulkImportApi();
         Catalog.KrithiApi.MapKrithiApi(app);
         Review.ExportApi.MapExportApi(app);
+        Review.ReviewApi.MapReviewApi(app);
         Resolve.CurationApi.MapCurationApi(app);
         app.MapGet("/", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
         return app;

@@ -12,7 +12,11 @@ public static class BulkImportApi
     public const int PageMax = 500;
     public const int PageDefault = 100;
 
-    public sealed record CreateBatchJson(string? Name, List<string>? Paths, bool? AllowOfflineSite, Dictionary<string, string>? HostMap, bool? Politeness);
+    public sealed record CreateBatchJson(string? Name, List<string>? Paths, bool? AllowOfflineSite, Dictionary<string, string>? HostMap, bool? Politeness,
+        AutoApproveJson? AutoApprove = null);
+
+    /// <summary>An auto-approval policy for the batch (thresholds default to the policy's); absent: the batch stops at review.</summary>
+    public sealed record AutoApproveJson(double? MinQuality, double? MinConfidence, bool? NoFlags);
     public sealed record BatchCreated(long BatchId, string Status, string Location);
     public sealed record Page<T>(IReadOnlyList<T> Items, long? Next);
     public sealed record RetryJson(string? Code, string? Host, List<long>? TaskIds, string? Stage, string? State);
@@ -89,6 +93,17 @@ public static class BulkImportApi
             }
             name = body.Name;
             options = new BatchOptions { AllowOfflineSite = body.AllowOfflineSite ?? false, HostMap = body.HostMap is null ? new(StringComparer.OrdinalIgnoreCase) : new(body.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = body.Politeness };
+            // The auto-approval policy (off unless given): the approvals it makes are the caller's.
+            if (body.AutoApprove is { } auto)
+                options = options with
+                {
+                    StageOptions = Review.ApprovalPlan.AutoApproval(http.Actor(), Review.ApprovalCriteria.DefaultPolicy with
+                    {
+                        MinQuality = auto.MinQuality ?? Review.ApprovalCriteria.DefaultPolicy.MinQuality,
+                        MinConfidence = auto.MinConfidence ?? Review.ApprovalCriteria.DefaultPolicy.MinConfidence,
+                        NoFlags = auto.NoFlags ?? true,
+                    }),
+                };
         }
         var id = await ManifestBatches.CreateAsync(db, pipeline, name ?? string.Join(" + ", inputs.Select(i => i.Name)), inputs, options, http.Actor(), ct: ct);
         var location = $"/v1/admin/bulk-import/batches/{id}";

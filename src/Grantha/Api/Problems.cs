@@ -12,7 +12,12 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
         var (status, title) = e switch
         {
             IllegalTransitionException => (409, "Illegal transition"),
-            BatchNotFoundException => (404, "Not found"),
+            BatchNotFoundException or Review.StagedImportNotFoundException or Catalog.KrithiNotFoundException => (404, "Not found"),
+            Review.ReviewVersionConflictException or Catalog.KrithiVersionConflictException => (409, "Version conflict"),
+            Review.NotApprovableException => (409, "Not approvable"),
+            Review.AlreadyInCatalogException => (409, "Already in the catalog"),
+            Catalog.KrithiRetractedException => (409, "Krithi retracted"),
+            Catalog.KrithiReferenceException => (400, "Not in the reference catalog"),
             ManifestException { Code: "too_large" } => (413, "Manifest too large"),
             ManifestException => (400, "Bad manifest"),
             ImportPathException => (400, "Path refused"),
@@ -25,6 +30,12 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
         var pd = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = status == 500 ? "The server failed; see its log." : e.Message };
         if (e is IllegalTransitionException it) { pd.Extensions["entity"] = it.Entity; pd.Extensions["from"] = it.From; pd.Extensions["to"] = it.To; }
         if (e is ManifestException me) pd.Extensions["code"] = me.Code;
+        // What a screen needs to show the conflict without another request.
+        if (e is Review.ReviewVersionConflictException rv) { pd.Extensions["currentVersion"] = rv.Current; pd.Extensions["state"] = rv.State; }
+        if (e is Catalog.KrithiVersionConflictException kv) pd.Extensions["currentVersion"] = kv.CurrentVersion;
+        if (e is Review.NotApprovableException na) { pd.Extensions["missing"] = na.Missing; pd.Extensions["fields"] = na.Fields; }
+        if (e is Review.AlreadyInCatalogException ac) pd.Extensions["krithiId"] = ac.KrithiId;
+        if (e is Catalog.KrithiReferenceException kr) pd.Extensions["missing"] = kr.Missing;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = pd, Exception = e });
     }
 }

@@ -238,8 +238,6 @@ public static class KrithiStore
         }
         var twice = d.Lyrics.GroupBy(l => l.Script).FirstOrDefault(g => g.Count() > 1);
         if (twice is not null) throw new ArgumentException($"The {twice.Key} lyric is given twice.");
-    
-    static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
         return d with
         {
             Title = d.Title.Trim(), DisplayTitle = Blank(d.DisplayTitle), ComposerId = Blank(d.ComposerId), Form = Blank(d.Form),
@@ -313,28 +311,37 @@ public static class KrithiStore
         notes AS Notes, created_at AS CreatedAt, created_by AS CreatedBy, updated_at AS UpdatedAt, updated_by AS UpdatedBy
         """;
 
-    const string ChildrenSql = """
-        SELECT raga_id, section FROM krithi_raga WHERE krithi_id = @id ORDER BY position;
-        SELECT script, position, section_type, number, madhyama_kala_line, text FROM krithi_section WHERE krithi_id = @id ORDER BY script, position;
-        SELECT url, batch_id, staged_import_id, extraction_id, content_sha256, approved_by, approved_at FROM krithi_source WHERE krithi_id = @id ORDER BY id;
+    /// <summary>The ragas, sections and sources of the krithis whose id is <paramref name="krithiIds"/> (a condition: <c>= @id</c>, or <see cref="Dialect.InArray"/>).</summary>
+    static string ChildrenSql(string krithiIds) => $"""
+        SELECT krithi_id, raga_id, section FROM krithi_raga WHERE krithi_id {krithiIds} ORDER BY krithi_id, position;
+        SELECT krithi_id, script, position, section_type, number, madhyama_kala_line, text FROM krithi_section WHERE krithi_id {krithiIds} ORDER BY krithi_id, script, position;
+        SELECT krithi_id, url, batch_id, staged_import_id, extraction_id, content_sha256, approved_by, approved_at FROM krithi_source WHERE krithi_id {krithiIds} ORDER BY krithi_id, id;
         """;
 
     /// <summary>The krithi as its rows hold it now (null: no such id); <paramref name="rowLock"/> (<see cref="Dialect.RowLock"/>) holds the row for a change.</summary>
     public static async Task<KrithiSnapshot?> LoadAsync(DbConnection c, DbTransaction? tx, long id, string rowLock = "")
     {
         // SQLite's write transaction already holds the database; PostgreSQL locks the one row.
-        var lockRow = rowLock;
-        var k = await c.QuerySingleOrDefaultAsync<KrithiSnapshot>($"SELECT {KrithiColumns} FROM krithi WHERE id = @id{lockRow}", new { id }, tx);
-        if (k is null) return null;
-        using var grid = await c.QueryMultipleAsync(ChildrenSql, new { id }, tx);
-        var ragas = (await grid.ReadAsync<(string RagaId, long? Section)>()).Select(r => new KrithiRaga(r.RagaId, (int?)r.Section)).ToList();
-        var sections = (await grid.ReadAsync<(string Script, long Position, string Type, long? Number, long? MadhyamaKalaLine, string Text)>()).ToList();
-        var sources = (await grid.ReadAsync<(string Url, long? BatchId, long? StagedImportId, long? ExtractionId, string? ContentSha256, string ApprovedBy, long ApprovedAt)>())
-            .Select(s => new KrithiSourceRow(s.Url, s.BatchId, s.StagedImportId, s.ExtractionId, s.ContentSha256, s.ApprovedBy, s.ApprovedAt)).ToList();
-        var lyrics = sections.GroupBy(s => s.Script).OrderBy(g => KrithiScripts.Order(g.Key))
-            .Select(g => new KrithiLyric(g.Key, g.Select(s => new KrithiSection((int)s.Position, s.Type, (int?)s.Number, s.Text, (int?)s.MadhyamaKalaLine)).ToList()))
-            .ToList();
-        return k with { Ragas = ragas, Lyrics = lyrics, Sources = sources };
+        var k = await c.QuerySingleOrDefaultAsync<KrithiSnapshot>($"SELECT {KrithiColumns} FROM krithi WHERE id = @id{rowLock}", new { id }, tx);
+        return k is null ? null : (await WithChildrenAsync(c, tx, [k], "= @id", new { id }))[0];
+    }
+
+    /// <summary><paramref name="krithis"/> (rows of <c>krithi</c> only) with their ragas, lyrics and sources, in one round trip.</summary>
+    static async Task<IReadOnlyList<KrithiSnapshot>> WithChildrenAsync(DbConnection c, DbTransaction? tx, IReadOnlyList<KrithiSnapshot> krithis, string krithiIds, object args)
+    {
+        using var grid = await c.QueryMultipleAsync(ChildrenSql(krithiIds), args, tx);
+        var ragas = (await grid.ReadAsync<(long KrithiId, string RagaId, long? Section)>()).ToLookup(r => r.KrithiId, r => new KrithiRaga(r.RagaId, (int?)r.Section));
+        var sections = (await grid.ReadAsync<(long KrithiId, string Script, long Position, string Type, long? Number, long? MadhyamaKalaLine, string Text)>()).ToLookup(s => s.KrithiId);
+        var sources = (await grid.ReadAsync<(long KrithiId, string Url, long? BatchId, long? StagedImportId, long? ExtractionId, string? ContentSha256, string ApprovedBy, long ApprovedAt)>())
+            .ToLookup(s => s.KrithiId, s => new KrithiSourceRow(s.Url, s.BatchId, s.StagedImportId, s.ExtractionId, s.ContentSha256, s.ApprovedBy, s.ApprovedAt));
+        return krithis.Select(k => k with
+        {
+            Ragas = ragas[k.Id].ToList(),
+            Lyrics = sections[k.Id].GroupBy(s => s.Script).OrderBy(g => KrithiScripts.Order(g.Key))
+                .Select(g => new KrithiLyric(g.Key, g.Select(s => new KrithiSection((int)s.Position, s.Type, (int?)s.Number, s.Text, (int?)s.MadhyamaKalaLine)).ToList()))
+                .ToList(),
+            Sources = sources[k.Id].ToList(),
+        }).ToList();
     }
 
     public static Task<KrithiDetail?> GetAsync(Db db, long id, CancellationToken ct = default) => db.ReadAsync(c => GetAsync(db.Dialect, c, null, id), ct);
@@ -348,12 +355,15 @@ public static class KrithiStore
         var revisions = (await c.QueryAsync<(long Version, string Actor, string Reason, long At, string Changes)>(
                 "SELECT version, actor, reason, at, changes FROM krithi_revision WHERE krithi_id = @id ORDER BY version", new { id }, tx))
             .Select(r => new KrithiRevisionView(r.Version, r.Actor, r.Reason, r.At, JsonDocument.Parse(r.Changes).RootElement.Clone())).ToList();
-        return new KrithiDetail(k.Id, k.Version, k.Status, k.Title, k.DisplayTitle, k.TitleKey, k.WorkKey,
+        return Detail(k, names, revisions);
+    }
+
+    static KrithiDetail Detail(KrithiSnapshot k, ReferenceNames names, IReadOnlyList<KrithiRevisionView> revisions) =>
+        new(k.Id, k.Version, k.Status, k.Title, k.DisplayTitle, k.TitleKey, k.WorkKey,
             names.Of("composer", k.ComposerId), k.Form, names.Of("tala", k.TalaId), names.Of("deity", k.DeityId), names.Of("kshetra", k.KshetraId),
             k.Gist, k.Meaning, k.Notes,
             k.Ragas.Select((r, i) => new KrithiRagaView(i + 1, r.RagaId, names.Of("raga", r.RagaId)?.Name, r.Section)).ToList(),
             k.Lyrics, k.Sources, revisions, k.CreatedAt, k.CreatedBy, k.UpdatedAt, k.UpdatedBy);
-    }
 
     /// <summary>The krithis of a work key (composer, title key, raga set), active ones first: what an import of that work is the same work as.</summary>
     public static async Task<IReadOnlyList<KrithiWork>> FindByWorkKeyAsync(DbConnection c, DbTransaction? tx, string workKey) =>
@@ -369,26 +379,9 @@ public static class KrithiStore
     public static Task<KrithiPage> ListAsync(Db db, KrithiFilter filter, long afterId, int limit, CancellationToken ct = default)
     {
         if (limit < 1) throw new ArgumentException("limit must be at least 1.");
-        if (filter.Status is { } st && !KrithiStatus.All.Contains(st))
-            throw new ArgumentException($"Unknown status '{st}': use {string.Join(" or ", KrithiStatus.All)}.");
-        var text = string.IsNullOrWhiteSpace(filter.Text) ? null : filter.Text.Trim();
-        var p = new
-        {
-            pattern = text is null ? null : "%" + EscapeLike(text.ToLowerInvariant()) + "%",
-            keyPattern = text is null || Reference.NameKey.Of(text) is not { Length: > 0 } key ? null : "%" + EscapeLike(key) + "%",
-            raga = Blank(filter.RagaId), composer = Blank(filter.ComposerId), deity = Blank(filter.DeityId), status = filter.Status,
-            afterId, take = limit + 1,
-        };
-        var where = string.Join(" AND ", new[]
-        {
-            p.pattern is null ? null : p.keyPattern is null
-                ? @"(LOWER(k.title) LIKE @pattern ESCAPE '\' OR LOWER(k.display_title) LIKE @pattern ESCAPE '\')"
-                : @"(LOWER(k.title) LIKE @pattern ESCAPE '\' OR LOWER(k.display_title) LIKE @pattern ESCAPE '\' OR k.title_key LIKE @keyPattern ESCAPE '\')",
-            p.raga is null ? null : "EXISTS (SELECT 1 FROM krithi_raga r WHERE r.krithi_id = k.id AND r.raga_id = @raga)",
-            p.composer is null ? null : "k.composer_id = @composer",
-            p.deity is null ? null : "k.deity_id = @deity",
-            p.status is null ? null : "k.status = @status",
-        }.Where(x => x is not null).DefaultIfEmpty("1 = 1"));
+        var (where, p) = Where(filter);
+        p.Add("afterId", afterId);
+        p.Add("take", limit + 1);
         return db.ReadAsync(async c =>
         {
             var count = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM krithi k WHERE {where}", p);
@@ -409,16 +402,61 @@ public static class KrithiStore
         }, ct);
     }
 
+    /// <summary>
+    /// The WHERE clause over <c>krithi k</c> that <paramref name="filter"/> means, with its parameters (no user text in
+    /// the SQL); <paramref name="sourceBatchId"/>: only krithis with a source from that batch. Throws for an unknown status.
+    /// </summary>
+    internal static (string Where, DynamicParameters Args) Where(KrithiFilter filter, long? sourceBatchId = null)
+    {
+        if (filter.Status is { } st && !KrithiStatus.All.Contains(st))
+            throw new ArgumentException($"Unknown status '{st}': use {string.Join(" or ", KrithiStatus.All)}.");
+        var text = string.IsNullOrWhiteSpace(filter.Text) ? null : filter.Text.Trim();
+        var pattern = text is null ? null : "%" + EscapeLike(text.ToLowerInvariant()) + "%";
+        var keyPattern = text is null || Reference.NameKey.Of(text) is not { Length: > 0 } key ? null : "%" + EscapeLike(key) + "%";
+        var (raga, composer, deity) = (Blank(filter.RagaId), Blank(filter.ComposerId), Blank(filter.DeityId));
+        var args = new DynamicParameters(new { pattern, keyPattern, raga, composer, deity, status = filter.Status, sourceBatchId });
+        var where = string.Join(" AND ", new[]
+        {
+            pattern is null ? null : keyPattern is null
+                ? @"(LOWER(k.title) LIKE @pattern ESCAPE '\' OR LOWER(k.display_title) LIKE @pattern ESCAPE '\')"
+                : @"(LOWER(k.title) LIKE @pattern ESCAPE '\' OR LOWER(k.display_title) LIKE @pattern ESCAPE '\' OR k.title_key LIKE @keyPattern ESCAPE '\')",
+            raga is null ? null : "EXISTS (SELECT 1 FROM krithi_raga r WHERE r.krithi_id = k.id AND r.raga_id = @raga)",
+            composer is null ? null : "k.composer_id = @composer",
+            deity is null ? null : "k.deity_id = @deity",
+            filter.Status is null ? null : "k.status = @status",
+            sourceBatchId is null ? null : "EXISTS (SELECT 1 FROM krithi_source s WHERE s.krithi_id = k.id AND s.batch_id = @sourceBatchId)",
+        }.Where(x => x is not null).DefaultIfEmpty("1 = 1"));
+        return (where, args);
+    }
+
+    /// <summary>
+    /// The next <paramref name="limit"/> krithis after id <paramref name="afterId"/> matching <paramref name="where"/>
+    /// (from <see cref="Where"/>), whole: names of their reference ids, ragas, lyrics and sources, no revisions.
+    /// Two round trips a page, so a reader of every krithi holds one page at a time.
+    /// </summary>
+    internal static async Task<IReadOnlyList<KrithiDetail>> PageAsync(Dialect dialect, DbConnection c, string where, DynamicParameters args, long afterId, int limit)
+    {
+        var p = new DynamicParameters(args);
+        p.AddDynamicParams(new { afterId, limit });
+        var rows = (await c.QueryAsync<KrithiSnapshot>($"SELECT {KrithiColumns} FROM krithi k WHERE {where} AND k.id > @afterId ORDER BY k.id LIMIT @limit", p)).AsList();
+        if (rows.Count == 0) return [];
+        var ids = rows.Select(r => r.Id).ToArray();
+        var krithis = await WithChildrenAsync(c, null, rows, dialect.InArray("ids"), new { ids });
+        var names = await NamesAsync(dialect, c, null, krithis);
+        return krithis.Select(k => Detail(k, names, [])).ToList();
+    }
 
     static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     static string EscapeLike(string s) => s.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
 
-    /// <summary>Names of the reference ids of <paramref name="krithis"/>, one query per kind.</summary>
-    static async Task<ReferenceNames> NamesAsync(Dialect dialect, DbConnection c, DbTransaction? tx, IReadOnlyList<KrithiSnapshot> krithis)
+    static Task<ReferenceNames> NamesAsync(Dialect dialect, DbConnection c, DbTransaction? tx, IReadOnlyList<KrithiSnapshot> krithis) =>
+        NamesAsync(dialect, c, tx, krithis.Select(k => k.ToDraft()).ToList());
+
+    /// <summary>Names of the reference ids of <paramref name="drafts"/>, one query per kind.</summary>
+    public static async Task<ReferenceNames> NamesAsync(Dialect dialect, DbConnection c, DbTransaction? tx, IReadOnlyList<KrithiDraft> drafts)
     {
         var names = new Dictionary<(string Kind, string Id), string>();
-        var drafts = krithis.Select(k => k.ToDraft()).ToList();
         foreach (var (kind, table, ids) in References)
         {
             var wanted = drafts.SelectMany(ids).OfType<string>().Distinct().ToArray();
@@ -429,7 +467,8 @@ public static class KrithiStore
         return new ReferenceNames(names);
     }
 
-    sealed record ReferenceNames(Dictionary<(string Kind, string Id), string> Names)
+    /// <summary>Reference ids with their names, by kind (composer, raga, tala, deity, kshetra).</summary>
+    public sealed record ReferenceNames(Dictionary<(string Kind, string Id), string> Names)
     {
         public NamedId? Of(string kind, string? id) => id is null ? null : new NamedId(id, Names.GetValueOrDefault((kind, id)));
     }

@@ -25,6 +25,7 @@ public static class Commands
         root.Add(ResolveCommands.Create());
         root.Add(CatalogCommands.Create());
         root.Add(Catalog.KrithiCommands.Create());
+        root.Add(Review.ReviewCommands.Create());
         root.Add(ExportCommand.Build());
         return root;
     }
@@ -43,6 +44,14 @@ public static class Commands
         try { return await body(parse, ct); }
         catch (IllegalTransitionException e) { return Fail(ExitCodes.IllegalTransition, e.Message); }
         catch (BatchNotFoundException e) { return Fail(ExitCodes.NotFound, e.Message + " List batches with ./grantha batches."); }
+        catch (Review.StagedImportNotFoundException e) { return Fail(ExitCodes.NotFound, e.Message); }
+        catch (Catalog.KrithiNotFoundException e) { return Fail(ExitCodes.NotFound, e.Message + " List krithis with ./grantha krithis list."); }
+        catch (Exception e) when (e is Review.ReviewVersionConflictException or Review.NotApprovableException or Review.AlreadyInCatalogException
+                                      or Catalog.KrithiVersionConflictException or Catalog.KrithiRetractedException)
+        {
+            return Fail(ExitCodes.IllegalTransition, e.Message);
+        }
+        catch (Catalog.KrithiReferenceException e) { return Fail(ExitCodes.BadInput, e.Message); }
         catch (ManifestException e) { return Fail(ExitCodes.BadInput, $"{e.Code}: {e.Message}"); }
         catch (ImportPathException e) { return Fail(ExitCodes.BadInput, e.Message); }
         catch (Reference.CatalogEntityNotFoundException e) { return Fail(ExitCodes.NotFound, e.Message); }

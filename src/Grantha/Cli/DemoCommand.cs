@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Grantha.Api;
 using Grantha.Engine;
 using Grantha.Manifest;
+using Grantha.Review;
 using Grantha.OfflineSite;
 
 namespace Grantha.Cli;
@@ -46,14 +47,24 @@ public static class DemoCommand
             var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
             var batchId = await ManifestBatches.CreateAsync(db, app.Services.GetRequiredService<Pipeline>(), "demo: Trinity manifests", manifests, options, "cli:demo", ct: ct);
             var summary = await Progress.WatchAsync(db, batchId, bars: !asJson, started, ct);
+            // The pipeline ends at review: what the default auto-approval policy would approve, what needs a curator.
+            var policy = await BulkApproval.PlanAsync(db, new ReviewFilter { BatchId = batchId }, ApprovalCriteria.DefaultPolicy, ct);
+            var queue = await ReviewQueue.ListAsync(db, new ReviewFilter { BatchId = batchId }, limit: 1, ct: ct);
             if (asJson)
             {
-                Console.WriteLine(Progress.ToJson(summary));
+                var line = System.Text.Json.Nodes.JsonNode.Parse(Progress.ToJson(summary))!.AsObject();
+                line["review"] = System.Text.Json.JsonSerializer.SerializeToNode(new
+                {
+                    policy = policy.Criteria, policyWouldApprove = policy.WouldApprove, policySkipped = policy.Skipped,
+                    states = queue.States.Where(x => x.Value > 0).ToDictionary(), flags = queue.Flags.Where(x => x.Value > 0).ToDictionary(),
+                });
+                Console.WriteLine(line.ToJsonString());
             }
             else
             {
                 Progress.PrintHuman(await BatchView.LoadAsync(db, batchId, ct), Console.Out);
                 Console.WriteLine($"Settled in {summary.DurationMs / 1000.0:F1} s. Explore: curl -H 'X-Api-Key: {key}' {address}/v1/admin/bulk-import/batches/{batchId}");
+                PrintReview(batchId, policy, queue);
                 if (!Console.IsInputRedirected && !Console.IsOutputRedirected)
                 {
                     Console.WriteLine("The API keeps running; press Ctrl+C to stop.");
@@ -64,5 +75,18 @@ public static class DemoCommand
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    /// <summary>The review step of the demo: the policy's dry run, what needs a curator, and the commands to look.</summary>
+    static void PrintReview(long batchId, BulkPlan policy, ReviewPage queue)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"Review     {string.Join(", ", queue.States.Where(x => x.Value > 0).Select(x => $"{x.Value} {x.Key.Replace('_', ' ')}"))}" +
+                          (queue.Flags.Any(x => x.Value > 0) ? $"; flags: {string.Join(", ", queue.Flags.Where(x => x.Value > 0).Select(x => $"{x.Value} {x.Key.Replace('_', ' ')}"))}" : ""));
+        Console.WriteLine($"           auto-approval policy ({policy.Criteria}, off by default) would approve {policy.WouldApprove} of {policy.Matched}; " +
+                          $"{policy.Matched - policy.WouldApprove} left for a curator" +
+                          (policy.Skipped.Count > 0 ? $" ({string.Join(", ", policy.Skipped.OrderByDescending(x => x.Value).Select(x => $"{x.Value} {x.Key.Replace('_', ' ')}"))})" : ""));
+        Console.WriteLine($"           look:    ./grantha review list --batch {batchId} --state needs_review    (then ./grantha review show <id>)");
+        Console.WriteLine($"           approve: ./grantha review bulk approve --batch {batchId} --dry-run    (drop --dry-run to approve; --policy for the thresholds above)");
     }
 }

@@ -1,34 +1,41 @@
 using System.CommandLine;
+using Grantha.Catalog;
 using Grantha.Review;
 
 namespace Grantha.Cli;
 
-/// <summary>export: the QA export of a batch's staged imports as CSV, JSON or JSON Lines (docs/review.md).</summary>
+/// <summary>export: the QA export of a batch's staged imports, or of catalog krithis, as CSV, JSON or JSON Lines (docs/review.md).</summary>
 public static class ExportCommand
 {
     public static Command Build()
     {
-        var batch = new Option<long?>("--batch") { Description = "Batch id (see ./grantha batches)" };
-        var what = new Option<string>("--what") { Description = "What to export: staged (the batch's staged imports)", DefaultValueFactory = _ => "staged" };
+        var batch = new Option<long?>("--batch") { Description = "Batch id (see ./grantha batches); for krithis optional: those with a source from the batch" };
+        var what = new Option<string>("--what") { Description = "staged (a batch's staged imports) or krithis (the krithi catalog)", DefaultValueFactory = _ => "staged" };
         var format = new Option<string>("--format") { Description = "csv, json or jsonl", DefaultValueFactory = _ => "csv" };
         var output = new Option<string?>("--out") { Description = "File to write (default: standard output)" };
         var bom = new Option<bool>("--bom") { Description = "Start the CSV with a UTF-8 BOM, so Excel reads it as UTF-8" };
-        var state = new Option<string?>("--state") { Description = "Only imports in this state: resolved or needs_review" };
-        var flag = new Option<string?>("--flag") { Description = "Only imports with this duplicate flag: duplicate, in_catalog or near_duplicate" };
-        var cmd = new Command("export", "Export a batch's staged imports for QA (CSV lines are manifest rows: fixed, they import again)")
-            { batch, what, format, output, bom, state, flag };
+        var state = new Option<string?>("--state") { Description = "Staged: only imports in this state: resolved or needs_review" };
+        var flag = new Option<string?>("--flag") { Description = "Staged: only imports with this duplicate flag: duplicate, in_catalog or near_duplicate" };
+        var text = new Option<string?>("--text") { Description = "Krithis: only titles (or display titles) containing this text" };
+        var raga = new Option<string?>("--raga") { Description = "Krithis: only those in this raga (its catalog id)" };
+        var composer = new Option<string?>("--composer") { Description = "Krithis: only those of this composer (catalog id)" };
+        var deity = new Option<string?>("--deity") { Description = "Krithis: only those to this deity (catalog id)" };
+        var status = new Option<string?>("--status") { Description = "Krithis: only active or only retracted ones" };
+        var cmd = new Command("export", "Export a batch's staged imports, or the krithi catalog, for QA (CSV lines start as manifest rows: fixed, they import again)")
+            { batch, what, format, output, bom, state, flag, text, raga, composer, deity, status };
         cmd.SetAction(Commands.Guarded(async (p, ct) =>
         {
             // Every option is checked before the database is opened or a file is created.
-            switch (p.GetValue(what)?.Trim().ToLowerInvariant())
-            {
-                case "staged": break;
-                case "krithis": throw new ArgumentException("--what krithis is not built yet: the krithi catalog export comes with review.");
-                case var w: throw new ArgumentException($"Unknown --what '{w}': use staged.");
-            }
+            var w = Export.ParseWhat(p.GetValue(what));
             var f = Export.ParseFormat(p.GetValue(format));
-            var id = p.GetValue(batch) ?? throw new ArgumentException("--batch is required: the id of the batch to export (see ./grantha batches).");
-            var filter = new ExportFilter(id, Blank(p.GetValue(state)), Blank(p.GetValue(flag)));
+            var id = p.GetValue(batch);
+            if (w == ExportWhat.Staged && id is null)
+                throw new ArgumentException("--batch is required for staged imports: the id of the batch to export (see ./grantha batches); --what krithis exports the krithi catalog.");
+            var filter = new ExportFilter(id, Blank(p.GetValue(state)), Blank(p.GetValue(flag)))
+            {
+                What = w,
+                Krithis = new KrithiFilter(Blank(p.GetValue(text)), Blank(p.GetValue(raga)), Blank(p.GetValue(composer)), Blank(p.GetValue(deity)), Blank(p.GetValue(status))),
+            };
             await using var db = await Commands.OpenDbAsync(p, ct);
             await Export.ValidateAsync(db, filter, ct);
 
@@ -52,7 +59,8 @@ public static class ExportCommand
                 File.Delete(part);
                 throw;
             }
-            Console.Error.WriteLine($"batch {id}: {count} {(f == ExportFormat.Csv ? "manifest rows" : "staged imports")} written to {path}");
+            var from = id is { } b ? $"batch {b}" : "catalog";
+            Console.Error.WriteLine($"{from}: {count} {Export.Units(filter, f)} written to {path}");
             return ExitCodes.Ok;
         }));
         return cmd;

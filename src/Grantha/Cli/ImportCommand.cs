@@ -19,11 +19,17 @@ public static class ImportCommand
     public static readonly Option<int?> HostConcurrency = new("--host-concurrency") { Description = "Requests in flight to one host, across all workers (default 2)" };
     public static readonly Option<string[]> Stages = new("--stages") { Description = "Run only these stages, in pipeline order (default: all; MANIFEST,FETCH,EXTRACT,RESOLVE)", AllowMultipleArgumentsPerToken = true };
     public static readonly Option<string?> Name = new("--name") { Description = "Batch name (default: the file names)" };
+    public static readonly Option<bool> AutoApprove = new("--auto-approve")
+    {
+        Description = $"Approve without a curator what meets the auto-approval policy ({Review.ApprovalCriteria.DefaultPolicy.Describe()}; off by default)",
+    };
+    public static readonly Option<double?> AutoMinQuality = new("--auto-min-quality") { Description = "With --auto-approve: the minimum quality (0..1)" };
+    public static readonly Option<double?> AutoMinConfidence = new("--auto-min-confidence") { Description = "With --auto-approve: the minimum confidence of every name (0..1)" };
 
     public static Command Build()
     {
         var files = new Argument<string[]>("csv") { Description = "Manifest files (Krithi,Raga,Hyperlink)", Arity = ArgumentArity.OneOrMore };
-        var cmd = new Command("import", "Create a batch from manifest files") { files, Wait, Json, Workers, UseOfflineSite, HostMap, NoPoliteness, HostDelay, HostConcurrency, Stages, Name };
+        var cmd = new Command("import", "Create a batch from manifest files") { files, Wait, Json, Workers, UseOfflineSite, HostMap, NoPoliteness, HostDelay, HostConcurrency, Stages, Name, AutoApprove, AutoMinQuality, AutoMinConfidence };
         cmd.SetAction(Commands.Guarded(async (parse, ct) =>
         {
             var started = Stopwatch.StartNew();
@@ -32,6 +38,7 @@ public static class ImportCommand
                 HostDelayMs = parse.GetValue(HostDelay) is { } d and < 0 ? throw new ArgumentException("--host-delay-ms must be 0 or more.") : parse.GetValue(HostDelay),
                 HostConcurrency = parse.GetValue(HostConcurrency) is { } n and < 1 ? throw new ArgumentException("--host-concurrency must be 1 or more.") : parse.GetValue(HostConcurrency),
                 Stages = ParseStages(parse.GetValue(Stages)),
+                StageOptions = AutoApproval(parse),
             };
             if (options.HostMap is { Count: > 0 } map) await OfflineSiteLink.CheckReachableAsync(map, ct);
             var inputs = new List<ManifestInput>();
@@ -59,6 +66,18 @@ public static class ImportCommand
             map[parts[0].Trim()] = parts[1].Trim();
         }
         return new BatchOptions { AllowOfflineSite = map.Count > 0, HostMap = map, Politeness = noPoliteness ? false : null };
+    }
+
+    /// <summary>The auto-approval policy asked for (--auto-approve with its thresholds), or null: a batch stops at review.</summary>
+    static Dictionary<string, System.Text.Json.JsonElement>? AutoApproval(ParseResult parse)
+    {
+        var minQuality = parse.GetValue(AutoMinQuality);
+        var minConfidence = parse.GetValue(AutoMinConfidence);
+        if (!parse.GetValue(AutoApprove))
+            return minQuality is null && minConfidence is null ? null : throw new ArgumentException("--auto-min-quality and --auto-min-confidence go with --auto-approve.");
+        var policy = Review.ApprovalCriteria.DefaultPolicy;
+        return Review.ApprovalPlan.AutoApproval("cli:" + Environment.UserName,
+            policy with { MinQuality = minQuality ?? policy.MinQuality, MinConfidence = minConfidence ?? policy.MinConfidence });
     }
 
     /// <summary>The stages named on the command line (comma or space separated); the pipeline checks them when the batch is created.</summary>

@@ -26,6 +26,13 @@ public sealed record BatchOptions
     /// <summary>Stages this batch runs through (default: every stage of the pipeline). Its jobs are created from it.</summary>
     public List<string>? Stages { get; init; }
 
+    /// <summary>Options of single stages, by stage name, read by that stage alone (e.g. APPROVE's approval policy).</summary>
+    public Dictionary<string, JsonElement>? StageOptions { get; init; }
+
+    /// <summary>The options of <paramref name="stage"/> read as <typeparamref name="T"/>; null when the batch has none.</summary>
+    public T? OptionsOf<T>(string stage) where T : class =>
+        StageOptions is not null && StageOptions.TryGetValue(stage, out var e) ? e.Deserialize<T>(EngineJson.Options) : null;
+
     public string ToJson() => JsonSerializer.Serialize(this, EngineJson.Options);
 
     public static BatchOptions FromJson(string? json) =>

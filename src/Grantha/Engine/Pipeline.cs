@@ -47,10 +47,17 @@ public sealed class Pipeline
     public StageHandler? NextFor(string stage, IReadOnlyCollection<string> batchStages) =>
         After(stage) is { } next && batchStages.Contains(next.Stage) ? next : null;
 
-    /// <summary>The stages a new batch runs: the ones chosen (in pipeline order), or all.</summary>
-    public IReadOnlyList<string> Choose(IReadOnlyCollection<string>? chosen)
+    /// <summary>
+    /// The stages a new batch runs: the ones chosen (in pipeline order), or all but the on-demand ones, which
+    /// join when the batch carries options for them (<paramref name="stageOptions"/>: stage names).
+    /// </summary>
+    public IReadOnlyList<string> Choose(IReadOnlyCollection<string>? chosen, IEnumerable<string>? stageOptions = null)
     {
-        if (chosen is not { Count: > 0 }) return Names;
+        if (chosen is not { Count: > 0 })
+        {
+            var asked = stageOptions?.ToHashSet(StringComparer.Ordinal) ?? [];
+            return _stages.Where(s => !s.OnDemand || asked.Contains(s.Stage)).Select(s => s.Stage).ToList();
+        }
         var names = chosen.Select(n => n.Trim().ToUpperInvariant()).ToHashSet();
         foreach (var n in names)
             if (!Has(n)) throw new ArgumentException($"'{n}' is not a stage of this pipeline; use {string.Join(", ", Names)}.");

@@ -14,6 +14,11 @@ public abstract class StageHandler
     /// <summary>The stage's name, as stored on its jobs and tasks (e.g. FETCH).</summary>
     public abstract string Stage { get; }
     public abstract StageSettings Settings { get; }
+    /// <summary>
+    /// A stage a batch runs only when asked: named in its stages, or given options of its own
+    /// (<see cref="BatchOptions.StageOptions"/>). Approval is one: a batch stops at review unless a policy says otherwise.
+    /// </summary>
+    public virtual bool OnDemand => false;
     /// <summary>The payload record of this stage's tasks.</summary>
     public abstract Type PayloadType { get; }
     /// <summary>The payload record this stage gives the stage after it (<see cref="Pipeline"/> checks the two agree).</summary>

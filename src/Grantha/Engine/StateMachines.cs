@@ -1,7 +1,7 @@
 namespace Grantha.Engine;
 
 /// <summary>
-/// The three state machines (batch, job, task), written once. Every status change in the code
+/// The state machines (batch, job, task here; a staged import's review in Review/ReviewStates), written once. Every status change in the code
 /// goes through <see cref="StateMachine.Check"/> or uses <see cref="StateMachine.From"/> to build
 /// its SQL guard, so an illegal transition cannot slip through a bulk UPDATE either.
 /// Drawn in docs/state-machines.md.
@@ -13,7 +13,7 @@ public sealed class StateMachine
     public IReadOnlyCollection<string> States { get; }
     public IReadOnlySet<string> Terminal { get; }
 
-    StateMachine(string entity, (string From, string[] To)[] edges, string[] terminal)
+    public StateMachine(string entity, (string From, string[] To)[] edges, string[] terminal)
     {
         Entity = entity;
         _next = edges.ToDictionary(e => e.From, e => e.To.ToHashSet());

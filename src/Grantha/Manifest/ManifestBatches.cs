@@ -18,7 +18,7 @@ public static class ManifestBatches
             if (m.Content.LongLength > limits.MaxBytes)
                 throw new ManifestException("too_large", $"{m.Name} is {m.Content.LongLength:N0} bytes; the limit is {limits.MaxBytes:N0}. Split the manifest.");
         // The stage list is stored on the batch, so a later build with more stages does not change it.
-        var stages = pipeline.Choose(options.Stages);
+        var stages = pipeline.Choose(options.Stages, options.StageOptions?.Keys);
         if (!stages.Contains(ManifestHandler.Name))
             throw new ArgumentException($"The stages must include {ManifestHandler.Name}: a batch starts from its manifests.");
         options = options with { Stages = stages.ToList() };

@@ -24,17 +24,34 @@ public static class ManifestQueries
         public long? TaskId { get; init; }
     }
 
+    sealed class FileRow
+    {
+        public long Id { get; set; }
+        public string Name { get; set; } = "";
+        public string Sha256 { get; set; } = "";
+        public long Size { get; set; }
+        public long Rows { get; set; }
+        public long Accepted { get; set; }
+        public long Errors { get; set; }
+        public string? TaskState { get; set; }
+        public string? ErrorCode { get; set; }
+        public string? ErrorMessage { get; set; }
+    }
+
     public static Task<RowSummary> SummaryAsync(Db db, long batchId, CancellationToken ct = default) => db.ReadAsync(async c =>
     {
-        var files = (await c.QueryAsync<FileSummary>("""
-            SELECT f.id, f.name, f.sha256, f.size,
-              (SELECT COUNT(*) FROM manifest_row r WHERE r.manifest_file_id = f.id) AS rows,
-              (SELECT COUNT(*) FROM manifest_row r WHERE r.manifest_file_id = f.id AND r.status = 'accepted') AS accepted,
-              (SELECT COUNT(*) FROM manifest_row r WHERE r.manifest_file_id = f.id AND r.status = 'error') AS errors,
-              t.state AS task_state, t.error_code, t.error_message
+        // Read into a settable class: with no rows (a batch without manifests, e.g. a bulk approval) SQLite reports
+        // the subqueries' columns as BLOB and Dapper refuses to build a positional record for them.
+        var files = (await c.QueryAsync<FileRow>("""
+            SELECT f.id AS Id, f.name AS Name, f.sha256 AS Sha256, f.size AS Size,
+              (SELECT COUNT(*) FROM manifest_row r WHERE r.manifest_file_id = f.id) AS Rows,
+              (SELECT COUNT(*) FROM manifest_row r WHERE r.manifest_file_id = f.id AND r.status = 'accepted') AS Accepted,
+              (SELECT COUNT(*) FROM manifest_row r WHERE r.manifest_file_id = f.id AND r.status = 'error') AS Errors,
+              t.state AS TaskState, t.error_code AS ErrorCode, t.error_message AS ErrorMessage
             FROM manifest_file f LEFT JOIN stage_task t ON t.batch_id = f.batch_id AND t.stage = @stage AND t.idem_key = @keyPrefix || f.sha256
             WHERE f.batch_id = @batchId ORDER BY f.id
-            """, new { batchId, stage = ManifestHandler.Name, keyPrefix = TaskKey.Prefix(batchId, ManifestHandler.Name) })).AsList();
+            """, new { batchId, stage = ManifestHandler.Name, keyPrefix = TaskKey.Prefix(batchId, ManifestHandler.Name) }))
+            .Select(f => new FileSummary(f.Id, f.Name, f.Sha256, f.Size, f.Rows, f.Accepted, f.Errors, f.TaskState, f.ErrorCode, f.ErrorMessage)).ToList();
         var distinct = await c.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT task_id) FROM manifest_row WHERE batch_id = @batchId AND task_id IS NOT NULL", new { batchId });
         return new RowSummary(files.Sum(f => f.Rows), files.Sum(f => f.Accepted), files.Sum(f => f.Errors), distinct, files);
     }, ct);

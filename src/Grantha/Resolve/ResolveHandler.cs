@@ -26,8 +26,11 @@ public sealed class ResolveHandler(ResolverCache? cache = null, StageSettings? s
     public override string Stage => Name;
     public override StageSettings Settings { get; } = settings ?? SettingsDefault;
 
-    /// <summary>What RESOLVE hands to the stage after it (review): the staged import.</summary>
-    public sealed record Staged(long StagedImportId);
+    /// <summary>
+    /// What RESOLVE hands to the stage after it (APPROVE): the staged import and the version it wrote, so an
+    /// approval acts only on what was resolved (an import changed since is left for a curator).
+    /// </summary>
+    public sealed record Staged(long StagedImportId, long? Version = null);
 
     /// <summary>The result JSON of a completed RESOLVE task.</summary>
     public sealed record Result(long StagedImportId, string Status, double Quality, long? DuplicateOf, IReadOnlyList<string> Flags, IReadOnlyList<string> Ragas, string? Composer, string? Tala);
@@ -58,7 +61,7 @@ public sealed class ResolveHandler(ResolverCache? cache = null, StageSettings? s
         if (rows.Count == 0 && subject != extraction.Url) rows = await StagedImports.ManifestRowsAsync(context.Db, task.BatchId, extraction.Url, ct);
 
         var resolution = PageResolver.Resolve(set, extraction.Page, rows);
-        var saved = await StagedImports.SaveAsync(context.Db, task.BatchId, task.Id == 0 ? null : task.Id, url, extraction.Id, resolution, rows, ct);
+        var saved = await StagedImports.SaveAsync(context.Db, task.BatchId, task.Id == 0 ? null : task.Id, url, extraction.Id, resolution, rows, ct, extraction.Page.Warnings.Count);
         ResolveMetrics.Pages.Add(1, new KeyValuePair<string, object?>("status", saved.Status));
 
         if (resolution.NeedsReview)
@@ -69,7 +72,7 @@ public sealed class ResolveHandler(ResolverCache? cache = null, StageSettings? s
         }
         var result = new Result(saved.Id, saved.Status, resolution.Quality, saved.DuplicateOf, saved.Flags.Select(f => f.Kind).ToList(),
             resolution.Ragas.Select(r => r.Id).ToList(), resolution.ComposerId, resolution.TalaId);
-        var next = FollowUp(context, url, new Staged(saved.Id), task.Host);
+        var next = FollowUp(context, url, new Staged(saved.Id, saved.Version), task.Host);
         return new TaskResult(JsonSerializer.Serialize(result, EngineJson.Options), next is null ? null : [next]);
     }
 }

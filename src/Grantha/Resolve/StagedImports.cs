@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Grantha.Engine;
+using Grantha.Review;
 
 namespace Grantha.Resolve;
 
@@ -8,8 +9,8 @@ namespace Grantha.Resolve;
 /// work key staged by an earlier batch), near_duplicate (same composer and ragas, title a few letters apart).</summary>
 public sealed record DuplicateFlag(string Kind, long OtherId, long OtherBatchId, string? OtherTitle, string Reason);
 
-/// <summary>What saving a staged import gave.</summary>
-public sealed record StagedImportSaved(long Id, string Status, long? DuplicateOf, IReadOnlyList<DuplicateFlag> Flags);
+/// <summary>What saving a staged import gave: its version and review state after the write.</summary>
+public sealed record StagedImportSaved(long Id, string Status, long? DuplicateOf, IReadOnlyList<DuplicateFlag> Flags, long Version = 1, string ReviewState = ReviewStates.Ready);
 
 /// <summary>
 /// The staged_import table (one row per page URL per batch), its manifest rows and its name decisions.
@@ -85,9 +86,31 @@ public static class StagedImports
     internal static long WorkLockKey(string composerId, string ragaSet) =>
         BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"staged-work|{composerId}|{ragaSet}")), 0);
 
-    /// <summary>Writes (or rewrites, on a retried task) the staged import of one page, its rows and decisions, and flags duplicates.</summary>
+    /// <summary>
+    /// The review columns RESOLVE writes: the flags it knows (unresolved, low confidence, warnings; the
+    /// duplicate bits come after the duplicate check) and each field's confidence, the weakest of its names
+    /// (a matched name's score, an unresolved one's best candidate; names another source replaced do not count).
+    /// </summary>
+    public sealed record ReviewColumns(int Flags, double? ComposerConf, double? RagaConf, double? TalaConf, double? DeityConf, double? KshetraConf)
+    {
+        public static ReviewColumns Of(PageResolution p, int warningCount)
+        {
+            var counted = p.Decisions.Where(d => d.Status is not (NameStatus.Superseded or NameStatus.Ragamalika)).ToList();
+            double? Conf(string kind) => counted.Where(d => d.Kind == kind).Select(d => d.Resolution.Top?.Score ?? 0).DefaultIfEmpty(double.NaN).Min() is var m && double.IsNaN(m) ? null : Math.Round(m, 4);
+            var flags = (p.NeedsReview ? ReviewFlags.Unresolved : 0)
+                        | (warningCount > 0 ? ReviewFlags.Warnings : 0)
+                        | (counted.Any(d => d.Status == NameStatus.Matched && d.Resolution.Top is { } top && top.Score < ReviewFlags.LowConfidenceBelow) ? ReviewFlags.LowConfidence : 0);
+            return new ReviewColumns(flags, Conf("composer"), Conf("raga"), Conf("tala"), Conf("deity"), Conf("kshetra"));
+        }
+    }
+
+    /// <summary>
+    /// Writes (or rewrites: a retried task, a curator's choice, a re-extraction) the staged import of one page,
+    /// its rows and decisions, and flags duplicates. A rewrite bumps the version; it moves a pending import
+    /// (needs review, ready) to what this resolution says, and leaves a deferred or decided one where it is.
+    /// </summary>
     public static Task<StagedImportSaved> SaveAsync(Db db, long batchId, long? taskId, string url, long extractionId, PageResolution p,
-        IReadOnlyList<ManifestSource> rows, CancellationToken ct = default) =>
+        IReadOnlyList<ManifestSource> rows, CancellationToken ct = default, int warningCount = 0) =>
         db.WriteOutputAsync(async (c, tx) =>
         {
             // Imports that could be copies of each other (same composer and ragas: the duplicate and
@@ -100,22 +123,39 @@ public static class StagedImports
             var workKey = p.WorkKey;
             var decisions = JsonSerializer.Serialize(DecisionsJson(p), Json);
             var qualityJson = JsonSerializer.Serialize(p.QualityReasons, Json);
+            var review = ReviewColumns.Of(p, warningCount);
+            var reviewState = p.NeedsReview ? ReviewStates.NeedsReview : ReviewStates.Ready;
 
-            // "fresh": the row was inserted, not rewritten by a retried task, so it has no rows or decisions to replace.
-            var (id, fresh) = await c.QuerySingleAsync<(long Id, bool Fresh)>($"""
+            // "fresh": the row was inserted, not rewritten, so it has no rows or decisions to replace. A rewrite
+            // keeps the state a curator gave it unless it is still pending (previous_state: what it was).
+            var (id, fresh, version, state, previous) = await c.QuerySingleAsync<(long Id, bool Fresh, long Version, string State, string? Previous)>($"""
                 INSERT INTO staged_import (batch_id, task_id, url, extraction_id, status, title, title_key, composer_id, raga_set, tala_id, deity_id, kshetra_id,
-                                           work_key, decisions, duplicate_of, duplicate_flags, quality, quality_reasons, created_at, updated_at)
+                                           work_key, decisions, duplicate_of, duplicate_flags, quality, quality_reasons, created_at, updated_at,
+                                           review_state, version, flags, warning_count, composer_conf, raga_conf, tala_conf, deity_conf, kshetra_conf)
                 SELECT @batchId, @taskId, @url, @extractionId, @status, @Title, @TitleKey, @ComposerId, @RagaSet, @TalaId, @DeityId, @KshetraId,
-                       @workKey, @decisions, NULL, '[]', @Quality, @qualityJson, @now, @now
+                       @workKey, @decisions, NULL, '[]', @Quality, @qualityJson, @now, @now,
+                       @reviewState, 1, @Flags, @warningCount, @ComposerConf, @RagaConf, @TalaConf, @DeityConf, @KshetraConf
                   {(workLock is null ? "" : db.Dialect.LockInStatement("workLock"))}
                  WHERE true
                 ON CONFLICT (batch_id, url) DO UPDATE SET task_id = excluded.task_id, extraction_id = excluded.extraction_id, status = excluded.status,
                   title = excluded.title, title_key = excluded.title_key, composer_id = excluded.composer_id, raga_set = excluded.raga_set,
                   tala_id = excluded.tala_id, deity_id = excluded.deity_id, kshetra_id = excluded.kshetra_id, work_key = excluded.work_key,
-                  decisions = excluded.decisions, quality = excluded.quality, quality_reasons = excluded.quality_reasons, updated_at = excluded.updated_at
-                RETURNING id, {db.Dialect.InsertedNotUpdated}
+                  decisions = excluded.decisions, quality = excluded.quality, quality_reasons = excluded.quality_reasons, updated_at = excluded.updated_at,
+                  version = staged_import.version + 1, flags = excluded.flags, warning_count = excluded.warning_count,
+                  composer_conf = excluded.composer_conf, raga_conf = excluded.raga_conf, tala_conf = excluded.tala_conf,
+                  deity_conf = excluded.deity_conf, kshetra_conf = excluded.kshetra_conf,
+                  previous_state = staged_import.review_state,
+                  review_state = CASE WHEN staged_import.review_state IN ('{ReviewStates.NeedsReview}', '{ReviewStates.Ready}') THEN excluded.review_state ELSE staged_import.review_state END
+                RETURNING id, {db.Dialect.InsertedNotUpdated}, version, review_state, previous_state
                 """, new { batchId, taskId, url, extractionId, status, p.Title, p.TitleKey, p.ComposerId, RagaSet = p.Ragas.Count == 0 ? null : p.RagaSet,
-                    p.TalaId, p.DeityId, p.KshetraId, workKey, decisions, p.Quality, qualityJson, now, workLock }, tx);
+                    p.TalaId, p.DeityId, p.KshetraId, workKey, decisions, p.Quality, qualityJson, now, workLock, reviewState,
+                    review.Flags, warningCount, review.ComposerConf, review.RagaConf, review.TalaConf, review.DeityConf, review.KshetraConf }, tx);
+            if (!fresh && previous is not null && previous != state)
+            {
+                ReviewStates.Machine.Check(previous, state, "re-resolve the import");
+                await Events.AppendAsync(c, tx, new Event(batchId, null, taskId, ReviewEvents.Kind(state), "resolve", now,
+                    ReviewEvents.Data(id, previous, state, version, "resolved again: " + (p.NeedsReview ? "a name is still not resolved" : "every name resolved"))));
+            }
 
             if (!fresh)
             {
@@ -165,8 +205,13 @@ public static class StagedImports
             }
             // A fresh row already says "no duplicate"; a rewritten one may carry flags of its last run.
             if (!fresh || duplicateOf is not null || flags.Count > 0)
-                await c.ExecuteAsync("UPDATE staged_import SET duplicate_of = @duplicateOf, duplicate_flags = @flags WHERE id = @id",
-                    new { id, duplicateOf, flags = JsonSerializer.Serialize(flags, Json) }, tx);
-            return new StagedImportSaved(id, status, duplicateOf, flags);
+            {
+                var bits = (duplicateOf is null ? 0 : ReviewFlags.Duplicate)
+                           | (flags.Any(f => f.Kind == "near_duplicate") ? ReviewFlags.NearDuplicate : 0)
+                           | (flags.Any(f => f.Kind == "in_catalog") ? ReviewFlags.InCatalog : 0);
+                await c.ExecuteAsync("UPDATE staged_import SET duplicate_of = @duplicateOf, duplicate_flags = @flags, flags = @all WHERE id = @id",
+                    new { id, duplicateOf, flags = JsonSerializer.Serialize(flags, Json), all = review.Flags | bits }, tx);
+            }
+            return new StagedImportSaved(id, status, duplicateOf, flags, version, state);
         }, ct);
 }

@@ -1,35 +1,37 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Dapper;
+using Grantha.Catalog;
 using Grantha.Engine;
-using Grantha.Resolve;
 
 namespace Grantha.Review;
 
 public enum ExportFormat { Csv, Json, Jsonl }
 
-/// <summary>Which staged imports to export: one batch (required for now), optionally one state and one duplicate-flag kind.</summary>
-public sealed record ExportFilter(long BatchId, string? State = null, string? Flag = null);
+/// <summary>What an export holds: a batch's staged imports, or krithis of the catalog.</summary>
+public enum ExportWhat { Staged, Krithis }
 
 /// <summary>
-/// The QA export of a batch's staged imports (docs/review.md): CSV with one line per manifest row
-/// (its first three columns are a manifest, so fixed rows import again), JSON or JSON Lines with one
-/// object per import. Rows are written as they are read, so 100,000 rows take no more memory than ten.
+/// Which rows to export. Staged imports (the default): one batch (required), optionally one state and one
+/// duplicate-flag kind. Krithis (<see cref="What"/> = <see cref="ExportWhat.Krithis"/>): the krithi list's
+/// filters (<see cref="Krithis"/>), and with a batch only the krithis that have a source from it.
+/// </summary>
+public sealed record ExportFilter(long? BatchId, string? State = null, string? Flag = null)
+{
+    public ExportWhat What { get; init; } = ExportWhat.Staged;
+    public KrithiFilter Krithis { get; init; } = new();
+
+    public static ExportFilter OfKrithis(long? batchId = null, KrithiFilter? filter = null) =>
+        new(batchId) { What = ExportWhat.Krithis, Krithis = filter ?? new() };
+}
+
+/// <summary>
+/// The QA export (docs/review.md): a batch's staged imports or the catalog's krithis, as CSV whose first
+/// three columns are a manifest (so fixed rows import again), JSON or JSON Lines. Rows are written as they
+/// are read, so 100,000 rows take no more memory than ten.
 /// </summary>
 public static class Export
 {
-    /// <summary>The CSV header. Krithi, Raga and Hyperlink first and in this order: the manifest reader's columns.</summary>
-    public static readonly string[] Columns =
-        ["Krithi", "Raga", "Hyperlink", "state", "quality", "decisions", "flags", "warnings", "reviewer", "reason", "batch", "import_id"];
-
-    /// <summary>The states a staged import can be in today (review will add its own).</summary>
-    public static readonly string[] States = [StagedImports.Resolved, StagedImports.NeedsReview];
-
-    /// <summary>The duplicate flag kinds <see cref="StagedImports"/> sets.</summary>
-    public static readonly string[] FlagKinds = ["duplicate", "in_catalog", "near_duplicate"];
-
     /// <summary>Bytes gathered before each write to the output: few, large writes, and bounded memory.</summary>
     const int FlushBytes = 32 * 1024;
 
@@ -43,6 +45,13 @@ public static class Export
         _ => throw new ArgumentException($"Unknown export format '{format}': use csv, json or jsonl."),
     };
 
+    public static ExportWhat ParseWhat(string? what) => what?.Trim().ToLowerInvariant() switch
+    {
+        "staged" => ExportWhat.Staged,
+        "krithis" => ExportWhat.Krithis,
+        _ => throw new ArgumentException($"Unknown export '{what}': use staged (a batch's staged imports) or krithis (the krithi catalog)."),
+    };
+
     public static string ContentType(ExportFormat f) => f switch
     {
         ExportFormat.Csv => "text/csv; charset=utf-8",
@@ -50,70 +59,73 @@ public static class Export
         _ => "application/x-ndjson; charset=utf-8",
     };
 
-    public static string FileName(long batchId, ExportFormat f) => $"batch-{batchId}-staged.{f.ToString().ToLowerInvariant()}";
+    /// <summary>batch-12-staged.csv, batch-12-krithis.jsonl, krithis.json.</summary>
+    public static string FileName(ExportFilter filter, ExportFormat f)
+    {
+        var what = filter.What == ExportWhat.Krithis ? "krithis" : "staged";
+        var name = filter.BatchId is { } batch ? $"batch-{batch}-{what}" : what;
+        return $"{name}.{f.ToString().ToLowerInvariant()}";
+    }
+
+    /// <summary>What one CSV line is, and one JSON object, in words: "5 manifest rows", "3 krithis".</summary>
+    public static string Units(ExportFilter filter, ExportFormat f) => filter.What switch
+    {
+        ExportWhat.Krithis => "krithis",
+        _ => f == ExportFormat.Csv ? "manifest rows" : "staged imports",
+    };
 
     /// <summary>Checks the filter before anything is written (a bad filter must be a clear error, not a half-written file).</summary>
     public static async Task ValidateAsync(Db db, ExportFilter filter, CancellationToken ct = default)
     {
-        if (filter.State is not null && !States.Contains(filter.State))
-            throw new ArgumentException($"Unknown state '{filter.State}': use {string.Join(" or ", States)}.");
-        if (filter.Flag is not null && !FlagKinds.Contains(filter.Flag))
-            throw new ArgumentException($"Unknown flag '{filter.Flag}': use {string.Join(", ", FlagKinds)}.");
-        _ = await Batches.GetAsync(db, filter.BatchId, ct) ?? throw new BatchNotFoundException(filter.BatchId);
+        if (filter.What == ExportWhat.Krithis)
+        {
+            if (filter.State is not null || filter.Flag is not null)
+                throw new ArgumentException("state and flag filter staged imports, not krithis: filter krithis by status, text, raga, composer or deity.");
+            await KrithiExport.ValidateAsync(db, filter.Krithis, filter.BatchId, ct);
+            return;
+        }
+        if (filter.Krithis != new KrithiFilter())
+            throw new ArgumentException("status, text, raga, composer and deity filter krithis, not staged imports: filter staged imports by state or flag.");
+        await StagedExport.ValidateAsync(db, filter, ct);
     }
 
     /// <summary>Writes the export to <paramref name="output"/> (left open). Returns the lines (CSV) or objects (JSON) written.</summary>
     public static async Task<long> WriteAsync(Db db, ExportFilter filter, ExportFormat format, Stream output, bool bom = false, CancellationToken ct = default)
     {
         await ValidateAsync(db, filter, ct);
-        // One connection for the whole stream; no retry, since a half-sent export cannot be taken back.
-        await using var c = await db.OpenAsync(ct);
-        var rows = c.QueryUnbufferedAsync<ExportRow>(Sql, new
+        var lines = format == ExportFormat.Jsonl;
+        if (filter.What == ExportWhat.Krithis)
         {
-            batchId = filter.BatchId,
-            state = filter.State,
-            // Flags are stored as JSON written by StagedImports; the kind is checked against FlagKinds above.
-            flag = filter.Flag is null ? null : $"%\"kind\":\"{filter.Flag}\"%",
-        });
+            var krithis = KrithiExport.ReadAsync(db, filter.Krithis, filter.BatchId, ct);
+            return format == ExportFormat.Csv
+                ? await WriteCsvAsync(krithis, KrithiExport.Columns, k => [KrithiExport.Cells(k)], output, bom, ct)
+                : await WriteJsonAsync(krithis, (json, k) => JsonSerializer.Serialize(json, k, KrithiExport.Json), output, lines, ct);
+        }
+        var imports = StagedExport.ReadAsync(db, filter, ct);
         return format == ExportFormat.Csv
-            ? await WriteCsvAsync(rows, output, bom, ct)
-            : await WriteJsonAsync(rows, output, lines: format == ExportFormat.Jsonl, ct);
+            ? await WriteCsvAsync(imports, StagedExport.Columns, StagedExport.Lines, output, bom, ct)
+            : await WriteJsonAsync(imports, StagedExport.WriteObject, output, lines, ct);
     }
 
-    // One row per (import, manifest row), ordered so an import's rows are consecutive; an import
-    // without manifest rows still comes once (LEFT JOIN) so JSON lists every import.
-    const string Sql = """
-        SELECT s.id AS ImportId, s.batch_id AS BatchId, s.status AS Status, s.url AS Url, s.title AS Title, s.quality AS Quality,
-               s.decisions AS Decisions, s.duplicate_flags AS DuplicateFlags, s.quality_reasons AS QualityReasons,
-               m.id AS RowId, f.name AS FileName, m.row_number AS RowNumber, m.krithi AS Krithi, m.raga AS Raga, m.url AS RowUrl
-          FROM staged_import s
-          LEFT JOIN staged_import_row sr ON sr.staged_import_id = s.id
-          LEFT JOIN manifest_row m ON m.id = sr.manifest_row_id
-          LEFT JOIN manifest_file f ON f.id = m.manifest_file_id
-         WHERE s.batch_id = @batchId AND (@state IS NULL OR s.status = @state) AND (@flag IS NULL OR s.duplicate_flags LIKE @flag)
-         ORDER BY s.id, m.id
-        """;
-
-    static async Task<long> WriteCsvAsync(IAsyncEnumerable<ExportRow> rows, Stream output, bool bom, CancellationToken ct)
+    /// <summary>The header, then every line of every item, as they come. Returns the lines written after the header.</summary>
+    static async Task<long> WriteCsvAsync<T>(IAsyncEnumerable<T> items, IReadOnlyList<string> header, Func<T, IEnumerable<string?[]>> lines, Stream output, bool bom,
+        CancellationToken ct)
     {
         if (bom) await output.WriteAsync(Utf8Bom, ct);
         // Async writes only: ASP.NET refuses synchronous I/O on a response body.
         await using var w = new StreamWriter(output, new UTF8Encoding(false), FlushBytes, leaveOpen: true) { NewLine = "\r\n" };
         var line = new StringBuilder(512);
-        AppendLine(line, Columns);
+        AppendLine(line, header);
         await w.WriteAsync(line, ct);
         long count = 0;
-        Summaries? current = null;
-        await foreach (var r in rows.WithCancellation(ct))
-        {
-            if (current?.ImportId != r.ImportId) current = new Summaries(r);
-            if (r.RowId is null) continue; // no manifest row: nothing to put in a manifest line
-            line.Clear();
-            AppendLine(line, [r.Krithi, r.Raga, r.RowUrl, r.Status, current.Quality, current.Decisions, current.Flags, current.Warnings,
-                "", "", r.BatchId.ToString(CultureInfo.InvariantCulture), r.ImportId.ToString(CultureInfo.InvariantCulture)]);
-            await w.WriteAsync(line, ct);
-            count++;
-        }
+        await foreach (var item in items.WithCancellation(ct))
+            foreach (var cells in lines(item))
+            {
+                line.Clear();
+                AppendLine(line, cells);
+                await w.WriteAsync(line, ct);
+                count++;
+            }
         await w.FlushAsync(ct);
         return count;
     }
@@ -147,7 +159,8 @@ public static class Export
         line.Append('"');
     }
 
-    static async Task<long> WriteJsonAsync(IAsyncEnumerable<ExportRow> rows, Stream output, bool lines, CancellationToken ct)
+    /// <summary>One JSON array of the items' objects, or one object a line (JSON Lines). Returns the objects written.</summary>
+    static async Task<long> WriteJsonAsync<T>(IAsyncEnumerable<T> items, Action<Utf8JsonWriter, T> writeObject, Stream output, bool lines, CancellationToken ct)
     {
         var buffer = new ArrayBufferWriter<byte>(FlushBytes * 2);
         // JSON Lines: each object is its own top-level value; validation would refuse the second one.
@@ -158,50 +171,9 @@ public static class Export
         });
         if (!lines) json.WriteStartArray();
         long count = 0;
-        long? open = null;
-        await foreach (var r in rows.WithCancellation(ct))
+        await foreach (var item in items.WithCancellation(ct))
         {
-            if (open != r.ImportId)
-            {
-                if (open is not null) await EndImportAsync();
-                open = r.ImportId;
-                var s = new Summaries(r);
-                json.WriteStartObject();
-                json.WriteNumber("import_id", r.ImportId);
-                json.WriteNumber("batch", r.BatchId);
-                json.WriteString("state", r.Status);
-                json.WriteString("url", r.Url);
-                json.WriteString("title", r.Title);
-                json.WriteNumber("quality", r.Quality);
-                json.WriteString("decisions", s.Decisions);
-                json.WriteString("flags", s.Flags);
-                json.WriteString("warnings", s.Warnings);
-                json.WriteString("reviewer", "");
-                json.WriteString("reason", "");
-                json.WriteStartArray("rows");
-            }
-            if (r.RowId is { } rowId)
-            {
-                json.WriteStartObject();
-                json.WriteString("Krithi", r.Krithi);
-                json.WriteString("Raga", r.Raga);
-                json.WriteString("Hyperlink", r.RowUrl);
-                json.WriteNumber("manifest_row_id", rowId);
-                json.WriteString("file", r.FileName);
-                if (r.RowNumber is { } n) json.WriteNumber("row", n); else json.WriteNull("row");
-                json.WriteEndObject();
-            }
-        }
-        if (open is not null) await EndImportAsync();
-        if (!lines) json.WriteEndArray();
-        json.Flush();
-        await output.WriteAsync(buffer.WrittenMemory, ct);
-        return count;
-
-        async Task EndImportAsync()
-        {
-            json.WriteEndArray();
-            json.WriteEndObject();
+            writeObject(json, item);
             count++;
             if (lines)
             {
@@ -209,78 +181,14 @@ public static class Export
                 buffer.Write("\n"u8);
                 json.Reset(buffer);
             }
-            if (json.BytesPending + buffer.WrittenCount < FlushBytes) return;
+            if (json.BytesPending + buffer.WrittenCount < FlushBytes) continue;
             json.Flush();
             await output.WriteAsync(buffer.WrittenMemory, ct);
             buffer.ResetWrittenCount();
         }
-    }
-
-    /// <summary>The human summaries of one import, computed once for all its rows.</summary>
-    sealed class Summaries(ExportRow r)
-    {
-        public long ImportId { get; } = r.ImportId;
-        public string Quality { get; } = r.Quality.ToString("0.###", CultureInfo.InvariantCulture);
-        public string Decisions { get; } = DecisionsText(r.Decisions);
-        public string Flags { get; } = FlagsText(r.DuplicateFlags);
-        public string Warnings { get; } = WarningsText(r.QualityReasons);
-    }
-
-    /// <summary>"raga tODi=todi; composer X=?needs_review": each name as given and what it resolved to.</summary>
-    internal static string DecisionsText(string decisionsJson)
-    {
-        using var doc = JsonDocument.Parse(decisionsJson);
-        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("names", out var names) || names.ValueKind != JsonValueKind.Array)
-            return "";
-        var parts = new List<string>();
-        foreach (var n in names.EnumerateArray())
-        {
-            var input = Text(n, "input") is { Length: > 0 } i ? i : "(none given)";
-            var to = n.TryGetProperty("match", out var m) && m.ValueKind == JsonValueKind.Object && Text(m, "id") is { } id ? id : "?" + Text(n, "status");
-            var part = $"{Text(n, "kind")} {input}={to}";
-            // The same name on the page and in the manifest cell is one decision to a reader.
-            if (!parts.Contains(part)) parts.Add(part);
-        }
-        return string.Join("; ", parts);
-    }
-
-    /// <summary>"duplicate of #12; near_duplicate of #14 (batch 3)".</summary>
-    internal static string FlagsText(string flagsJson)
-    {
-        using var doc = JsonDocument.Parse(flagsJson);
-        if (doc.RootElement.ValueKind != JsonValueKind.Array) return "";
-        return string.Join("; ", doc.RootElement.EnumerateArray().Select(f =>
-            $"{Text(f, "kind")} of #{Number(f, "otherId")}" + (Text(f, "kind") == "in_catalog" ? $" (batch {Number(f, "otherBatchId")})" : "")));
-    }
-
-    internal static string WarningsText(string reasonsJson)
-    {
-        using var doc = JsonDocument.Parse(reasonsJson);
-        if (doc.RootElement.ValueKind != JsonValueKind.Array) return "";
-        return string.Join("; ", doc.RootElement.EnumerateArray().Select(r => Text(r, "message") ?? Text(r, "code")).Where(t => !string.IsNullOrEmpty(t)));
-    }
-
-    static string? Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) ? v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Null or JsonValueKind.Undefined => null, _ => v.GetRawText() } : null;
-
-    static string Number(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetRawText() : "?";
-
-    sealed class ExportRow
-    {
-        public long ImportId { get; set; }
-        public long BatchId { get; set; }
-        public string Status { get; set; } = "";
-        public string Url { get; set; } = "";
-        public string? Title { get; set; }
-        public double Quality { get; set; }
-        public string Decisions { get; set; } = "{}";
-        public string DuplicateFlags { get; set; } = "[]";
-        public string QualityReasons { get; set; } = "[]";
-        public long? RowId { get; set; }
-        public string? FileName { get; set; }
-        public long? RowNumber { get; set; }
-        public string? Krithi { get; set; }
-        public string? Raga { get; set; }
-        public string? RowUrl { get; set; }
+        if (!lines) json.WriteEndArray();
+        json.Flush();
+        await output.WriteAsync(buffer.WrittenMemory, ct);
+        return count;
     }
 }

@@ -1,30 +1,41 @@
 using Grantha.Api;
+using Grantha.Catalog;
 using Grantha.Engine;
 
 namespace Grantha.Review;
 
-/// <summary>GET /v1/admin/export: the QA export of a batch's staged imports, streamed (docs/review.md).</summary>
+/// <summary>GET /v1/admin/export: the QA export of a batch's staged imports or of catalog krithis, streamed (docs/review.md).</summary>
 public static class ExportApi
 {
     public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/admin/export", ExportAsync).RequireRole(Role.Viewer).WithTags("Review")
-            .WithSummary("Export a batch's staged imports for QA: ?batch=N&format=csv|json|jsonl[&state=..][&flag=..][&bom=true]")
+            .WithSummary("Export for QA: ?what=staged&batch=N[&state=..][&flag=..] (the default) or ?what=krithis[&batch=N][&text=..][&raga=..][&composer=..][&deity=..][&status=..]; " +
+                         "&format=csv|json|jsonl[&bom=true]")
             .Produces(200, contentType: "text/csv").ProducesProblem(400).ProducesProblem(404);
         return app;
     }
 
-    static async Task<IResult> ExportAsync(HttpContext http, Db db, string? batch, string? format, string? state, string? flag, string? bom, CancellationToken ct)
+    static async Task<IResult> ExportAsync(HttpContext http, Db db, string? what, string? batch, string? format, string? state, string? flag,
+        string? text, string? raga, string? composer, string? deity, string? status, string? bom, CancellationToken ct)
     {
         // Everything is checked before the first byte: once the body has started, an error can no longer be a problem response.
-        if (!long.TryParse(batch, out var batchId))
-            return Problem(400, "Bad request", "Give the batch to export: ?batch=<id> (see /v1/admin/bulk-import/batches).");
         ExportFormat f;
         ExportFilter filter;
         try
         {
+            var w = Export.ParseWhat(what ?? "staged");
             f = Export.ParseFormat(format ?? "csv");
-            filter = new ExportFilter(batchId, string.IsNullOrWhiteSpace(state) ? null : state.Trim(), string.IsNullOrWhiteSpace(flag) ? null : flag.Trim());
+            long? batchId = null;
+            if (!string.IsNullOrWhiteSpace(batch))
+                batchId = long.TryParse(batch, out var id) ? id : throw new ArgumentException($"batch must be a batch id, not '{batch}' (see /v1/admin/bulk-import/batches).");
+            else if (w == ExportWhat.Staged)
+                throw new ArgumentException("Give the batch to export: ?batch=<id> (see /v1/admin/bulk-import/batches), or ?what=krithis for the krithi catalog.");
+            filter = new ExportFilter(batchId, Blank(state), Blank(flag))
+            {
+                What = w,
+                Krithis = new KrithiFilter(Blank(text), Blank(raga), Blank(composer), Blank(deity), Blank(status)),
+            };
             await Export.ValidateAsync(db, filter, ct);
         }
         catch (ArgumentException e) { return Problem(400, "Bad request", e.Message); }
@@ -32,10 +43,12 @@ public static class ExportApi
 
         http.Response.StatusCode = 200;
         http.Response.ContentType = Export.ContentType(f);
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{Export.FileName(batchId, f)}\"";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{Export.FileName(filter, f)}\"";
         await Export.WriteAsync(db, filter, f, http.Response.Body, bom: bool.TryParse(bom, out var b) && b, ct);
         return Results.Empty;
     }
+
+    static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     static IResult Problem(int status, string title, string detail) => TypedResults.Problem(title: title, detail: detail, statusCode: status);
 }

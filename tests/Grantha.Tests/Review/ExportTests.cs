@@ -53,9 +53,12 @@ public class ExportTests
         db.WriteAsync(async (c, tx) =>
         {
             var id = await c.ExecuteScalarAsync<long>("""
-                INSERT INTO staged_import (batch_id, url, extraction_id, status, title, decisions, duplicate_flags, quality, quality_reasons, created_at, updated_at)
-                VALUES (@batch, @url, 1, @status, 'title', @decisions, @flags, 0.7, @reasons, 0, 0) RETURNING id
-                """, new { batch, url, status, decisions, flags, reasons }, tx);
+                INSERT INTO staged_import (batch_id, url, extraction_id, status, title, decisions, duplicate_flags, quality, quality_reasons, created_at, updated_at,
+                                           review_state, flags)
+                VALUES (@batch, @url, 1, @status, 'title', @decisions, @flags, 0.7, @reasons, 0, 0, @state, @bits) RETURNING id
+                """, new { batch, url, status, decisions, flags, reasons, state = status == "needs_review" ? ReviewStates.NeedsReview : ReviewStates.Ready,
+                    bits = (status == "needs_review" ? ReviewFlags.Unresolved : 0) | (flags.Contains("\"duplicate\"") ? ReviewFlags.Duplicate : 0)
+                           | (flags.Contains("near_duplicate") ? ReviewFlags.NearDuplicate : 0) }, tx);
             foreach (var row in rowNumbers)
                 await c.ExecuteAsync("""
                     INSERT INTO staged_import_row (staged_import_id, manifest_row_id)
@@ -64,7 +67,7 @@ public class ExportTests
             return id;
         }, Ct);
 
-    static async Task<string> ExportAsync(Db db, ExportFilter filter, ExportFormat format, bool bom = false)
+    internal static async Task<string> ExportAsync(Db db, ExportFilter filter, ExportFormat format, bool bom = false)
     {
         using var ms = new MemoryStream();
         await Export.WriteAsync(db, filter, format, ms, bom, Ct);
@@ -73,7 +76,7 @@ public class ExportTests
 
     static Task<long> CountAsync(Db db, string sql, long batch) => db.ReadAsync(c => c.ExecuteScalarAsync<long>(sql, new { batch }), Ct);
 
-    static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+    internal static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task Csv_has_a_line_per_manifest_row_and_jsonl_a_line_per_import(string store)
@@ -90,7 +93,7 @@ public class ExportTests
         Lines(await ExportAsync(t.Db, new(s.Batch), ExportFormat.Jsonl)).Length.ShouldBe((int)imports);
 
         // The first import's line carries its status, quality and the summaries; the review columns are there, empty.
-        csv[1].ShouldEndWith($",resolved,0.7,raga tODi=todi; composer dIkshitar=?needs_review,,,,,{s.Batch},{s.Imports[0]}");
+        csv[1].ShouldEndWith($",ready,0.7,raga tODi=todi; composer dIkshitar=?needs_review,,,,,{s.Batch},{s.Imports[0]}");
         csv.ShouldContain(l => l.EndsWith($",needs_review,0.7,,duplicate of #{s.Imports[0]},no lyrics on the page,,,{s.Batch},{s.Imports[1]}"));
 
         // Filters: state, flag; the other batch never leaks in.
@@ -100,7 +103,7 @@ public class ExportTests
         var near = Lines(await ExportAsync(t.Db, new(s.Batch, Flag: "near_duplicate"), ExportFormat.Csv));
         near.Length.ShouldBe(2);
         near[1].ShouldEndWith($",{s.Imports[2]}");
-        Lines(await ExportAsync(t.Db, new(s.Batch, State: "resolved", Flag: "duplicate"), ExportFormat.Csv)).Length.ShouldBe(1);
+        Lines(await ExportAsync(t.Db, new(s.Batch, State: "ready", Flag: "duplicate"), ExportFormat.Csv)).Length.ShouldBe(1);
         Lines(await ExportAsync(t.Db, new(s.OtherBatch), ExportFormat.Csv)).Length.ShouldBe(2);
 
         await Should.ThrowAsync<ArgumentException>(() => ExportAsync(t.Db, new(s.Batch, State: "approved'; --"), ExportFormat.Csv));
@@ -147,9 +150,9 @@ public class ExportTests
         json.GetArrayLength().ShouldBe(4);
         var first = json[0];
         first.EnumerateObject().Select(p => p.Name).ShouldBe(
-            ["import_id", "batch", "state", "url", "title", "quality", "decisions", "flags", "warnings", "reviewer", "reason", "rows"]);
+            ["import_id", "batch", "state", "url", "title", "quality", "decisions", "flags", "warnings", "reviewer", "reason", "krithi_id", "rows"]);
         first.GetProperty("import_id").GetInt64().ShouldBe(s.Imports[0]);
-        first.GetProperty("state").GetString().ShouldBe("resolved");
+        first.GetProperty("state").GetString().ShouldBe("ready");
         first.GetProperty("decisions").GetString().ShouldBe("raga tODi=todi; composer dIkshitar=?needs_review");
         var rows = first.GetProperty("rows").EnumerateArray().ToList();
         rows.Select(r => (r.GetProperty("Krithi").GetString(), r.GetProperty("row").GetInt64())).ShouldBe([(EvilKrithi, 2L), ("second listing", 6L)]);
@@ -217,7 +220,7 @@ public class ExportTests
         (await f.Client(null).GetAsync($"/v1/admin/export?batch={s.Batch}&format=csv", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 
-    static async Task<(int Code, string Err)> RunAsync(params string[] args)
+    internal static async Task<(int Code, string Err)> RunAsync(params string[] args)
     {
         var root = new RootCommand { Commands.DbOption };
         root.Add(ExportCommand.Build());
@@ -251,8 +254,10 @@ public class ExportTests
 
             var (badFormat, badErr) = await RunAsync("export", "--db", t.Spec, "--batch", s.Batch.ToString(), "--format", "xlsx", "--out", Path.Combine(dir, "x"));
             (badFormat, badErr.Contains("csv, json or jsonl")).ShouldBe((ExitCodes.BadInput, true));
-            var (krithis, krithisErr) = await RunAsync("export", "--db", t.Spec, "--batch", s.Batch.ToString(), "--what", "krithis");
-            (krithis, krithisErr.Contains("the krithi catalog export comes with review")).ShouldBe((ExitCodes.BadInput, true));
+            var (noBatch, noBatchErr) = await RunAsync("export", "--db", t.Spec, "--what", "staged", "--out", Path.Combine(dir, "z"));
+            (noBatch, noBatchErr.Contains("--batch is required for staged imports")).ShouldBe((ExitCodes.BadInput, true));
+            var (krithiFilter, krithiFilterErr) = await RunAsync("export", "--db", t.Spec, "--batch", s.Batch.ToString(), "--raga", "todi", "--out", Path.Combine(dir, "z"));
+            (krithiFilter, krithiFilterErr.Contains("filter krithis, not staged imports")).ShouldBe((ExitCodes.BadInput, true));
             (await RunAsync("export", "--db", t.Spec, "--batch", "9999", "--out", Path.Combine(dir, "y"))).Code.ShouldBe(ExitCodes.NotFound);
             Directory.GetFiles(dir).Select(Path.GetFileName).Order().ShouldBe(["qa.csv", "qa.jsonl"]);
         }
