@@ -45,6 +45,7 @@ public static class ApiHost
         Catalog.KrithiApi.MapKrithiApi(app);
         Review.ExportApi.MapExportApi(app);
         Review.ReviewApi.MapReviewApi(app);
+        Resolve.CurationApi.MapCurationApi(app);
         app.MapGet("/", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
         return app;
     }

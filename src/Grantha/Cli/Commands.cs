@@ -54,6 +54,8 @@ public static class Commands
         catch (Catalog.KrithiReferenceException e) { return Fail(ExitCodes.BadInput, e.Message); }
         catch (ManifestException e) { return Fail(ExitCodes.BadInput, $"{e.Code}: {e.Message}"); }
         catch (ImportPathException e) { return Fail(ExitCodes.BadInput, e.Message); }
+        catch (Reference.CatalogEntityNotFoundException e) { return Fail(ExitCodes.NotFound, e.Message); }
+        catch (Reference.CatalogConflictException e) { return Fail(ExitCodes.BadInput, e.Message); }
         catch (FileNotFoundException e) { return Fail(ExitCodes.BadInput, e.Message); }
         catch (ArgumentException e) { return Fail(ExitCodes.BadInput, e.Message); }
         catch (NpgsqlException e) when (e.InnerException is System.Net.Sockets.SocketException)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -10,8 +11,17 @@ namespace Grantha.Reference;
 public sealed record SeedCounts(int Ragas, int Talas, int Composers, int Deities, int Kshetras, int Names, int Synonyms, bool Changed);
 
 /// <summary>A raga as the catalog tables hold it.</summary>
+/// <param name="Origin">seed (ragas.csv) or curator.</param>
+/// <param name="MergedInto">Set when a curator marked this row a duplicate of another raga.</param>
 public sealed record CatalogRaga(string Id, string Name, string DisplayName, string MatchKey, string? Qualifier, long? Melakarta,
-    string? ParentId, string? ParentName, string Arohanam, string Avarohanam, string? ListingGroup);
+    string? ParentId, string? ParentName, string Arohanam, string Avarohanam, string? ListingGroup, string Origin, string? MergedInto);
+
+/// <summary>A tala's facts beside its name.</summary>
+public sealed record CatalogTala(string Id, string Name, string Family, string? Jati, long Aksharas);
+
+/// <summary>One entity with everything that points at it: its names, synonyms, curator aliases, the rows merged into it and its history.</summary>
+public sealed record CatalogEntityDetail(CatalogEntity Entity, IReadOnlyList<string> Names, IReadOnlyList<CatalogSynonym> Synonyms,
+    IReadOnlyList<CatalogAlias> Aliases, IReadOnlyList<string> MergedFrom, IReadOnlyList<CatalogChange> History, CatalogRaga? Raga, CatalogTala? Tala);
 
 public sealed record CatalogAlias(long Id, string Kind, string Input, string InputKey, string EntityId, long? BatchId, string ChosenBy, long CreatedAt);
 
@@ -19,12 +29,16 @@ public sealed record CatalogSynonym(long Id, string Kind, string Name, string Na
 
 /// <summary>
 /// The reference catalog in the database: the seed (idempotent: upserts by id, so a second run changes
-/// nothing), listings, curator synonyms and aliases. Resolve/ResolverStore builds the resolvers from it.
+/// nothing; what curators added and merged survives it), listings, curator synonyms and aliases.
+/// Resolve/ResolverStore builds the resolvers from it; Reference/Curation adds and merges entities.
 /// </summary>
 public static class CatalogStore
 {
     /// <summary>Bumped when the catalogs written in code change, so existing databases are re-seeded.</summary>
     public const int CodeCatalogVersion = 1;
+
+    /// <summary>The transaction lock of every write to the entity tables: the seed and curation never interleave.</summary>
+    internal const long CatalogLockKey = 7349105;
 
     /// <summary>Writes every reference entity, its names and the shipped synonyms. Safe to run any number of times.</summary>
     /// <param name="ragaCatalog">The raga list already read (default: ragas.csv).</param>
@@ -59,13 +73,19 @@ public static class CatalogStore
         return await db.WriteAsync(async (c, t) =>
         {
             // Workers starting together may all find the catalog missing: one seeds, the others then find it done.
-            await db.Dialect.TransactionLockAsync(c, t, 7349105);
+            await db.Dialect.TransactionLockAsync(c, t, CatalogLockKey);
             var now = Db.NowMs();
             var previous = await c.ExecuteScalarAsync<string?>("SELECT fingerprint FROM catalog_seed WHERE id = 1", transaction: t);
             // Keys can move between rows when the source changes; clearing them first keeps the UNIQUE constraints satisfiable.
+            // Only the shipped rows: a curator's row keeps its key (it is nowhere in the source).
             if (previous is not null && previous != fingerprint)
                 foreach (var table in new[] { "catalog_raga", "catalog_tala", "catalog_composer", "catalog_deity", "catalog_kshetra" })
-                    await c.ExecuteAsync($"UPDATE {table} SET match_key = '~' || id" + (table == "catalog_raga" ? ", melakarta = NULL" : ""), transaction: t);
+                    await c.ExecuteAsync($"UPDATE {table} SET match_key = '~' || id" + (table == "catalog_raga" ? ", melakarta = NULL" : "") + " WHERE origin = 'seed'", transaction: t);
+            await MakeRoomForShippedAsync(c, t, RagaCatalog.Kind, ragas.Select((r, i) => new Shipped(r.Id, r.Name, ragaKeys[i], r.Melakarta)).ToList(), actor, now);
+            await MakeRoomForShippedAsync(c, t, TalaCatalog.Kind, talas.Select((x, i) => new Shipped(x.Id, x.Name, talaKeys[i], null)).ToList(), actor, now);
+            await MakeRoomForShippedAsync(c, t, ComposerCatalog.Kind, ComposerCatalog.All.Select((x, i) => new Shipped(x.Id, x.Name, composerKeys[i], null)).ToList(), actor, now);
+            await MakeRoomForShippedAsync(c, t, DeityCatalog.Kind, DeityCatalog.All.Select((x, i) => new Shipped(x.Id, x.Name, deityKeys[i], null)).ToList(), actor, now);
+            await MakeRoomForShippedAsync(c, t, KshetraCatalog.Kind, KshetraCatalog.All.Select((x, i) => new Shipped(x.Id, x.Name, kshetraKeys[i], null)).ToList(), actor, now);
 
             // Multi-row statements: a fresh database is seeded by the first RESOLVE task of an import,
             // and ~2,700 single-row statements were a second of the import's time on PostgreSQL.
@@ -76,11 +96,11 @@ public static class CatalogStore
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, display_name = excluded.display_name, match_key = excluded.match_key,
                   qualifier = excluded.qualifier, melakarta = excluded.melakarta, parent_id = excluded.parent_id, parent_name = excluded.parent_name,
                   arohanam = excluded.arohanam, avarohanam = excluded.avarohanam, listing_group = excluded.listing_group, file_order = excluded.file_order,
-                  updated_at = CASE WHEN catalog_raga.match_key = excluded.match_key AND catalog_raga.name = excluded.name THEN catalog_raga.updated_at ELSE excluded.updated_at END
+                  origin = 'seed', updated_at = CASE WHEN catalog_raga.match_key = excluded.match_key AND catalog_raga.name = excluded.name THEN catalog_raga.updated_at ELSE excluded.updated_at END
                 """);
             await db.Dialect.InsertRowsAsync(c, t, "catalog_tala", ["id", "name", "match_key", "family", "jati", "aksharas", "updated_at"],
                 talas.Select((x, i) => new object?[] { x.Id, x.Name, talaKeys[i], x.Family, x.Jati, x.Aksharas, now }),
-                "ON CONFLICT (id) DO UPDATE SET name = excluded.name, match_key = excluded.match_key, family = excluded.family, jati = excluded.jati, aksharas = excluded.aksharas");
+                "ON CONFLICT (id) DO UPDATE SET name = excluded.name, match_key = excluded.match_key, family = excluded.family, jati = excluded.jati, aksharas = excluded.aksharas, origin = 'seed'");
             foreach (var (table, rows) in new (string, IEnumerable<object?[]>)[]
             {
                 ("catalog_composer", ComposerCatalog.All.Select((x, i) => new object?[] { x.Id, x.Name, composerKeys[i], now })),
@@ -88,7 +108,7 @@ public static class CatalogStore
                 ("catalog_kshetra", KshetraCatalog.All.Select((x, i) => new object?[] { x.Id, x.Name, kshetraKeys[i], now })),
             })
                 await db.Dialect.InsertRowsAsync(c, t, table, ["id", "name", "match_key", "updated_at"], rows,
-                    "ON CONFLICT (id) DO UPDATE SET name = excluded.name, match_key = excluded.match_key");
+                    "ON CONFLICT (id) DO UPDATE SET name = excluded.name, match_key = excluded.match_key, origin = 'seed'");
 
             await db.Dialect.InsertRowsAsync(c, t, "catalog_name", ["kind", "entity_id", "name", "name_key"], names,
                 "ON CONFLICT (kind, entity_id, name) DO UPDATE SET name_key = excluded.name_key");
@@ -116,31 +136,125 @@ public static class CatalogStore
         return true;
     }
 
-    public static async Task<IReadOnlyList<CatalogRaga>> RagasAsync(Db db, CancellationToken ct = default) =>
-        (await db.ReadAsync(c => c.QueryAsync<CatalogRaga>("""
-            SELECT id AS Id, name AS Name, display_name AS DisplayName, match_key AS MatchKey, qualifier AS Qualifier, CAST(melakarta AS BIGINT) AS Melakarta,
-                   parent_id AS ParentId, parent_name AS ParentName, arohanam AS Arohanam, avarohanam AS Avarohanam, listing_group AS ListingGroup
-              FROM catalog_raga ORDER BY file_order
-            """), ct)).ToList();
+    /// <summary>A shipped entity as the seed is about to write it.</summary>
+    sealed record Shipped(string Id, string Name, string MatchKey, int? Melakarta);
 
-    /// <summary>Entities of a kind: (id, name, match key), in id order.</summary>
-    public static async Task<IReadOnlyList<(string Id, string Name, string MatchKey)>> EntitiesAsync(Db db, string kind, CancellationToken ct = default)
+    /// <summary>
+    /// When the shipped catalog comes to list what a curator had added, the shipped row wins and the curator's is
+    /// kept, never deleted: the same id becomes the shipped row (action shipped); another id with the same match
+    /// key (or, for a raga, the same melakarta number: one number, one scale) is merged into the shipped row. Both
+    /// are written to the audit trail. Without this the seed would fail on the UNIQUE keys.
+    /// </summary>
+    static async Task MakeRoomForShippedAsync(DbConnection c, DbTransaction t, string kind, IReadOnlyList<Shipped> shipped, string actor, long now)
     {
         var table = Table(kind);
-        return (await db.ReadAsync(c => c.QueryAsync<(string, string, string)>($"SELECT id, name, match_key FROM {table} ORDER BY id"), ct)).ToList();
+        var isRaga = kind == RagaCatalog.Kind;
+        var curated = (await c.QueryAsync<RagaRead>(
+            $"SELECT id AS Id, name AS Name, match_key AS MatchKey, {(isRaga ? "CAST(melakarta AS BIGINT)" : "NULL")} AS Melakarta, merged_into AS MergedInto FROM {table} WHERE origin = 'curator' ORDER BY id",
+            transaction: t)).ToList();
+        if (curated.Count == 0) return;
+        var byId = shipped.ToDictionary(x => x.Id, StringComparer.Ordinal);
+        var byKey = shipped.ToDictionary(x => x.MatchKey, StringComparer.Ordinal);
+        var byMela = shipped.Where(x => x.Melakarta is not null).ToDictionary(x => (long)x.Melakarta!.Value);
+        foreach (var r in curated)
+        {
+            if (byId.TryGetValue(r.Id, out var same))
+            {
+                // The upsert that follows turns the row into the shipped one (origin seed).
+                await Curation.AppendAsync(c, t, kind, Curation.Actions.Shipped, r.Id, null, same.Name,
+                    new { curatorName = r.Name, shippedName = same.Name }, "the shipped catalog now lists this id: its row replaces the curator's", actor, now);
+                continue;
+            }
+            var clash = byKey.GetValueOrDefault(r.MatchKey) ?? (r.Melakarta is { } m ? byMela.GetValueOrDefault(m) : null);
+            if (clash is null) continue;
+            await c.ExecuteAsync($"UPDATE {table} SET match_key = '~' || id{(isRaga ? ", melakarta = NULL" : "")}, merged_into = COALESCE(merged_into, @into), updated_at = @now WHERE id = @id",
+                new { into = clash.Id, now, id = r.Id }, t);
+            if (r.MergedInto is null)
+                await Curation.AppendAsync(c, t, kind, Curation.Actions.Merge, r.Id, clash.Id, r.Name,
+                    new { duplicate = r.Name, kept = clash.Name, melakarta = r.Melakarta },
+                    $"the shipped catalog now lists {clash.Name} ({clash.Id}) with the same {(byKey.ContainsKey(r.MatchKey) ? "match key" : "melakarta number")}", actor, now);
+        }
+    }
+
+    public static async Task<IReadOnlyList<CatalogRaga>> RagasAsync(Db db, CancellationToken ct = default) =>
+        (await db.ReadAsync(c => c.QueryAsync<RagaRead>($"{RagaSelect} ORDER BY file_order, id"), ct)).Select(r => r.ToRaga()).ToList();
+
+    /// <summary>
+    /// A raga row (or the id, name, key and merge of another kind) read by property: SQLite gives a NULL melakarta
+    /// (CAST, no declared type) the type byte[], which a positional record refuses when the first row read is a janya.
+    /// </summary>
+    sealed class RagaRead
+    {
+        public string Id { get; set; } = "";
+        public string Name { get; set; } = "";
+        public string DisplayName { get; set; } = "";
+        public string MatchKey { get; set; } = "";
+        public string? Qualifier { get; set; }
+        public long? Melakarta { get; set; }
+        public string? ParentId { get; set; }
+        public string? ParentName { get; set; }
+        public string Arohanam { get; set; } = "";
+        public string Avarohanam { get; set; } = "";
+        public string? ListingGroup { get; set; }
+        public string Origin { get; set; } = "";
+        public string? MergedInto { get; set; }
+
+        public CatalogRaga ToRaga() => new(Id, Name, DisplayName, MatchKey, Qualifier, Melakarta, ParentId, ParentName, Arohanam, Avarohanam, ListingGroup, Origin, MergedInto);
+    }
+
+    const string RagaSelect = """
+        SELECT id AS Id, name AS Name, display_name AS DisplayName, match_key AS MatchKey, qualifier AS Qualifier, CAST(melakarta AS BIGINT) AS Melakarta,
+               parent_id AS ParentId, parent_name AS ParentName, arohanam AS Arohanam, avarohanam AS Avarohanam, listing_group AS ListingGroup,
+               origin AS Origin, merged_into AS MergedInto
+          FROM catalog_raga
+        """;
+
+    /// <summary>Entities of a kind in id order, with where they came from and where a merged one went.</summary>
+    public static async Task<IReadOnlyList<CatalogEntity>> EntitiesAsync(Db db, string kind, CancellationToken ct = default)
+    {
+        var table = Table(kind);
+        return (await db.ReadAsync(c => c.QueryAsync<CatalogEntity>(
+            $"SELECT @kind AS Kind, id AS Id, name AS Name, match_key AS MatchKey, origin AS Origin, merged_into AS MergedInto FROM {table} ORDER BY id", new { kind }), ct)).ToList();
+    }
+
+    /// <summary>One entity with its names, synonyms, aliases, the rows merged into it and its history; null when there is none.</summary>
+    public static async Task<CatalogEntityDetail?> EntityAsync(Db db, string kind, string id, CancellationToken ct = default)
+    {
+        var table = Table(kind);
+        return await db.ReadAsync(async c =>
+        {
+            var e = await c.QuerySingleOrDefaultAsync<CatalogEntity>(
+                $"SELECT @kind AS Kind, id AS Id, name AS Name, match_key AS MatchKey, origin AS Origin, merged_into AS MergedInto FROM {table} WHERE id = @id", new { kind, id });
+            if (e is null) return null;
+            var names = (await c.QueryAsync<string>("SELECT name FROM catalog_name WHERE kind = @kind AND entity_id = @id ORDER BY name", new { kind, id })).ToList();
+            var synonyms = (await c.QueryAsync<CatalogSynonym>($"{SynonymSelect} WHERE kind = @kind AND entity_id = @id ORDER BY id", new { kind, id })).ToList();
+            var aliases = (await c.QueryAsync<CatalogAlias>($"{AliasSelect} WHERE kind = @kind AND entity_id = @id ORDER BY id", new { kind, id })).ToList();
+            var mergedFrom = (await c.QueryAsync<string>($"SELECT id FROM {table} WHERE merged_into = @id ORDER BY id", new { id })).ToList();
+            var history = (await c.QueryAsync<CatalogChange>($"SELECT {Curation.ChangeColumns} FROM catalog_change WHERE kind = @kind AND (entity_id = @id OR into_id = @id) ORDER BY id",
+                new { kind, id })).ToList();
+            var raga = kind == RagaCatalog.Kind ? (await c.QuerySingleOrDefaultAsync<RagaRead>($"{RagaSelect} WHERE id = @id", new { id }))?.ToRaga() : null;
+            var tala = kind == TalaCatalog.Kind
+                ? await c.QuerySingleOrDefaultAsync<CatalogTala>("SELECT id AS Id, name AS Name, family AS Family, jati AS Jati, CAST(aksharas AS BIGINT) AS Aksharas FROM catalog_tala WHERE id = @id", new { id })
+                : null;
+            return new CatalogEntityDetail(e, names, synonyms, aliases, mergedFrom, history, raga, tala);
+        }, ct);
     }
 
     public static async Task<IReadOnlyList<CatalogAlias>> AliasesAsync(Db db, string? kind = null, CancellationToken ct = default) =>
-        (await db.ReadAsync(c => c.QueryAsync<CatalogAlias>("""
-            SELECT id AS Id, kind AS Kind, input AS Input, input_key AS InputKey, entity_id AS EntityId, batch_id AS BatchId, chosen_by AS ChosenBy, created_at AS CreatedAt
-              FROM catalog_alias WHERE @kind IS NULL OR kind = @kind ORDER BY id
-            """, new { kind }), ct)).ToList();
+        (await db.ReadAsync(c => c.QueryAsync<CatalogAlias>($"{AliasSelect} WHERE @kind IS NULL OR kind = @kind ORDER BY id", new { kind }), ct)).ToList();
 
     public static async Task<IReadOnlyList<CatalogSynonym>> SynonymsAsync(Db db, string? kind = null, CancellationToken ct = default) =>
-        (await db.ReadAsync(c => c.QueryAsync<CatalogSynonym>("""
-            SELECT id AS Id, kind AS Kind, name AS Name, name_key AS NameKey, entity_id AS EntityId, note AS Note, source AS Source, created_by AS CreatedBy, created_at AS CreatedAt
-              FROM catalog_synonym WHERE @kind IS NULL OR kind = @kind ORDER BY id
-            """, new { kind }), ct)).ToList();
+        (await db.ReadAsync(c => c.QueryAsync<CatalogSynonym>($"{SynonymSelect} WHERE @kind IS NULL OR kind = @kind ORDER BY id", new { kind }), ct)).ToList();
+
+    const string AliasSelect = """
+        SELECT id AS Id, kind AS Kind, input AS Input, input_key AS InputKey, entity_id AS EntityId, batch_id AS BatchId, chosen_by AS ChosenBy, created_at AS CreatedAt
+          FROM catalog_alias
+        """;
+
+    const string SynonymSelect = """
+        SELECT id AS Id, kind AS Kind, name AS Name, name_key AS NameKey, entity_id AS EntityId, note AS Note, source AS Source, created_by AS CreatedBy, created_at AS CreatedAt
+          FROM catalog_synonym
+        """;
 
     /// <summary>
     /// Stores a curator's choice (replacing an earlier choice for the same key). The caller checks that the
@@ -159,18 +273,26 @@ public static class CatalogStore
         return key;
     }
 
-    /// <summary>Stores a musicological synonym (the caller has checked that it joins no two catalog entities).</summary>
-    public static async Task AddSynonymAsync(Db db, string kind, string name, string entityId, string? note, string actor, CancellationToken ct = default)
+    /// <summary>
+    /// Stores a musicological synonym with its audit row (the caller has checked that it joins no two catalog
+    /// entities). Null when the table had it already: nothing changed.
+    /// </summary>
+    public static async Task<CatalogChange?> AddSynonymAsync(Db db, string kind, string name, string entityId, string? note, string actor, CancellationToken ct = default)
     {
         var key = ReferenceKinds.Parse(kind, name).Key;
-        await db.WriteAsync((c, t) => c.ExecuteAsync("""
-            INSERT INTO catalog_synonym (kind, name, name_key, entity_id, note, source, created_by, created_at)
-            VALUES (@kind, @name, @key, @entityId, @note, 'curator', @actor, @now)
-            ON CONFLICT (kind, name_key, entity_id) DO NOTHING
-            """, new { kind, name, key, entityId, note, actor, now = Db.NowMs() }, t), ct);
+        return await db.WriteAsync(async (c, t) =>
+        {
+            var now = Db.NowMs();
+            var added = await c.ExecuteAsync("""
+                INSERT INTO catalog_synonym (kind, name, name_key, entity_id, note, source, created_by, created_at)
+                VALUES (@kind, @name, @key, @entityId, @note, 'curator', @actor, @now)
+                ON CONFLICT (kind, name_key, entity_id) DO NOTHING
+                """, new { kind, name, key, entityId, note, actor, now }, t);
+            return added == 0 ? null : await Curation.AppendAsync(c, t, kind, Curation.Actions.Synonym, entityId, null, name, new { name, key, note }, note, actor, now);
+        }, ct);
     }
 
-    static string Table(string kind) => kind switch
+    internal static string Table(string kind) => kind switch
     {
         RagaCatalog.Kind => "catalog_raga",
         TalaCatalog.Kind => "catalog_tala",

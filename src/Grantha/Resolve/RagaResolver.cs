@@ -18,13 +18,17 @@ public sealed partial class RagaResolver
     readonly Resolver _resolver;
     readonly List<RagaSynonym> _skipped = [];
 
-    public RagaResolver(RagaCatalog catalog, RagaSynonyms? synonyms = null, ResolverThresholds? thresholds = null)
+    /// <param name="curated">Ragas curators added (a shipped id wins over a curator's) and merges, from the database.</param>
+    public RagaResolver(RagaCatalog catalog, RagaSynonyms? synonyms = null, ResolverThresholds? thresholds = null, CuratedCatalog? curated = null)
     {
         Catalog = catalog;
-        _resolver = new Resolver(Kind,
+        curated ??= CuratedCatalog.None;
+        var entries = catalog.All
             // The row's name as written is an own name too ("Malkosh /Malkauns" typed whole).
-            catalog.All.Select(r => new ResolverEntry(r.Id, r.Name, r.Names.Contains(r.Name) ? r.Names : [.. r.Names, r.Name], r.Qualifier, r.ListingGroup)),
-            NameKey.RagaGenericWords, thresholds);
+            .Select(r => new ResolverEntry(r.Id, r.Name, r.Names.Contains(r.Name) ? r.Names : [.. r.Names, r.Name], r.Qualifier, r.ListingGroup))
+            .Concat(curated.AddedOf(Kind).Where(e => catalog.Find(e.Id) is null).Select(e => new ResolverEntry(e.Id, e.Name, e.Names, e.Qualifier)))
+            .ToList();
+        _resolver = new Resolver(Kind, entries, NameKey.RagaGenericWords, thresholds, mergedInto: ResolverSet.MergesAmong(curated, Kind, entries));
         var pairs = (synonyms?.All ?? []).Select(s => (Synonym: s, catalog.RagaOf(s).Id)).ToList();
         var refused = _resolver.AddSynonyms(pairs.Select(p => (p.Synonym.Name, p.Id))).ToHashSet();
         _skipped.AddRange(pairs.Where(p => refused.Contains((p.Synonym.Name, p.Id))).Select(p => p.Synonym));

@@ -11,7 +11,7 @@ namespace Grantha.Resolve;
 /// </summary>
 public static class ResolveApi
 {
-    /// <summary>Shared by the API's requests; rebuilt when a curator adds an alias or synonym.</summary>
+    /// <summary>Shared by the API's requests; rebuilt when a curator changes the catalog (alias, synonym, added or merged entity).</summary>
     static readonly ResolverCache Resolvers = new();
 
     public sealed record ChooseJson(string? Kind, string? Name, string? EntityId, bool? Retry);

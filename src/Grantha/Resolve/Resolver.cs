@@ -74,11 +74,15 @@ public sealed class Resolver
 
     /// <param name="genericWords">Trailing words that only say what kind of name it is ("rAgaM").</param>
     /// <param name="leadingWords">Honorifics dropped before a name ("SrI", "Lord").</param>
+    /// <param name="mergedInto">Curator merges: duplicate id → the id kept (chains already followed). A duplicate is
+    /// no entity of its own: its names are own names of the kept one and <see cref="Find"/> of its id gives the kept one.</param>
     public Resolver(string kind, IEnumerable<ResolverEntry> entries, IReadOnlyCollection<string>? genericWords = null, ResolverThresholds? thresholds = null,
-        IReadOnlyCollection<string>? leadingWords = null)
+        IReadOnlyCollection<string>? leadingWords = null, IReadOnlyDictionary<string, string>? mergedInto = null)
     {
         Kind = kind;
-        _entries = entries.ToList();
+        var all = entries.ToList();
+        mergedInto ??= new Dictionary<string, string>();
+        _entries = all.Where(e => !mergedInto.ContainsKey(e.Id)).ToList();
         _genericWords = genericWords;
         _leadingWords = leadingWords;
         Thresholds = thresholds ?? ResolverThresholds.Default;
@@ -90,6 +94,15 @@ public sealed class Resolver
         for (var i = 0; i < _entries.Count; i++)
             foreach (var n in _entries[i].Names)
                 if (Indexed(i, n, MatchReason.ExactKey, _entries[i].Qualifier) is { } x) names.Add(x);
+        foreach (var duplicate in all.Where(e => mergedInto.ContainsKey(e.Id)))
+        {
+            if (!_byId.TryGetValue(mergedInto[duplicate.Id], out var kept))
+                throw new ArgumentException($"The {kind} '{duplicate.Id}' is merged into '{mergedInto[duplicate.Id]}', which is not among the entries.", nameof(mergedInto));
+            if (!_byId.TryAdd(duplicate.Id, kept))
+                throw new ArgumentException($"Duplicate {kind} id '{duplicate.Id}'.", nameof(entries));
+            foreach (var n in duplicate.Names)
+                if (Indexed(kept, n, MatchReason.ExactKey, duplicate.Qualifier) is { } x) names.Add(x);
+        }
         _index = new Index(names, new Dictionary<string, int>(StringComparer.Ordinal));
     }
 
@@ -97,6 +110,7 @@ public sealed class Resolver
     public ResolverThresholds Thresholds { get; }
     public IReadOnlyList<ResolverEntry> Entries => _entries;
 
+    /// <summary>The entity with this id; for a merged duplicate, the entity kept.</summary>
     public ResolverEntry? Find(string id) => _byId.TryGetValue(id, out var i) ? _entries[i] : null;
 
     /// <summary>Entities whose own name has this key (no synonyms, aliases or fuzzy search).</summary>
@@ -253,7 +267,7 @@ public sealed class Resolver
 
     static string? QualifierKey(string? q) => q is null ? null : NameKey.Of(q);
 
-    string Group(string id) => _entries[_byId[id]].ListingGroup ?? id;
+    string Group(string id) => _entries[_byId[id]] is var e && e.ListingGroup is { } g ? g : e.Id;
 
     bool SameThing(int a, int b) => a == b || Group(_entries[a].Id) == Group(_entries[b].Id);
 

@@ -4,8 +4,8 @@ using Grantha.Engine;
 namespace Grantha.Resolve;
 
 /// <summary>
-/// One <see cref="ResolverSet"/> per process, rebuilt when a curator adds an alias or synonym (checked with
-/// one small query per use), so a choice made through the API or CLI is seen by every worker.
+/// One <see cref="ResolverSet"/> per process, rebuilt when a curator adds an alias, a synonym or an entity, or
+/// merges two (checked with one small query per use), so a change made through the API or CLI is seen by every worker.
 /// </summary>
 public sealed class ResolverCache
 {
@@ -35,10 +35,15 @@ public sealed class ResolverCache
         finally { _gate.Release(); }
     }
 
-    /// <summary>What changes when a curator adds an alias or synonym: counts and newest times of both tables.</summary>
+    /// <summary>
+    /// What changes when a curator changes the catalog: aliases (count and newest time: a choice for the same key
+    /// replaces the row), synonyms (count: rows are only ever added) and curation (added entities, merges: count
+    /// of the append-only catalog_change; a count, not the newest id, because on PostgreSQL a lower id can commit later).
+    /// Four numbers, as the RESOLVE stage reads them in its one round trip.
+    /// </summary>
     internal const string StampSql = """
         SELECT (SELECT COUNT(*) FROM catalog_alias), (SELECT COALESCE(MAX(created_at), 0) FROM catalog_alias),
-               (SELECT COUNT(*) FROM catalog_synonym), (SELECT COALESCE(MAX(created_at), 0) FROM catalog_synonym)
+               (SELECT COUNT(*) FROM catalog_synonym), (SELECT COUNT(*) FROM catalog_change)
         """;
 
     internal static string Stamp((long, long, long, long) x) => $"{x.Item1}:{x.Item2}:{x.Item3}:{x.Item4}";

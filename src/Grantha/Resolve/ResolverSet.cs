@@ -16,13 +16,19 @@ public sealed class ResolverSet(RagaResolver ragas, Resolver talas, Resolver com
     public Resolver Kshetras { get; } = kshetras;
 
     /// <summary>Everything from ../shared/reference/ragas.csv, the shipped synonym table and the catalogs in code.</summary>
-    public static ResolverSet CreateDefault() => new(RagaResolver.CreateDefault(), CreateResolver(ReferenceKinds.Tala),
-        CreateResolver(ReferenceKinds.Composer), CreateResolver(ReferenceKinds.Deity), CreateResolver(ReferenceKinds.Kshetra));
+    public static ResolverSet CreateDefault() => Create(RagaCatalog.LoadShared(), RagaSynonyms.LoadDefault(), CuratedCatalog.None);
 
-    /// <summary>A resolver over a catalog written in code (tala, composer, deity, kshetra), reading names as the catalog does.</summary>
-    public static Resolver CreateResolver(string kind, ResolverThresholds? thresholds = null)
+    /// <summary>The shipped catalogs with what curators added and merged (Reference/Curation, read from the database).</summary>
+    public static ResolverSet Create(RagaCatalog ragas, RagaSynonyms synonyms, CuratedCatalog curated) =>
+        new(new RagaResolver(ragas, synonyms, curated: curated), CreateResolver(ReferenceKinds.Tala, curated: curated),
+            CreateResolver(ReferenceKinds.Composer, curated: curated), CreateResolver(ReferenceKinds.Deity, curated: curated),
+            CreateResolver(ReferenceKinds.Kshetra, curated: curated));
+
+    /// <summary>A resolver over a catalog written in code (tala, composer, deity, kshetra), reading names as the catalog does,
+    /// with the entities curators added (a shipped id wins over a curator's) and their merges.</summary>
+    public static Resolver CreateResolver(string kind, ResolverThresholds? thresholds = null, CuratedCatalog? curated = null)
     {
-        IEnumerable<ResolverEntry> entries = kind switch
+        IEnumerable<ResolverEntry> shipped = kind switch
         {
             ReferenceKinds.Tala => TalaCatalog.All.Select(t => new ResolverEntry(t.Id, t.Name, t.Names)),
             ReferenceKinds.Composer => ComposerCatalog.All.Select(c => new ResolverEntry(c.Id, c.Name, c.Names)),
@@ -30,7 +36,18 @@ public sealed class ResolverSet(RagaResolver ragas, Resolver talas, Resolver com
             ReferenceKinds.Kshetra => KshetraCatalog.All.Select(k => new ResolverEntry(k.Id, k.Name, k.Names)),
             _ => throw new ArgumentException($"No catalog in code for kind '{kind}'.", nameof(kind)),
         };
-        return new Resolver(kind, entries, ReferenceKinds.GenericWords(kind), thresholds, ReferenceKinds.LeadingWords(kind));
+        curated ??= CuratedCatalog.None;
+        var entries = shipped.ToList();
+        var ids = entries.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        entries.AddRange(curated.AddedOf(kind).Where(e => !ids.Contains(e.Id)).Select(e => new ResolverEntry(e.Id, e.Name, e.Names, e.Qualifier)));
+        return new Resolver(kind, entries, ReferenceKinds.GenericWords(kind), thresholds, ReferenceKinds.LeadingWords(kind), MergesAmong(curated, kind, entries));
+    }
+
+    /// <summary>The merges of a kind whose two ends are both among the entries (a row the code no longer ships is left out, not an error).</summary>
+    internal static IReadOnlyDictionary<string, string> MergesAmong(CuratedCatalog curated, string kind, IReadOnlyList<ResolverEntry> entries)
+    {
+        var ids = entries.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        return curated.MergesOf(kind).Where(m => ids.Contains(m.Key) && ids.Contains(m.Value)).ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
     }
 
     /// <summary>The generic resolver of a kind (for ragas: the one inside <see cref="RagaResolver"/>).</summary>

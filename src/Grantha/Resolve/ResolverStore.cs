@@ -5,19 +5,21 @@ namespace Grantha.Resolve;
 
 /// <summary>
 /// The resolvers of a database: the reference catalog (seeded first when the database has not got this
-/// version of it) with every synonym and curator alias stored beside it; and a curator's alias or synonym,
-/// checked against a live set, stored in the catalog and added to that set.
+/// version of it) with what curators added and merged (Reference/Curation) and every synonym and curator alias
+/// stored beside it; and a curator's alias or synonym, checked against a live set, stored in the catalog and
+/// added to that set.
 /// </summary>
 public static class ResolverStore
 {
-    /// <summary>The reference catalogs, every synonym in catalog_synonym and every curator alias.</summary>
+    /// <summary>The reference catalogs with what curators added and merged, every synonym in catalog_synonym and every curator alias.</summary>
     public static async Task<ResolverSet> LoadAsync(Db db, CancellationToken ct = default) => (await LoadSeedingAsync(db, ct)).Set;
 
     /// <summary><see cref="LoadAsync"/>, saying whether it had to seed the catalog first.</summary>
     internal static async Task<(ResolverSet Set, bool Seeded)> LoadSeedingAsync(Db db, CancellationToken ct = default)
     {
-        var set = ResolverSet.CreateDefault();
-        var seeded = await CatalogStore.EnsureSeededAsync(db, set.Ragas.Catalog, ct);
+        var ragas = RagaCatalog.LoadShared();
+        var seeded = await CatalogStore.EnsureSeededAsync(db, ragas, ct);
+        var set = ResolverSet.Create(ragas, RagaSynonyms.LoadDefault(), await Curation.LoadAsync(db, ct));
         foreach (var kind in (await CatalogStore.SynonymsAsync(db, null, ct)).Where(s => ReferenceKinds.IsKind(s.Kind)).GroupBy(s => s.Kind))
             set.For(kind.Key).AddSynonyms(kind.Where(s => set.For(kind.Key).Find(s.EntityId) is not null).Select(s => (s.Name, s.EntityId)));
         foreach (var a in await CatalogStore.AliasesAsync(db, null, ct))
@@ -40,9 +42,10 @@ public static class ResolverStore
     /// <summary>Adds a musicological synonym to the set and the table. False (nothing stored) when the name is another entity's own name.</summary>
     public static async Task<bool> AddSynonymAsync(Db db, ResolverSet set, string kind, string name, string entityId, string? note, string actor, CancellationToken ct = default)
     {
-        _ = set.For(kind).Find(entityId) ?? throw new ArgumentException($"There is no {kind} with id '{entityId}' in the catalog.");
-        if (!set.AddSynonym(kind, name, entityId)) return false;
-        await CatalogStore.AddSynonymAsync(db, kind, name, entityId, note, actor, ct);
+        // A merged duplicate's id names the entity kept: the synonym is stored for that one.
+        var entity = set.For(kind).Find(entityId) ?? throw new ArgumentException($"There is no {kind} with id '{entityId}' in the catalog.");
+        if (!set.AddSynonym(kind, name, entity.Id)) return false;
+        await CatalogStore.AddSynonymAsync(db, kind, name, entity.Id, note, actor, ct);
         return true;
     }
 }
