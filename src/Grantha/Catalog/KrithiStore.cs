@@ -260,14 +260,14 @@ public static class KrithiStore
     /// <summary>Throws <see cref="KrithiReferenceException"/> listing every id of the draft the reference catalog does not have.</summary>
     static async Task RequireReferencesAsync(Dialect dialect, DbConnection c, DbTransaction tx, KrithiDraft d)
     {
-        var missing = new List<MissingReference>();
-        foreach (var (kind, table, ids) in References)
-        {
-            var wanted = ids(d).OfType<string>().Distinct().ToArray();
-            if (wanted.Length == 0) continue;
-            var found = (await c.QueryAsync<string>($"SELECT id FROM {table} WHERE id {dialect.InArray("wanted")}", new { wanted }, tx)).ToHashSet();
-            missing.AddRange(wanted.Where(w => !found.Contains(w)).Select(w => new MissingReference(kind, w)));
-        }
+        // Every kind in one round trip (an approval is a dozen statements; this was five of them).
+        var wanted = References.Select((r, i) => (r.Kind, r.Table, Ids: r.Ids(d).OfType<string>().Distinct().ToArray(), Param: "ids" + i)).Where(r => r.Ids.Length > 0).ToList();
+        if (wanted.Count == 0) return;
+        var args = new DynamicParameters();
+        foreach (var w in wanted) args.Add(w.Param, w.Ids);
+        var found = (await c.QueryAsync<(string Kind, string Id)>(
+            string.Join(" UNION ALL ", wanted.Select(w => $"SELECT '{w.Kind}', id FROM {w.Table} WHERE id {dialect.InArray(w.Param)}")), args, tx)).ToHashSet();
+        var missing = wanted.SelectMany(w => w.Ids.Where(id => !found.Contains((w.Kind, id))).Select(id => new MissingReference(w.Kind, id))).ToList();
         if (missing.Count > 0) throw new KrithiReferenceException(missing);
     }
 

@@ -35,22 +35,23 @@ public sealed class ApproveHandler(StageSettings? settings = null) : StageHandle
         var db = context.Db;
         try
         {
-            var result = await db.WriteAsync(async (c, tx) =>
+            // The approval is this stage's output: written like RESOLVE's (no WAL flush of its own on PostgreSQL;
+            // the task's completion flushes it, and a crash before that loses both, so the task runs again).
+            var result = await db.WriteOutputAsync(async (c, tx) =>
             {
-                var x = await c.QuerySingleOrDefaultAsync<BulkCandidate>(
-                    $"SELECT {BulkCandidate.Columns} FROM staged_import s WHERE s.id = @id{db.Dialect.RowLock}", new { id = payload.StagedImportId }, tx);
+                var x = await c.QuerySingleOrDefaultAsync<Candidate>(
+                    $"SELECT {BulkCandidate.Columns}, s.review_task_id AS ReviewTaskId, s.krithi_id AS KrithiId, s.review_outcome AS ReviewOutcome FROM staged_import s WHERE s.id = @id{db.Dialect.RowLock}",
+                    new { id = payload.StagedImportId }, tx);
                 if (x is null) return new Result(payload.StagedImportId, Skipped, "refused", "the staged import no longer exists");
-                var mine = await c.QuerySingleAsync<(long? TaskId, long? KrithiId, string? Outcome)>(
-                    "SELECT review_task_id, krithi_id, review_outcome FROM staged_import WHERE id = @id", new { id = x.Id }, tx);
-                if (mine.TaskId == task.Id && x.State == ReviewStates.Approved)
+                if (x.ReviewTaskId == task.Id && x.State == ReviewStates.Approved)
                 {
-                    var earlier = mine.Outcome is null ? null : EngineJson.Deserialize<ReviewOutcome>(mine.Outcome);
-                    return new Result(x.Id, Approved, KrithiId: mine.KrithiId, KrithiCreated: earlier?.KrithiCreated ?? false);
+                    var earlier = x.ReviewOutcome is null ? null : EngineJson.Deserialize<ReviewOutcome>(x.ReviewOutcome);
+                    return new Result(x.Id, Approved, KrithiId: x.KrithiId, KrithiCreated: earlier?.KrithiCreated ?? false);
                 }
                 if (payload.Version is { } v && v != x.Version)
                     return new Result(x.Id, Skipped, "changed", $"version {v} was selected; it is now {x.Version} ({x.State})");
-                var works = x.WorkKey is null ? new Dictionary<string, long>() : await BulkApproval.CatalogWorksAsync(db.Dialect, c, tx, [x.WorkKey]);
-                if (BulkApproval.Classify(x, plan.Criteria, works) is { } reason)
+                // A work already in the catalog is found by the approval itself (AlreadyInCatalogException below).
+                if (BulkApproval.Classify(x, plan.Criteria, NoWorks) is { } reason)
                     return new Result(x.Id, Skipped, reason, SkipReasons.Text[reason]);
                 var outcome = await Reviews.ApproveAsync(db.Dialect, c, tx, x.Id, x.Version, plan.Actor, plan.Reason, null, task.Id);
                 return new Result(x.Id, Approved, KrithiId: outcome.KrithiId, KrithiCreated: outcome.KrithiCreated);
@@ -68,4 +69,14 @@ public sealed class ApproveHandler(StageSettings? settings = null) : StageHandle
     }
 
     static TaskResult Done(Result r) => new(EngineJson.Serialize(r));
+
+    static readonly IReadOnlyDictionary<string, long> NoWorks = new Dictionary<string, long>();
+
+    /// <summary>The import with what tells this task's own earlier approval from anyone else's.</summary>
+    sealed class Candidate : BulkCandidate
+    {
+        public long? ReviewTaskId { get; set; }
+        public long? KrithiId { get; set; }
+        public string? ReviewOutcome { get; set; }
+    }
 }

@@ -71,7 +71,7 @@ public static class SkipReasons
 }
 
 /// <summary>An import a bulk run looks at.</summary>
-public sealed class BulkCandidate
+public class BulkCandidate
 {
     public long Id { get; set; }
     public long BatchId { get; set; }

@@ -49,7 +49,9 @@ public sealed record ReviewFilter
         var where = new List<string>();
         var args = new DynamicParameters();
         if (BatchId is { } b) { where.Add("s.batch_id = @batchId"); args.Add("batchId", b); }
-        if (withStates && States is { Count: > 0 } states) { where.Add($"s.review_state {dialect.InArray("states")}"); args.Add("states", states.ToArray()); }
+        // One state is a scalar comparison: the planner then uses the (batch, state, quality) index range.
+        if (withStates && States is { Count: 1 } one) { where.Add("s.review_state = @state"); args.Add("state", one[0]); }
+        else if (withStates && States is { Count: > 1 } states) { where.Add($"s.review_state {dialect.InArray("states")}"); args.Add("states", states.ToArray()); }
         if (MinQuality is { } qmin) { where.Add("s.quality >= @qmin"); args.Add("qmin", qmin); }
         if (MaxQuality is { } qmax) { where.Add("s.quality <= @qmax"); args.Add("qmax", qmax); }
         var i = 0;
@@ -135,17 +137,18 @@ public static class ReviewQueue
             };
             if (cursor is { } k) { args.Add("cq", k.Quality); args.Add("cid", k.Id); }
             args.Add("limit", limit);
-            var rows = (await c.QueryAsync<Row>(
-                $"SELECT {ItemColumns} FROM staged_import s WHERE {where}{(cursor is null ? "" : " AND " + keyset)} ORDER BY {orderBy} LIMIT @limit", args)).ToList();
-
-            var (countWhere, countArgs) = filter.Sql(db.Dialect, withStates: false);
-            var flagSums = string.Join(", ", ReviewFlags.All.Select(f => $"COALESCE(SUM(CASE WHEN (s.flags & {f.Bit}) <> 0 THEN 1 ELSE 0 END), 0) AS f{f.Bit}"));
-            var groups = (await c.QueryAsync($"SELECT s.review_state AS state, COUNT(*) AS n, {flagSums} FROM staged_import s WHERE {countWhere} GROUP BY s.review_state", countArgs))
-                .Select(g => (IDictionary<string, object>)g).ToList();
-            var states = ReviewStates.All.ToDictionary(s => s, s => groups.Where(g => (string)g["state"] == s).Sum(g => Convert.ToInt64(g["n"], CultureInfo.InvariantCulture)));
-            var inFilter = groups.Where(g => filter.States is not { Count: > 0 } wanted || wanted.Contains((string)g["state"])).ToList();
-            var flags = ReviewFlags.All.ToDictionary(f => f.Name, f => inFilter.Sum(g => Convert.ToInt64(g[$"f{f.Bit}"], CultureInfo.InvariantCulture)));
-            var total = inFilter.Sum(g => Convert.ToInt64(g["n"], CultureInfo.InvariantCulture));
+            // The page and the counts in one round trip. Counts are grouped by (state, flags): few groups, read
+            // from the (batch, state, quality, id) index that carries the flags; the sums per flag are made here.
+            var (countWhere, _) = filter.Sql(db.Dialect, withStates: false);
+            using var grid = await c.QueryMultipleAsync(
+                $"SELECT {ItemColumns} FROM staged_import s WHERE {where}{(cursor is null ? "" : " AND " + keyset)} ORDER BY {orderBy} LIMIT @limit;\n" +
+                $"SELECT s.review_state AS State, s.flags AS Flags, COUNT(*) AS N FROM staged_import s WHERE {countWhere} GROUP BY s.review_state, s.flags", args);
+            var rows = (await grid.ReadAsync<Row>()).ToList();
+            var groups = (await grid.ReadAsync<(string State, long Flags, long N)>()).ToList();
+            var states = ReviewStates.All.ToDictionary(s => s, s => groups.Where(g => g.State == s).Sum(g => g.N));
+            var inFilter = groups.Where(g => filter.States is not { Count: > 0 } wanted || wanted.Contains(g.State)).ToList();
+            var flags = ReviewFlags.All.ToDictionary(f => f.Name, f => inFilter.Where(g => (g.Flags & f.Bit) != 0).Sum(g => g.N));
+            var total = inFilter.Sum(g => g.N);
 
             var names = await NamesAsync(db.Dialect, c, rows);
             var items = rows.Select(r => r.ToItem(names)).ToList();
