@@ -58,7 +58,7 @@ public static class DemoCommand
                     policy = policy.Criteria, policyWouldApprove = policy.WouldApprove, policySkipped = policy.Skipped,
                     states = queue.States.Where(x => x.Value > 0).ToDictionary(), flags = queue.Flags.Where(x => x.Value > 0).ToDictionary(),
                 });
-                Console.WriteLine(line.ToJsonString());
+                Console.WriteLine(line.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
             }
             else
             {
@@ -87,6 +87,7 @@ public static class DemoCommand
                           $"{policy.Matched - policy.WouldApprove} left for a curator" +
                           (policy.Skipped.Count > 0 ? $" ({string.Join(", ", policy.Skipped.OrderByDescending(x => x.Value).Select(x => $"{x.Value} {x.Key.Replace('_', ' ')}"))})" : ""));
         Console.WriteLine($"           look:    ./grantha review list --batch {batchId} --state needs_review    (then ./grantha review show <id>)");
+        Console.WriteLine($"           names:   choose a candidate (./grantha resolve choose {batchId} <kind> \"<name>\" <id>), or merge or add the catalog entry (./grantha catalog merge|add)");
         Console.WriteLine($"           approve: ./grantha review bulk approve --batch {batchId} --dry-run    (drop --dry-run to approve; --policy for the thresholds above)");
     }
 }
