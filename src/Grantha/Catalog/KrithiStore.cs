@@ -46,7 +46,7 @@ public static class KrithiStore
     {
         draft = Normalize(draft);
         RequireActor(actor);
-        await RequireReferencesAsync(dialect, c, tx, draft);
+        draft = await CanonicalReferencesAsync(dialect, c, tx, draft);
         var now = Db.NowMs();
         var after = new KrithiSnapshot
         {
@@ -258,17 +258,38 @@ public static class KrithiStore
     ];
 
     /// <summary>Throws <see cref="KrithiReferenceException"/> listing every id of the draft the reference catalog does not have.</summary>
-    static async Task RequireReferencesAsync(Dialect dialect, DbConnection c, DbTransaction tx, KrithiDraft d)
+    static async Task RequireReferencesAsync(Dialect dialect, DbConnection c, DbTransaction tx, KrithiDraft d) =>
+        _ = await CanonicalReferencesAsync(dialect, c, tx, d);
+
+    /// <summary>
+    /// The draft with every reference id checked (a missing one: <see cref="KrithiReferenceException"/>) and an id
+    /// a curator merged into another replaced by the one kept (docs/reference-catalog.md), so a krithi never
+    /// names a merged-away entity. One round trip when nothing was merged.
+    /// </summary>
+    public static async Task<KrithiDraft> CanonicalReferencesAsync(Dialect dialect, DbConnection c, DbTransaction tx, KrithiDraft d)
     {
-        // Every kind in one round trip (an approval is a dozen statements; this was five of them).
-        var wanted = References.Select((r, i) => (r.Kind, r.Table, Ids: r.Ids(d).OfType<string>().Distinct().ToArray(), Param: "ids" + i)).Where(r => r.Ids.Length > 0).ToList();
-        if (wanted.Count == 0) return;
-        var args = new DynamicParameters();
-        foreach (var w in wanted) args.Add(w.Param, w.Ids);
-        var found = (await c.QueryAsync<(string Kind, string Id)>(
-            string.Join(" UNION ALL ", wanted.Select(w => $"SELECT '{w.Kind}', id FROM {w.Table} WHERE id {dialect.InArray(w.Param)}")), args, tx)).ToHashSet();
-        var missing = wanted.SelectMany(w => w.Ids.Where(id => !found.Contains((w.Kind, id))).Select(id => new MissingReference(w.Kind, id))).ToList();
-        if (missing.Count > 0) throw new KrithiReferenceException(missing);
+        // A chain of merges is followed a few steps (a curator cannot merge into a merged row, so it is short).
+        for (var hop = 0; hop < 4; hop++)
+        {
+            var wanted = References.Select((r, i) => (r.Kind, r.Table, Ids: r.Ids(d).OfType<string>().Distinct().ToArray(), Param: "ids" + i)).Where(r => r.Ids.Length > 0).ToList();
+            if (wanted.Count == 0) return d;
+            var args = new DynamicParameters();
+            foreach (var w in wanted) args.Add(w.Param, w.Ids);
+            // Every kind in one round trip (an approval is a dozen statements; this was five of them).
+            var found = (await c.QueryAsync<(string Kind, string Id, string? MergedInto)>(
+                string.Join(" UNION ALL ", wanted.Select(w => $"SELECT '{w.Kind}', id, merged_into FROM {w.Table} WHERE id {dialect.InArray(w.Param)}")), args, tx))
+                .ToDictionary(x => (x.Kind, x.Id), x => x.MergedInto);
+            var missing = wanted.SelectMany(w => w.Ids.Where(id => !found.ContainsKey((w.Kind, id))).Select(id => new MissingReference(w.Kind, id))).ToList();
+            if (missing.Count > 0) throw new KrithiReferenceException(missing);
+            if (found.All(x => x.Value is null)) return d;
+            string? Kept(string kind, string? id) => id is not null && found.GetValueOrDefault((kind, id)) is { } kept ? kept : id;
+            d = d with
+            {
+                ComposerId = Kept("composer", d.ComposerId), TalaId = Kept("tala", d.TalaId), DeityId = Kept("deity", d.DeityId), KshetraId = Kept("kshetra", d.KshetraId),
+                Ragas = d.Ragas.Select(r => r with { RagaId = Kept("raga", r.RagaId)! }).DistinctBy(r => r.RagaId).ToList(),
+            };
+        }
+        return d;
     }
 
     static object Row(KrithiSnapshot k) => new

@@ -14,7 +14,7 @@ public static class ExportCommand
         var format = new Option<string>("--format") { Description = "csv, json or jsonl", DefaultValueFactory = _ => "csv" };
         var output = new Option<string?>("--out") { Description = "File to write (default: standard output)" };
         var bom = new Option<bool>("--bom") { Description = "Start the CSV with a UTF-8 BOM, so Excel reads it as UTF-8" };
-        var state = new Option<string?>("--state") { Description = "Staged: only imports in this state: resolved or needs_review" };
+        var state = new Option<string?>("--state") { Description = "Staged: only imports in this review state (needs_review, ready, approved, rejected, merged, deferred)" };
         var flag = new Option<string?>("--flag") { Description = "Staged: only imports with this duplicate flag: duplicate, in_catalog or near_duplicate" };
         var text = new Option<string?>("--text") { Description = "Krithis: only titles (or display titles) containing this text" };
         var raga = new Option<string?>("--raga") { Description = "Krithis: only those in this raga (its catalog id)" };

@@ -68,7 +68,7 @@ public sealed class ResolveHandler(ResolverCache? cache = null, StageSettings? s
         {
             var names = resolution.Decisions.Where(d => d.Blocking)
                 .Select(d => $"{d.Kind} '{d.Input}'" + (d.Resolution.Top is { } top ? $" (best: {top.Name} {top.Score:0.00})" : " (no candidate)"));
-            throw StageException.Blocked(NeedsReviewCode, $"Needs review: {string.Join("; ", names)}. Choose with ./grantha resolve choose {task.BatchId} <kind> \"<name>\" <entity-id>.");
+            throw StageException.Blocked(NeedsReviewCode, $"Needs review: {string.Join("; ", names)}. Choose with ./grantha resolve choose {task.BatchId} <kind> \"<name>\" <entity-id>, or curate the catalog (./grantha catalog merge|add; docs/reference-catalog.md).");
         }
         var result = new Result(saved.Id, saved.Status, resolution.Quality, saved.DuplicateOf, saved.Flags.Select(f => f.Kind).ToList(),
             resolution.Ragas.Select(r => r.Id).ToList(), resolution.ComposerId, resolution.TalaId);

@@ -148,11 +148,14 @@ public static class Reviews
         if (row.ReviewState == ReviewStates.Approved && row.KrithiId is { } existing)
         {
             var current = await KrithiStore.LoadAsync(c, tx, existing, dialect.RowLock) ?? throw new KrithiNotFoundException(existing);
+            draft = await KrithiStore.CanonicalReferencesAsync(dialect, c, tx, draft);
             written = await KrithiStore.ReviseAsync(dialect, c, tx, existing, current.Version, draft, staged.Source, actor, "re-approved: " + reason);
         }
         else
         {
-            // One krithi per work: approvals of the same work (any batch, any process) take turns here.
+            // One krithi per work: approvals of the same work (any batch, any process) take turns here. The work
+            // key is the one the krithi will have: ids of entities merged since RESOLVE become the kept ones first.
+            draft = await KrithiStore.CanonicalReferencesAsync(dialect, c, tx, draft);
             if (draft.WorkKey is { } workKey)
             {
                 await dialect.TransactionLockAsync(c, tx, WorkLock(workKey));
@@ -179,8 +182,9 @@ public static class Reviews
             ReviewStates.Machine.Check(row.ReviewState, ReviewStates.Merged, "merge");
             var staged = await KrithiDrafts.FromStagedImportAsync(c, tx, id) ?? throw new StagedImportNotFoundException(id);
             var krithi = await KrithiStore.LoadAsync(c, tx, krithiId, db.Dialect.RowLock) ?? throw new KrithiNotFoundException(krithiId);
+            var incoming = await KrithiStore.CanonicalReferencesAsync(db.Dialect, c, tx, staged.Draft);
             reason = string.IsNullOrWhiteSpace(reason) ? "merged" : reason.Trim();
-            var written = await KrithiStore.MergeAsync(db.Dialect, c, tx, krithiId, expectedKrithiVersion ?? krithi.Version, staged.Draft, staged.Source, actor,
+            var written = await KrithiStore.MergeAsync(db.Dialect, c, tx, krithiId, expectedKrithiVersion ?? krithi.Version, incoming, staged.Source, actor,
                 $"merged staged import {id}: {reason}");
             var outcome = new ReviewOutcome(id, row.BatchId, ReviewStates.Merged, row.Version + 1, row.ReviewState, written.Id, written.Version, false, null,
                 written.Conflicts, reason);

@@ -191,6 +191,21 @@ public class ReviewWorkflowTests
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task An_approval_names_the_kept_entity_when_a_curator_merged_the_one_resolve_chose(string store)
+    {
+        await using var s = await StageAsync(store);
+        var id = await s.ImportIdAsync(SiteManifest.BuiltInSample[4].Url);
+        var ragas = (await ReviewDetails.GetAsync(s.Db, id, Ct))!.Import.Ragas;
+        var chosen = ragas.ShouldHaveSingleItem().Id;
+        await Grantha.Reference.Curation.MergeAsync(s.Db, "raga", chosen, "bhairavi", "test: one raga", "test:curator", Ct);
+
+        var approved = await Reviews.ApproveAsync(s.Db, id, null, "test:curator", ct: Ct);
+        var krithi = (await KrithiStore.GetAsync(s.Db, approved.KrithiId!.Value, Ct))!;
+        krithi.Ragas.Single().Id.ShouldBe("bhairavi", $"{chosen} was merged into bhairavi after RESOLVE");
+        krithi.WorkKey.ShouldNotBeNull().ShouldEndWith("|bhairavi");
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task Reject_defer_and_reopen_follow_the_machine_and_leave_events(string store)
     {
         await using var s = await StageAsync(store);
