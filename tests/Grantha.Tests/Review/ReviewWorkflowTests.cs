@@ -107,6 +107,42 @@ public class ReviewWorkflowTests
         (await s.CountAsync($"SELECT COUNT(*) FROM event WHERE kind = 'review_approved' AND batch_id = {s.Batch}")).ShouldBe(first.Approved);
     }
 
+    /// <summary>A worker over every stage for a while, whatever it finds to do.</summary>
+    static async Task RunWorkerAsync(Staged s, TimeSpan howLong)
+    {
+        using var cts = new CancellationTokenSource(howLong);
+        await new Worker(s.Db, new Pipeline(Handlers(s.Fetch)), EngineHarness.FastWorker).RunAsync(cts.Token);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_bulk_approval_pauses_resumes_and_cancels_like_any_batch(string store)
+    {
+        await using var s = await StageAsync(store);
+        var pipeline = new Pipeline(Handlers(s.Fetch));
+        var run = (await BulkApproval.StartAsync(s.Db, pipeline, new ReviewFilter { BatchId = s.Batch }, new ApprovalCriteria(), "test:curator", ct: Ct)).ApprovalBatchId!.Value;
+        await Controls.PauseAsync(s.Db, run, "test:curator", Ct);
+        // A worker runs a while: nothing of a paused batch is claimed.
+        await RunWorkerAsync(s, TimeSpan.FromMilliseconds(500));
+        (await s.CountAsync("SELECT COUNT(*) FROM krithi")).ShouldBe(0);
+        (await BulkApproval.SummaryAsync(s.Db, run, Ct)).Status.ShouldBe(BatchStatus.Paused);
+
+        await Controls.ResumeAsync(s.Db, run, "test:curator", Ct);
+        (await EngineHarness.RunUntilSettledAsync(s.Db, run, Handlers(s.Fetch), TimeSpan.FromSeconds(60))).ShouldBe(BatchStatus.Completed);
+        var done = await BulkApproval.SummaryAsync(s.Db, run, Ct);
+        done.Approved.ShouldBeGreaterThan(0);
+        done.Open.ShouldBe(0);
+
+        // A cancelled run approves nothing more; the imports it did not reach stay for a curator.
+        var id = await s.ImportIdAsync(UnknownRagaUrl);
+        await ResolveChoices.ChooseAsync(s.Db, s.Batch, "raga", "sumadyuti", "sharadhyuthi", "test:curator", ct: Ct);
+        (await EngineHarness.RunUntilSettledAsync(s.Db, s.Batch, Handlers(s.Fetch), TimeSpan.FromSeconds(60))).ShouldBe(BatchStatus.Completed);
+        var second = (await BulkApproval.StartAsync(s.Db, pipeline, new ReviewFilter { BatchId = s.Batch }, new ApprovalCriteria(), "test:curator", ct: Ct)).ApprovalBatchId!.Value;
+        await Controls.CancelAsync(s.Db, second, "test:curator", Ct);
+        await RunWorkerAsync(s, TimeSpan.FromMilliseconds(500));
+        (await ReviewDetails.GetAsync(s.Db, id, Ct))!.Import.State.ShouldBe(ReviewStates.Ready);
+        (await BulkApproval.SummaryAsync(s.Db, second, Ct)).Failed.ShouldBe(1, "the cancelled task is counted as not done");
+    }
+
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task An_unresolved_raga_blocks_approval_until_a_curator_chooses_it(string store)
     {
