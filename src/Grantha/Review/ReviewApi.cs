@@ -95,7 +95,10 @@ public static class ReviewApi
     /// </summary>
     static async Task<IResult> PageAsync(long id, Db db, HttpContext http, CancellationToken ct)
     {
-        if (await ReviewDetails.GetAsync(db, id, ct) is not { PageSha256: { Length: > 0 } sha })
+        // The page the extraction read (its content hash), not whatever was fetched for the URL later.
+        var sha = await db.ReadAsync(c => Dapper.SqlMapper.ExecuteScalarAsync<string?>(c,
+            "SELECT x.sha256 FROM staged_import s JOIN extraction x ON x.id = s.extraction_id WHERE s.id = @id", new { id }), ct);
+        if (string.IsNullOrEmpty(sha))
             return TypedResults.Problem(title: "Not found", detail: $"Staged import {id} has no stored page.", statusCode: 404);
         var body = await new PageStore(db).LoadBodyAsync(sha, ct);
         if (body is null) return TypedResults.Problem(title: "Not found", detail: $"The stored page of staged import {id} is no longer kept.", statusCode: 404);
