@@ -110,6 +110,30 @@ public static class ResolveCommands
         return cmd;
     }
 
+    /// <summary>A RESOLVE-only worker in this process until the given tasks have left the queue (Ctrl+C stops it).</summary>
+    static async Task<IReadOnlyList<(long Id, string State)>> RunHereAsync(Engine.Db db, IReadOnlyList<long> taskIds, CancellationToken ct)
+    {
+        await using var app = GranthaApp.Create(db);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var worker = app.NewWorker(new Engine.WorkerOptions { Stages = [ResolveHandler.Name] }).RunAsync(stop.Token);
+        try
+        {
+            while (true)
+            {
+                var states = new List<(long, string)>();
+                foreach (var id in taskIds)
+                    states.Add((id, (await Engine.Batches.TaskAsync(db, id, ct))?.State ?? "gone"));
+                if (states.All(s => s.Item2 is not (Engine.TaskState.Pending or Engine.TaskState.Running or Engine.TaskState.RetryWait))) return states;
+                await Task.Delay(100, ct);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await worker;
+        }
+    }
+
     static string? FindLabels()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
@@ -129,13 +153,20 @@ public static class ResolveCommands
         var id = new Argument<string>("entity-id") { Description = "The catalog id it means (see the candidates, or ./grantha catalog list <kind>)" };
         var noRetry = new Option<bool>("--no-retry") { Description = "Only store the choice; do not re-resolve the batch's blocked tasks" };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var cmd = new Command("choose", "Record a curator's choice (stored as an alias) and re-resolve every blocked task in the batch with that name") { batch, kind, name, id, noRetry, json };
+        var run = new Option<bool>("--run") { Description = "Resolve the re-queued tasks in this process now (without it a running serve or worker does)" };
+        var cmd = new Command("choose", "Record a curator's choice (stored as an alias) and re-resolve every blocked task in the batch with that name") { batch, kind, name, id, noRetry, run, json };
         cmd.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
-            var r = await ResolveChoices.ChooseAsync(db, p.GetValue(batch), p.GetValue(kind)!, p.GetValue(name)!, p.GetValue(id)!, Environment.UserName, !p.GetValue(noRetry), ct);
-            if (p.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(r, new JsonSerializerOptions(JsonSerializerDefaults.Web))); return 0; }
+            var r = await ResolveChoices.ChooseAsync(db, p.GetValue(batch), p.GetValue(kind)!, p.GetValue(name)!, p.GetValue(id)!, "cli:" + Environment.UserName, !p.GetValue(noRetry), ct);
+            var ran = p.GetValue(run) && r.TasksRequeued > 0 ? await RunHereAsync(db, r.TaskIds, ct) : null;
+            if (p.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(new { choice = r, ran }, new JsonSerializerOptions(JsonSerializerDefaults.Web))); return 0; }
             Console.WriteLine($"{r.Kind} '{r.Name}' -> {r.EntityName} ({r.EntityId}); {r.TasksRequeued} blocked task(s) of batch {r.BatchId} re-queued");
+            if (ran is not null)
+                Console.WriteLine($"Resolved here: {ran.Count(x => x.State == Engine.TaskState.Succeeded)} succeeded, {ran.Count(x => x.State == Engine.TaskState.Blocked)} blocked again; " +
+                                  $"see ./grantha review list --batch {r.BatchId}");
+            else if (r.TasksRequeued > 0)
+                Console.WriteLine("A running ./grantha serve or ./grantha worker resolves them; --run resolves them here.");
             return 0;
         }));
         return cmd;
