@@ -140,22 +140,22 @@ public static class ReviewCommands
                 Title = p.GetValue(title), ComposerId = p.GetValue(composer), TalaId = p.GetValue(tala),
                 RagaIds = Split(p.GetValue(ragas)),
             };
-            return await EachAsync(p, ids, version, json, (db, id, v, ct2) => Reviews.ApproveAsync(db, id, v, Actor, p.GetValue(reason), edits, ct: ct2), ct);
+            return await EachAsync(p, p.GetValue(ids) ?? [], version, json, (db, id, v, ct2) => Reviews.ApproveAsync(db, id, v, Actor, p.GetValue(reason), edits, ct: ct2), ct);
         }));
         return cmd;
     }
 
     static Command MergeCommand()
     {
-        var ids = new Argument<long[]>("id") { Description = "Staged import id", Arity = ArgumentArity.ExactlyOne };
+        var id = new Argument<long>("id") { Description = "Staged import id" };
         var into = new Option<long>("--into") { Description = "The krithi to merge into", Required = true };
         var version = new Option<long?>("--version") { Description = "The import's version you read (default: read first)" };
         var reason = new Option<string?>("--reason") { Description = "Why" };
         var json = new Option<bool>("--json") { Description = "Print the outcome as JSON" };
         var cmd = new Command("merge", "Merge an import into an existing krithi: adds its source and missing scripts; conflicting fields are listed, not overwritten")
-            { ids, into, version, reason, json };
+            { id, into, version, reason, json };
         cmd.SetAction(Commands.Guarded((p, ct) =>
-            EachAsync(p, ids, version, json, (db, id, v, ct2) => Reviews.MergeAsync(db, id, v, p.GetValue(into), null, Actor, p.GetValue(reason), ct2), ct)));
+            EachAsync(p, [p.GetValue(id)], version, json, (db, i, v, ct2) => Reviews.MergeAsync(db, i, v, p.GetValue(into), null, Actor, p.GetValue(reason), ct2), ct)));
         return cmd;
     }
 
@@ -166,7 +166,7 @@ public static class ReviewCommands
         var reason = new Option<string?>("--reason") { Description = reasonRequired ? "Why (required)" : "Why", Required = reasonRequired };
         var json = new Option<bool>("--json") { Description = "Print the outcomes as JSON" };
         var cmd = new Command(name, description) { ids, version, reason, json };
-        cmd.SetAction(Commands.Guarded((p, ct) => EachAsync(p, ids, version, json, (db, id, v, ct2) => action(db, id, v, p.GetValue(reason), ct2), ct)));
+        cmd.SetAction(Commands.Guarded((p, ct) => EachAsync(p, p.GetValue(ids) ?? [], version, json, (db, id, v, ct2) => action(db, id, v, p.GetValue(reason), ct2), ct)));
         return cmd;
     }
 
@@ -174,10 +174,9 @@ public static class ReviewCommands
     /// Runs an action on each id with the version read just before (or the one given), so a change made in
     /// between is refused rather than overwritten. A refused id does not stop the others; the exit code says.
     /// </summary>
-    static async Task<int> EachAsync(ParseResult p, Argument<long[]> ids, Option<long?> version, Option<bool> json,
+    static async Task<int> EachAsync(ParseResult p, long[] list, Option<long?> version, Option<bool> json,
         Func<Db, long, long, CancellationToken, Task<ReviewOutcome>> action, CancellationToken ct)
     {
-        var list = p.GetValue(ids) ?? [];
         if (p.GetValue(version) is not null && list.Length != 1) throw new ArgumentException("--version goes with one id.");
         await using var db = await Commands.OpenDbAsync(p, ct);
         var results = new List<object>();

@@ -55,11 +55,22 @@ public class ReviewCliTests
         line.ShouldContain("ready -> approved");
         line.ShouldContain("created");
 
+        // The second page of a work: refused as a copy, merged into the krithi of the first.
+        var pages = await s.Db.ReadAsync(c => c.QuerySingleAsync<(long Copy, long Original)>(
+            $"SELECT id, duplicate_of FROM staged_import WHERE batch_id = {s.Batch} AND duplicate_of IS NOT NULL"));
+        (await RunAsync("review", "approve", pages.Original.ToString(), "--db", db)).Code.ShouldBe(0);
+        var krithi = (await ReviewDetails.GetAsync(s.Db, pages.Original, Ct))!.Import.KrithiId!.Value;
+        var (copy, _, copyWhy) = await RunAsync("review", "approve", pages.Copy.ToString(), "--db", db);
+        (copy, copyWhy.Contains($"--into {krithi}")).ShouldBe((ExitCodes.IllegalTransition, true));
+        var (merged, mergedOut, _) = await RunAsync("review", "merge", pages.Copy.ToString(), "--into", krithi.ToString(), "--db", db);
+        merged.ShouldBe(0);
+        mergedOut.ShouldContain("ready -> merged");
+
         var (dry, plan, _) = await RunAsync("review", "bulk", "approve", "--batch", batch, "--dry-run", "--json", "--db", db);
         dry.ShouldBe(0);
         var wouldApprove = JsonDocument.Parse(plan).RootElement.GetProperty("wouldApprove").GetInt64();
         wouldApprove.ShouldBeGreaterThan(0);
-        (await s.CountAsync("SELECT COUNT(*) FROM krithi")).ShouldBe(1, "a dry run changes nothing");
+        (await s.CountAsync("SELECT COUNT(*) FROM krithi")).ShouldBe(2, "a dry run changes nothing");
 
         var (bulk, bulkOut, _) = await RunAsync("review", "bulk", "approve", "--batch", batch, "--json", "--db", db);
         bulk.ShouldBe(0);
@@ -72,6 +83,6 @@ public class ReviewCliTests
         var (again, againOut, _) = await RunAsync("review", "bulk", "approve", "--batch", batch, "--json", "--db", db);
         again.ShouldBe(0);
         JsonDocument.Parse(againOut.TrimEnd().Split('\n')[^1]).RootElement.GetProperty("krithisCreated").GetInt64().ShouldBe(0);
-        (await s.CountAsync("SELECT COUNT(*) FROM krithi")).ShouldBe(1 + wouldApprove);
+        (await s.CountAsync("SELECT COUNT(*) FROM krithi")).ShouldBe(2 + wouldApprove);
     }
 }
