@@ -12,7 +12,7 @@ namespace Grantha.Review;
 /// </summary>
 public static class ReviewApi
 {
-    public sealed record ActionJson(string? Reason, ApprovalEdits? Edits);
+    public sealed record ActionJson(string? Reason, ApprovalEdits? Edits, bool? SeparateWork = null);
     public sealed record MergeJson(long? KrithiId, long? KrithiVersion, string? Reason);
     public sealed record BulkJson(long? Batch, double? MinQuality, double? MinConfidence, bool? NoFlags, bool? DryRun, bool? Policy, string? Reason);
 
@@ -28,7 +28,7 @@ public static class ReviewApi
         read.MapGet("/{id:long}", DetailAsync).WithSummary("One import in full: manifest rows, extraction, decisions with candidates, catalog look-alikes, history; ETag is its version");
         read.MapGet("/{id:long}/page", PageAsync).WithSummary("The stored source page, served inert (sandboxed: no script runs, nothing is fetched)");
         curate.MapPost("/{id:long}/approve", (long id, ActionJson? body, Db db, HttpContext http) =>
-                Act(http, version => Reviews.ApproveAsync(db, id, version, http.Actor(), body?.Reason, body?.Edits, ct: http.RequestAborted)))
+                Act(http, version => Reviews.ApproveAsync(db, id, version, http.Actor(), body?.Reason, body?.Edits, separateWork: body?.SeparateWork ?? false, ct: http.RequestAborted)))
             .WithSummary("Approve (If-Match: the version read), optionally with edits; an approved import is re-approved as a new revision of its krithi");
         curate.MapPost("/{id:long}/reject", (long id, ActionJson? body, Db db, HttpContext http) =>
                 Act(http, version => Reviews.RejectAsync(db, id, version, http.Actor(), body?.Reason ?? "", http.RequestAborted)))

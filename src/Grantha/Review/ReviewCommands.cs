@@ -131,8 +131,9 @@ public static class ReviewCommands
         var composer = new Option<string?>("--composer") { Description = "Edit: the composer (catalog id)" };
         var ragas = new Option<string[]>("--raga") { Description = "Edit: the raga(s) (catalog ids, in order)", AllowMultipleArgumentsPerToken = true };
         var tala = new Option<string?>("--tala") { Description = "Edit: the tala (catalog id)" };
+        var separate = new Option<bool>("--separate-work") { Description = "Approve as a krithi of its own although a krithi has the same composer, title and ragas (another work)" };
         var json = new Option<bool>("--json") { Description = "Print the outcomes as JSON" };
-        var cmd = new Command("approve", "Approve imports: each becomes a krithi (an approved one gets a new revision)") { ids, version, reason, title, composer, ragas, tala, json };
+        var cmd = new Command("approve", "Approve imports: each becomes a krithi (an approved one gets a new revision)") { ids, version, reason, title, composer, ragas, tala, separate, json };
         cmd.SetAction(Commands.Guarded(async (p, ct) =>
         {
             var edits = new ApprovalEdits
@@ -140,7 +141,7 @@ public static class ReviewCommands
                 Title = p.GetValue(title), ComposerId = p.GetValue(composer), TalaId = p.GetValue(tala),
                 RagaIds = Split(p.GetValue(ragas)),
             };
-            return await EachAsync(p, p.GetValue(ids) ?? [], version, json, (db, id, v, ct2) => Reviews.ApproveAsync(db, id, v, Actor, p.GetValue(reason), edits, ct: ct2), ct);
+            return await EachAsync(p, p.GetValue(ids) ?? [], version, json, (db, id, v, ct2) => Reviews.ApproveAsync(db, id, v, Actor, p.GetValue(reason), edits, separateWork: p.GetValue(separate), ct: ct2), ct);
         }));
         return cmd;
     }

@@ -65,7 +65,8 @@ public sealed class NotApprovableException(long id, IReadOnlyList<MissingName> m
 
 /// <summary>The work is already in the catalog: a second krithi would be a copy. Merge the import into it instead.</summary>
 public sealed class AlreadyInCatalogException(long id, long krithiId, string title)
-    : Exception($"Staged import {id} is the same work (composer, title, ragas) as krithi {krithiId} '{title}': merge it (./grantha review merge {id} --into {krithiId}) instead of approving a copy.")
+    : Exception($"Staged import {id} is the same work (composer, title, ragas) as krithi {krithiId} '{title}': merge it (./grantha review merge {id} --into {krithiId}) " +
+                "instead of approving a copy; if it is another work that shares all three, approve it with --separate-work (API: separateWork).")
 {
     public long Id { get; } = id;
     public long KrithiId { get; } = krithiId;
@@ -122,12 +123,14 @@ public static class Reviews
     /// krithi (merge instead). <paramref name="taskId"/>: the APPROVE task doing it, so a retried task can tell
     /// its own earlier approval from someone else's.
     /// </summary>
+    /// <param name="separateWork">The curator says this is another work than the krithi with the same work key (two
+    /// compositions sharing composer, title and ragas, e.g. a blog's "-1" and "-2"): approve it as a krithi of its own.</param>
     public static Task<ReviewOutcome> ApproveAsync(Db db, long id, long? expectedVersion, string actor, string? reason = null, ApprovalEdits? edits = null,
-        long? taskId = null, CancellationToken ct = default) =>
-        db.WriteAsync((c, tx) => ApproveAsync(db.Dialect, c, tx, id, expectedVersion, actor, reason, edits, taskId), ct);
+        long? taskId = null, bool separateWork = false, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => ApproveAsync(db.Dialect, c, tx, id, expectedVersion, actor, reason, edits, taskId, separateWork), ct);
 
     public static async Task<ReviewOutcome> ApproveAsync(Dialect dialect, DbConnection c, DbTransaction tx, long id, long? expectedVersion, string actor, string? reason,
-        ApprovalEdits? edits, long? taskId)
+        ApprovalEdits? edits, long? taskId, bool separateWork = false)
     {
         RequireActor(actor);
         var row = await LockAsync(dialect, c, tx, id, expectedVersion);
@@ -142,6 +145,7 @@ public static class Reviews
         if (draft.Ragas.Count == 0) missingFields.Add("no raga (give ragaIds as an edit)");
         if (missingFields.Count > 0) throw new NotApprovableException(id, [], missingFields);
         reason = string.IsNullOrWhiteSpace(reason) ? "approved" : reason.Trim();
+        if (separateWork) reason += " (a separate work from the krithis with the same composer, title and ragas)";
 
         KrithiWriteResult written;
         var created = false;
@@ -159,7 +163,7 @@ public static class Reviews
             if (draft.WorkKey is { } workKey)
             {
                 await dialect.TransactionLockAsync(c, tx, WorkLock(workKey));
-                if ((await KrithiStore.FindByWorkKeyAsync(c, tx, workKey)).FirstOrDefault(k => k.Status == KrithiStatus.Active) is { } same)
+                if (!separateWork && (await KrithiStore.FindByWorkKeyAsync(c, tx, workKey)).FirstOrDefault(k => k.Status == KrithiStatus.Active) is { } same)
                     throw new AlreadyInCatalogException(id, same.Id, same.Title);
             }
             written = await KrithiStore.CreateAsync(dialect, c, tx, draft, staged.Source, actor, reason);

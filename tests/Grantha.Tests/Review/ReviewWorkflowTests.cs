@@ -227,6 +227,22 @@ public class ReviewWorkflowTests
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_curator_approves_another_work_that_shares_composer_title_and_ragas_as_a_krithi_of_its_own(string store)
+    {
+        await using var s = await StageAsync(store);
+        var first = await s.ImportIdAsync(SiteManifest.BuiltInSample[1].Url);
+        var second = await s.ImportIdAsync(ResolveStageTests.DuplicateWorkUrl);
+        var one = await Reviews.ApproveAsync(s.Db, first, null, "test:curator", ct: Ct);
+        (await Should.ThrowAsync<AlreadyInCatalogException>(() => Reviews.ApproveAsync(s.Db, second, null, "test:curator", ct: Ct)))
+            .Message.ShouldContain("--separate-work");
+        var other = await Reviews.ApproveAsync(s.Db, second, null, "test:curator", "the blog's second composition of this name", separateWork: true, ct: Ct);
+        other.KrithiCreated.ShouldBeTrue();
+        other.KrithiId.ShouldNotBe(one.KrithiId);
+        (await s.CountAsync("SELECT COUNT(*) FROM krithi")).ShouldBe(2);
+        other.Reason!.ShouldContain("separate work");
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task An_approval_names_the_kept_entity_when_a_curator_merged_the_one_resolve_chose(string store)
     {
         await using var s = await StageAsync(store);
