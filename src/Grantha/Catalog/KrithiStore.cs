@@ -478,13 +478,15 @@ public static class KrithiStore
     public static async Task<ReferenceNames> NamesAsync(Dialect dialect, DbConnection c, DbTransaction? tx, IReadOnlyList<KrithiDraft> drafts)
     {
         var names = new Dictionary<(string Kind, string Id), string>();
-        foreach (var (kind, table, ids) in References)
-        {
-            var wanted = drafts.SelectMany(ids).OfType<string>().Distinct().ToArray();
-            if (wanted.Length == 0) continue;
-            foreach (var (id, name) in await c.QueryAsync<(string, string)>($"SELECT id, name FROM {table} WHERE id {dialect.InArray("wanted")}", new { wanted }, tx))
-                names[(kind, id)] = name;
-        }
+        // Every kind in one round trip: a page of the review queue or the krithi list asks for three or more.
+        var wanted = References.Select((r, i) => (r.Kind, r.Table, Ids: drafts.SelectMany(r.Ids).OfType<string>().Distinct().ToArray(), Param: "ids" + i))
+            .Where(r => r.Ids.Length > 0).ToList();
+        if (wanted.Count == 0) return new ReferenceNames(names);
+        var args = new DynamicParameters();
+        foreach (var w in wanted) args.Add(w.Param, w.Ids);
+        foreach (var (kind, id, name) in await c.QueryAsync<(string, string, string)>(
+                     string.Join(" UNION ALL ", wanted.Select(w => $"SELECT '{w.Kind}', id, name FROM {w.Table} WHERE id {dialect.InArray(w.Param)}")), args, tx))
+            names[(kind, id)] = name;
         return new ReferenceNames(names);
     }
 
