@@ -161,7 +161,9 @@ public static class ResolveCommands
             var r = await ResolveChoices.ChooseAsync(db, p.GetValue(batch), p.GetValue(kind)!, p.GetValue(name)!, p.GetValue(id)!, "cli:" + Environment.UserName, !p.GetValue(noRetry), ct);
             var ran = p.GetValue(run) && r.TasksRequeued > 0 ? await RunHereAsync(db, r.TaskIds, ct) : null;
             if (p.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(new { choice = r, ran }, new JsonSerializerOptions(JsonSerializerDefaults.Web))); return 0; }
-            Console.WriteLine($"{r.Kind} '{r.Name}' -> {r.EntityName} ({r.EntityId}); {r.TasksRequeued} blocked task(s) of batch {r.BatchId} re-queued");
+            Console.WriteLine($"{r.Kind} '{r.Name}' -> {r.EntityName} ({r.EntityId}); {r.TasksRequeued} blocked task(s) re-queued");
+            foreach (var b in r.Batches)
+                Console.WriteLine(b.NotRequeued is { } why ? $"  batch {b.BatchId}: not re-queued: {why}" : $"  batch {b.BatchId}: {b.Tasks} task(s)");
             if (ran is not null)
                 Console.WriteLine($"Resolved here: {ran.Count(x => x.State == Engine.TaskState.Succeeded)} succeeded, {ran.Count(x => x.State == Engine.TaskState.Blocked)} blocked again; " +
                                   $"see ./grantha review list --batch {r.BatchId}");

@@ -60,7 +60,14 @@ public sealed class Worker
         var completer = new Completer(_db, _queue, Id, settings, _options.Retry, _signals, _log);
         var keeper = new LeaseKeeper(_db, _queue, Id, maxLease, _log);
         var rescuer = new Rescuer(_db, _queue, _signals, _log);
-        await RegisterAsync(ct);
+        try { await RegisterAsync(ct); }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped before it started (a host shutting down at once): a stop, not an error. The
+            // registration may have committed before the cancel reached it.
+            await UnregisterAsync();
+            return;
+        }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var background = new List<Task> { Guard(keeper.RunAsync(stop.Token)), Guard(rescuer.RunAsync(stop.Token)) };
         if (_db.PostgresConnectionString is { } cs) background.Add(Guard(new Notifier(cs, _signals, _log).RunAsync(stop.Token)));

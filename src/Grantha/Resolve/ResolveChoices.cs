@@ -4,12 +4,21 @@ using Grantha.Reference;
 
 namespace Grantha.Resolve;
 
-/// <summary>What a curator's choice did.</summary>
-public sealed record ChoiceResult(long BatchId, string Kind, string Name, string Key, string EntityId, string EntityName, long TasksRequeued, IReadOnlyList<long> TaskIds);
+/// <summary>
+/// What a curator's choice did: the alias stored, and the blocked RESOLVE tasks re-queued, in this batch and in
+/// every other batch whose imports wait on the same name (<see cref="Batches"/>: per batch, with the reason when
+/// a paused or cancelled batch kept its tasks blocked).
+/// </summary>
+public sealed record ChoiceResult(long BatchId, string Kind, string Name, string Key, string EntityId, string EntityName, long TasksRequeued, IReadOnlyList<long> TaskIds)
+{
+    public IReadOnlyList<BatchRequeue> Batches { get; init; } = [];
+    public string? Next { get; init; }
+}
 
 /// <summary>
 /// A curator's choice: "this written name means that catalog entity". Stored as an alias (so every later
-/// batch resolves the name by itself), then every BLOCKED RESOLVE task of the batch that named it is retried.
+/// batch resolves the name by itself), then every BLOCKED RESOLVE task that named it is retried: the batch's
+/// own and those of other batches waiting on the same name (the same re-queue as a catalog change).
 /// </summary>
 public static class ResolveChoices
 {
@@ -17,19 +26,16 @@ public static class ResolveChoices
     {
         if (!ReferenceKinds.IsKind(kind)) throw new ArgumentException(ReferenceKinds.UnknownKindMessage(kind));
         _ = await Batches.GetAsync(db, batchId, ct) ?? throw new BatchNotFoundException(batchId);
+        var before = await ResolverStore.LoadAsync(db, ct);
         var set = await ResolverStore.LoadAsync(db, ct);
         var entity = set.For(kind).Find(entityId) ?? throw new ArgumentException($"There is no {kind} with id '{entityId}' in the catalog (see ./grantha catalog list {kind}).");
         var key = await ResolverStore.AddAliasAsync(db, set, kind, name, entity.Id, actor, batchId, ct);
-        var parts = set.For(kind).Parse(name);
-
-        var tasks = (await db.ReadAsync(c => c.QueryAsync<long>("""
-            SELECT DISTINCT d.task_id FROM resolution_decision d JOIN stage_task t ON t.id = d.task_id
-             WHERE d.batch_id = @batchId AND d.kind = @kind AND d.input_key IN (@full, @key) AND d.decision <> 'matched' AND t.state = 'BLOCKED'
-             ORDER BY d.task_id
-            """, new { batchId, kind, full = parts.FullKey, key = parts.Key }), ct)).ToList();
-        long requeued = 0;
-        if (retry && tasks.Count > 0)
-            requeued = (await Controls.RetryAsync(db, batchId, new TaskFilter { Stage = ResolveHandler.Name, State = TaskState.Blocked, TaskIds = tasks }, actor, ct)).Tasks;
-        return new ChoiceResult(batchId, kind, name, key, entity.Id, entity.Name, requeued, tasks);
+        if (!retry) return new ChoiceResult(batchId, kind, name, key, entity.Id, entity.Name, 0, []);
+        var report = await CatalogChanges.RequeueAsync(db, before, kind, actor, ct);
+        var requeued = report.Batches.Where(b => b.NotRequeued is null).ToList();
+        return new ChoiceResult(batchId, kind, name, key, entity.Id, entity.Name, report.Tasks, requeued.SelectMany(b => b.TaskIds).ToList())
+        {
+            Batches = report.Batches, Next = report.Next,
+        };
     }
 }

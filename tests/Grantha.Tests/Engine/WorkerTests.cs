@@ -9,6 +9,17 @@ namespace Grantha.Tests.Engine;
 public class WorkerTests
 {
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_worker_stopped_before_it_started_returns_and_leaves_no_registration(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        using var stopped = new CancellationTokenSource();
+        await stopped.CancelAsync();
+        // Stopping a host while its worker registers is a stop, not an error (it threw OperationCanceledException).
+        await new Worker(t.Db, EngineHarness.Stages, EngineHarness.FastWorker).RunAsync(stopped.Token);
+        (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM worker"))).ShouldBe(0);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task Runs_every_task_once_and_completes_the_batch(string store)
     {
         await using var t = await TestDb.CreateAsync(store);

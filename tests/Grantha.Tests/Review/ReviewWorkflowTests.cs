@@ -174,6 +174,26 @@ public class ReviewWorkflowTests
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_choice_made_in_one_batch_unblocks_the_imports_of_other_batches_waiting_on_the_name(string store)
+    {
+        await using var s = await StageAsync(store);
+        IReadOnlyList<SourceRow> again = [new("SrI sumadyutE", "sumadyuti", UnknownRagaUrl)];
+        var other = await ResolveStageTests.BatchAsync(s.Db, s.Site, again, "again");
+        (await EngineHarness.RunUntilSettledAsync(s.Db, other, Handlers(s.Fetch), TimeSpan.FromSeconds(60))).ShouldBe(BatchStatus.Completed);
+        (await ReviewQueue.ListAsync(s.Db, new ReviewFilter { BatchId = other }, ct: Ct)).States[ReviewStates.NeedsReview].ShouldBe(1);
+
+        var choice = await ResolveChoices.ChooseAsync(s.Db, s.Batch, "raga", "sumadyuti", "sharadhyuthi", "test:curator", ct: Ct);
+        choice.TasksRequeued.ShouldBe(2);
+        choice.Batches.Select(b => b.BatchId).ShouldBe([s.Batch, other], ignoreOrder: true);
+        // One worker settles both batches.
+        await EngineHarness.RunUntilAsync(s.Db, async () =>
+            (await Batches.GetAsync(s.Db, s.Batch, Ct))!.Status == BatchStatus.Completed && (await Batches.GetAsync(s.Db, other, Ct))!.Status == BatchStatus.Completed,
+            Handlers(s.Fetch), TimeSpan.FromSeconds(60));
+        foreach (var batch in new[] { s.Batch, other })
+            (await ReviewQueue.ListAsync(s.Db, new ReviewFilter { BatchId = batch }, ct: Ct)).States[ReviewStates.NeedsReview].ShouldBe(0);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task Two_approvals_at_once_one_wins_and_a_replay_creates_nothing(string store)
     {
         await using var s = await StageAsync(store);
