@@ -36,6 +36,8 @@ public static class ApiHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Roles before bodies: a request that may not act is answered before any body is read.
+        app.UseApiKeys();
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapPrometheusScrapingEndpoint("/metrics");

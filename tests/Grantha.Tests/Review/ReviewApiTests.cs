@@ -27,6 +27,29 @@ public class ReviewApiTests
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task Roles_are_checked_before_the_body_is_read(string store)
+    {
+        await using var f = await ApiFixture.StartAsync(store);
+        HttpRequestMessage Malformed(string path)
+        {
+            var m = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent("{\"reason\": [", Encoding.UTF8, "application/json") };
+            m.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+            return m;
+        }
+        // A viewer's malformed body is refused for the role (it was a 400 from the body binding first).
+        (await f.Client(Role.Viewer).SendAsync(Malformed($"{Review}/1/approve"), Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await f.Client(Role.Viewer).SendAsync(Malformed("/v1/admin/bulk-import/batches"), Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await f.Client(null).SendAsync(Malformed($"{Review}/bulk-approve"), Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        var unknown = f.Client(null);
+        unknown.DefaultRequestHeaders.Add(ApiKeys.Header, "gk_not-a-key");
+        var refused = await unknown.SendAsync(Malformed($"{Review}/1/reject"), Ct);
+        refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("title").GetString().ShouldBe("Unknown API key");
+        // The same body from a curator reaches the route: a 400 that says what is wrong.
+        (await f.Client(Role.Curator).SendAsync(Malformed($"{Review}/1/approve"), Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task Curators_act_with_the_version_they_read_viewers_cannot_and_the_page_is_served_inert(string store)
     {
         Shared.Require();
