@@ -40,6 +40,8 @@ public class ReviewApiTests
         (await f.Client(Role.Viewer).SendAsync(Malformed($"{Review}/1/approve"), Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await f.Client(Role.Viewer).SendAsync(Malformed("/v1/admin/bulk-import/batches"), Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await f.Client(null).SendAsync(Malformed($"{Review}/bulk-approve"), Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        // Without a key, bad JSON to the batch upload is a 401 (it was a 400: the body was parsed first).
+        (await f.Client(null).SendAsync(Malformed("/v1/admin/bulk-import/batches"), Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         var unknown = f.Client(null);
         unknown.DefaultRequestHeaders.Add(ApiKeys.Header, "gk_not-a-key");
         var refused = await unknown.SendAsync(Malformed($"{Review}/1/reject"), Ct);
