@@ -38,6 +38,7 @@ public static class ApiHost
         app.UseStatusCodePages();
         // Roles before bodies: a request that may not act is answered before any body is read.
         app.UseApiKeys();
+        app.UseKnownCharsets();
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapPrometheusScrapingEndpoint("/metrics");
