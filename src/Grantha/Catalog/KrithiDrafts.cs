@@ -9,7 +9,11 @@ namespace Grantha.Catalog;
 /// What approving a staged import would write: the draft, the source it records, and the import's
 /// status and work key (the review decides what may be approved; this only reads).
 /// </summary>
-public sealed record StagedKrithiDraft(long StagedImportId, long BatchId, string Status, string? WorkKey, KrithiDraft Draft, KrithiSource Source);
+public sealed record StagedKrithiDraft(long StagedImportId, long BatchId, string Status, string? WorkKey, KrithiDraft Draft, KrithiSource Source)
+{
+    /// <summary>The extraction the draft was read from (null when it is gone), for a caller that shows it too.</summary>
+    public StoredExtraction? Extraction { get; init; }
+}
 
 /// <summary>Builds krithi drafts from staged imports: the resolved ids of RESOLVE, the rest from the extraction.</summary>
 public static class KrithiDrafts
@@ -47,7 +51,7 @@ public static class KrithiDrafts
             Notes = page?.Notes,
         };
         var source = new KrithiSource(s.Url, s.BatchId, s.Id, s.ExtractionId, extraction is { Sha256.Length: > 0 } e ? e.Sha256 : null);
-        return new StagedKrithiDraft(s.Id, s.BatchId, s.Status, s.WorkKey, draft, source);
+        return new StagedKrithiDraft(s.Id, s.BatchId, s.Status, s.WorkKey, draft, source) { Extraction = extraction };
     }
 
     /// <summary>

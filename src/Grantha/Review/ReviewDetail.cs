@@ -31,26 +31,20 @@ public static class ReviewDetails
 
     public static Task<ReviewDetail?> GetAsync(Db db, long id, CancellationToken ct = default) => db.ReadAsync(async c =>
     {
-        var row = await c.QuerySingleOrDefaultAsync<ReviewQueue.Row>($"""
-            SELECT s.id AS Id, s.batch_id AS BatchId, s.url AS Url, s.title AS Title, s.review_state AS State, s.version AS Version, s.quality AS Quality,
-                   s.flags AS Flags, s.composer_id AS ComposerId, s.raga_set AS RagaSet, s.tala_id AS TalaId, s.composer_conf AS ComposerConf, s.raga_conf AS RagaConf,
-                   s.tala_conf AS TalaConf, s.deity_conf AS DeityConf, s.kshetra_conf AS KshetraConf, s.duplicate_of AS DuplicateOf, s.krithi_id AS KrithiId,
-                   s.reviewed_by AS ReviewedBy, s.reviewed_at AS ReviewedAt, s.review_reason AS Reason, s.created_at AS CreatedAt, s.updated_at AS UpdatedAt,
-                   CASE WHEN s.review_state = 'needs_review' THEN s.decisions END AS Decisions
+        // The queue's row and what only the detail shows, in one read.
+        var row = await c.QuerySingleOrDefaultAsync<DetailRow>($"""
+            SELECT {ReviewQueue.ItemColumns}, s.status AS ResolveStatus, s.decisions AS AllDecisions, s.duplicate_flags AS DuplicateFlags,
+                   s.quality_reasons AS QualityReasons, s.review_outcome AS Outcome
               FROM staged_import s WHERE s.id = @id
             """, new { id });
         if (row is null) return null;
-        var more = await c.QuerySingleAsync<(string Status, string Decisions, string DuplicateFlags, string QualityReasons, string? Outcome)>(
-            "SELECT status, decisions, duplicate_flags, quality_reasons, review_outcome FROM staged_import WHERE id = @id", new { id });
         var rows = StagedImports.Sources(await c.QueryAsync<StagedImports.ManifestRowRead>("""
             SELECT r.id AS Id, f.name AS FileName, r.row_number AS RowNumber, r.krithi AS Krithi, r.raga AS Raga
               FROM staged_import_row sr JOIN manifest_row r ON r.id = sr.manifest_row_id JOIN manifest_file f ON f.id = r.manifest_file_id
              WHERE sr.staged_import_id = @id ORDER BY r.id
             """, new { id }));
         var staged = await KrithiDrafts.FromStagedImportAsync(c, null, id);
-        var extraction = staged?.Source.ExtractionId is { } eid
-            ? (await c.QuerySingleOrDefaultAsync<ExtractionStore.ReadRow>(ExtractionStore.ByIdSql, new { extractionId = eid }))?.ToStored()
-            : null;
+        var extraction = staged?.Extraction;
         var draft = staged?.Draft ?? new KrithiDraft();
         var names = await KrithiStore.NamesAsync(db.Dialect, c, null, [draft, new KrithiDraft { ComposerId = row.ComposerId, TalaId = row.TalaId,
             Ragas = row.RagaIds.Select(r => new KrithiRaga(r)).ToList() }]);
@@ -72,9 +66,9 @@ public static class ReviewDetails
              WHERE batch_id = @batchId AND kind LIKE 'review\_%' ESCAPE '\' AND data LIKE @needle ORDER BY id
             """, new { batchId = row.BatchId, needle = $"%\"stagedImportId\":{id},%" })).ToList();
 
-        return new ReviewDetail(row.ToItem(names), more.Status, rows, Parse(more.Decisions).GetProperty("names"), Reviews.MissingNames(more.Decisions),
-            Parse(more.DuplicateFlags), Parse(more.QualityReasons), extraction?.Page, extraction?.Page?.Warnings ?? [],
-            draft, candidates, more.Outcome is null ? null : Parse(more.Outcome), history, PagePath(id), staged?.Source.ContentSha256);
+        return new ReviewDetail(row.ToItem(names), row.ResolveStatus, rows, Parse(row.AllDecisions).GetProperty("names"), Reviews.MissingNames(row.AllDecisions),
+            Parse(row.DuplicateFlags), Parse(row.QualityReasons), extraction?.Page, extraction?.Page?.Warnings ?? [],
+            draft, candidates, row.Outcome is null ? null : Parse(row.Outcome), history, PagePath(id), staged?.Source.ContentSha256);
     }, ct);
 
     /// <summary>Field by field: what approving would write against what the krithi holds.</summary>
@@ -93,4 +87,13 @@ public static class ReviewDetails
     }
 
     static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement.Clone();
+
+    sealed class DetailRow : ReviewQueue.Row
+    {
+        public string ResolveStatus { get; set; } = "";
+        public string AllDecisions { get; set; } = "{}";
+        public string DuplicateFlags { get; set; } = "[]";
+        public string QualityReasons { get; set; } = "[]";
+        public string? Outcome { get; set; }
+    }
 }

@@ -111,7 +111,7 @@ public static class ReviewQueue
     public const int PageDefault = 50;
     public const int PageMax = 500;
 
-    const string ItemColumns = """
+    internal const string ItemColumns = """
         s.id AS Id, s.batch_id AS BatchId, s.url AS Url, s.title AS Title, s.review_state AS State, s.version AS Version, s.quality AS Quality,
         s.flags AS Flags, s.composer_id AS ComposerId, s.raga_set AS RagaSet, s.tala_id AS TalaId, s.composer_conf AS ComposerConf, s.raga_conf AS RagaConf,
         s.tala_conf AS TalaConf, s.deity_conf AS DeityConf, s.kshetra_conf AS KshetraConf, s.duplicate_of AS DuplicateOf, s.krithi_id AS KrithiId,
@@ -186,7 +186,7 @@ public static class ReviewQueue
         }
     }
 
-    internal sealed class Row
+    internal class Row
     {
         public long Id { get; set; }
         public long BatchId { get; set; }
