@@ -48,8 +48,8 @@ public static class ReviewApi
             {
                 if (string.IsNullOrWhiteSpace(body?.Kind) || string.IsNullOrWhiteSpace(body.Name) || string.IsNullOrWhiteSpace(body.EntityId))
                     return Results.Problem(title: "Bad request", detail: "Give kind, name and entityId: the name as written and the catalog entity it means.", statusCode: 400);
-                var import = await ReviewDetails.GetAsync(db, id, ct) ?? throw new StagedImportNotFoundException(id);
-                return Results.Ok(await Resolve.ResolveChoices.ChooseAsync(db, import.Import.BatchId, body.Kind.Trim(), body.Name, body.EntityId.Trim(), http.Actor(), body.Retry ?? true, ct));
+                var import = await Reviews.HeadAsync(db, id, ct) ?? throw new StagedImportNotFoundException(id);
+                return Results.Ok(await Resolve.ResolveChoices.ChooseAsync(db, import.BatchId, body.Kind.Trim(), body.Name, body.EntityId.Trim(), http.Actor(), body.Retry ?? true, ct));
             })
             .WithSummary("Choose the catalog entity an unresolved name of this import means: stored as an alias, and the batch's imports blocked on it are resolved again");
         curate.MapPost("/bulk-approve", BulkAsync)

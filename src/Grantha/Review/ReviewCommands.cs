@@ -186,7 +186,7 @@ public static class ReviewCommands
         {
             try
             {
-                var v = p.GetValue(version) ?? (await ReviewDetails.GetAsync(db, id, ct) ?? throw new StagedImportNotFoundException(id)).Import.Version;
+                var v = p.GetValue(version) ?? (await Reviews.HeadAsync(db, id, ct) ?? throw new StagedImportNotFoundException(id)).Version;
                 var o = await action(db, id, v, ct);
                 results.Add(new { id, ok = true, outcome = o });
                 if (!p.GetValue(json))

@@ -106,6 +106,10 @@ public static class Reviews
         public long Flags { get; set; }
     }
 
+    /// <summary>The import's batch and version, for a caller that acts on what it is now (the CLI reads it first); null when there is none.</summary>
+    public static Task<(long BatchId, long Version)?> HeadAsync(Db db, long id, CancellationToken ct = default) =>
+        db.ReadAsync(c => c.QuerySingleOrDefaultAsync<(long BatchId, long Version)?>("SELECT batch_id, version FROM staged_import WHERE id = @id", new { id }), ct);
+
     internal static async Task<Locked> LockAsync(Dialect dialect, DbConnection c, DbTransaction tx, long id, long? expectedVersion)
     {
         var row = await c.QuerySingleOrDefaultAsync<Locked>($"""
