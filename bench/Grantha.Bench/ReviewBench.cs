@@ -300,10 +300,15 @@ public static class ReviewBench
             ("host", new TaskFilter { Host = "guru-guha.blogspot.com" }, 0),
             ("extract_host_failed", new TaskFilter { Stage = ExtractHandler.Name, Host = "guru-guha.blogspot.com", State = TaskState.Failed }, 0),
             ("text", new TaskFilter { Text = "kriti-1234" }, 0),
+            // A text every task has (a page of the first 100 in id order) and one in the middle of a URL, in capitals.
+            ("text_common", new TaskFilter { Text = "blogspot" }, 0),
+            ("text_case", new TaskFilter { Text = "/2009/07/KRITI-2" }, 0),
+            ("text_host_failed", new TaskFilter { Text = "kriti-1", Host = "guru-guha.blogspot.com", State = TaskState.Failed }, 0),
             // Filters that match nothing in this batch (nothing cancelled; a mistyped code or host): the whole batch is the worst case.
             ("cancelled_none", new TaskFilter { State = TaskState.Cancelled }, 0),
             ("code_none", new TaskFilter { ErrorCode = "http_418" }, 0),
             ("host_none", new TaskFilter { Host = "guru-guha.blogspot.example" }, 0),
+            ("text_none", new TaskFilter { Text = "no-such-page" }, 0),
         ];
     }
 

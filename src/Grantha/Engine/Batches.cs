@@ -105,8 +105,18 @@ public static class Batches
         if (f.Stage is { Length: > 0 }) { parts.Add("stage = @stage"); args.Add("stage", f.Stage.ToUpperInvariant()); }
         if (f.State is { Length: > 0 }) { parts.Add("state = @state"); args.Add("state", f.State.ToUpperInvariant()); }
         if (f.ErrorCode is { Length: > 0 }) { parts.Add("error_code = @code"); args.Add("code", f.ErrorCode); }
-        if (f.Host is { Length: > 0 }) { parts.Add("host = @host"); args.Add("host", f.Host.ToLowerInvariant()); }
-        if (f.Text is { Length: > 0 }) { parts.Add("subject LIKE @text"); args.Add("text", "%" + f.Text.Replace("%", "").Replace("_", "") + "%"); }
+        // Host and text read stage_task_search (V0015), a write-once copy of each task's host and subject
+        // indexed for these filters, so that they never read every task of the batch.
+        if (f.Host is { Length: > 0 })
+        {
+            parts.Add("id IN (SELECT task_id FROM stage_task_search WHERE batch_id = @batchId AND host = @host)");
+            args.Add("host", f.Host.ToLowerInvariant());
+        }
+        if (f.Text is { Length: > 0 } && f.Text.Replace("%", "").Replace("_", "").Trim() is { Length: > 0 } text)
+        {
+            parts.Add("id IN (SELECT task_id FROM stage_task_search WHERE batch_id = @batchId AND subject_key LIKE @text)");
+            args.Add("text", "%" + text.ToLowerInvariant() + "%");
+        }
         if (f.TaskIds is { Count: > 0 } ids) parts.Add($"id IN ({string.Join(",", ids.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})");
         return (string.Join(" AND ", parts), args);
     }
