@@ -49,6 +49,7 @@ public static class ApiHost
         Review.ExportApi.MapExportApi(app);
         Review.ReviewApi.MapReviewApi(app);
         Resolve.CurationApi.MapCurationApi(app);
+        app.MapKeysApi();
         app.MapGet("/", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
         return app;
     }
