@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Data.Common;
 using Grantha.Api;
 using Grantha.Engine;
 using Grantha.OfflineSite;
@@ -16,7 +17,16 @@ public static class ServiceCommands
         var serve = new Command("serve", "Run the API (admin, health, metrics, OpenAPI at /scalar/v1) and the workers") { url, noWorkers };
         serve.SetAction(Commands.Guarded(async (p, ct) =>
         {
-            await using var db = await Commands.OpenDbAsync(p, ct);
+            await using var db = Db.Open(Db.ResolveSpec(p.GetValue(Commands.DbOption)));
+            // A store that cannot take the migrations (read-only, unreachable) is named by the readiness checks,
+            // in one line, rather than by the store's own exception.
+            try { await Migrations.ApplyAsync(db, ct); }
+            catch (DbException) { }
+            if ((await Readiness.CheckAsync(db, ct)).Where(c => !c.Ready).ToList() is { Count: > 0 } notReady)
+            {
+                Console.Error.WriteLine($"error: not ready: {string.Join("; ", notReady.Select(c => $"{c.Name}: {c.Description}"))}. Fix the store (or --db) and start serve again.");
+                return ExitCodes.Failed;
+            }
             await PrintBootstrapKeyAsync(db, ct);
             var app = ApiHost.Build(new ApiHost.Options(db, p.GetValue(url)!, RunWorkers: !p.GetValue(noWorkers)));
             Console.Error.WriteLine($"API on {p.GetValue(url)} (OpenAPI UI /scalar/v1, metrics /metrics), database {db.Description}");
