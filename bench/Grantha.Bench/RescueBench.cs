@@ -8,8 +8,10 @@ namespace Grantha.Bench;
 
 /// <summary>
 /// Rescue latency after kill -9: a child `grantha worker` takes fetch tasks from a slow offline
-/// site and is killed mid-flight; a worker in this process rescues them. Reports the lease, the
-/// time from lease expiry to rescue (target: within 15 s) and from kill to rescue.
+/// site and is killed mid-flight; a worker in this process, running since before, rescues them. Since issue #10 the rescuer
+/// sees the child's liveness lock freed (its session ends with the process) and rescues without
+/// waiting for the 30 s lease: reports the time from kill to rescue (target: within 5 s), the lease
+/// time left at rescue, and how each task was rescued (worker_gone or lease_expired).
 /// </summary>
 public static class RescueBench
 {
@@ -24,6 +26,10 @@ public static class RescueBench
         var csv = "Krithi,Raga,Hyperlink\n" + string.Join("\n", rows.Select(r => $"{r.Krithi},{r.Raga},{r.Url}")) + "\n";
         var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
         await using var app = GranthaApp.Create(db);
+        // A worker that survives, running since before the kill as in a cluster (MANIFEST only: it never takes
+        // the slow fetches itself, so every rescue is its rescuer's or the lease's doing).
+        using var cts = new CancellationTokenSource();
+        var rescuer = app.NewWorker(new WorkerOptions { Stages = [ManifestHandler.Name] }).RunAsync(cts.Token);
         var batch = await ManifestBatches.CreateAsync(db, app.Pipeline, "rescue", [new("rescue.csv", System.Text.Encoding.UTF8.GetBytes(csv))], options, "bench");
 
         // Wait until the child holds fetch leases, then kill it without warning.
@@ -36,33 +42,35 @@ public static class RescueBench
         }
         if (held.Count == 0) throw new InvalidOperationException("the child worker never took a task: " + await child.StandardError.ReadToEndAsync());
         await Task.Delay(1000);
-        held = (await db.ReadAsync(c => c.QueryAsync<(long, long)>("SELECT id, lease_expires_at FROM stage_task WHERE stage = 'FETCH' AND state = 'RUNNING'"))).ToList();
         child.Kill(entireProcessTree: true);
         var killedAt = Db.NowMs();
         await child.WaitForExitAsync();
+        // What the child held when it died (it may hand a task back before: the host gate snoozes).
+        held = (await db.ReadAsync(c => c.QueryAsync<(long, long)>("SELECT id, lease_expires_at FROM stage_task WHERE stage = 'FETCH' AND state = 'RUNNING'"))).ToList();
 
-        using var cts = new CancellationTokenSource();
-        var rescuer = app.NewWorker(new WorkerOptions { Stages = [ManifestHandler.Name] }).RunAsync(cts.Token);
         var ids = held.Select(h => h.Id).ToArray();
-        var rescuedAt = new Dictionary<long, long>();
+        var rescuedAt = new Dictionary<long, (long At, string Reason)>();
         while (rescuedAt.Count < ids.Length && wait.Elapsed < TimeSpan.FromMinutes(3))
         {
-            await Task.Delay(100);
-            foreach (var (task, at) in await db.ReadAsync(c => c.QueryAsync<(long, long)>(
-                         $"SELECT task_id, MIN(at) FROM event WHERE kind = 'task_rescued' AND task_id IN ({string.Join(",", ids)}) GROUP BY task_id")))
-                rescuedAt[task] = at;
+            await Task.Delay(50);
+            foreach (var (task, at, data) in await db.ReadAsync(c => c.QueryAsync<(long, long, string)>(
+                         $"SELECT task_id, at, data FROM event WHERE kind = 'task_rescued' AND task_id IN ({string.Join(",", ids)})")))
+                rescuedAt.TryAdd(task, (at, System.Text.Json.JsonDocument.Parse(data).RootElement.GetProperty("reason").GetString() ?? "?"));
         }
         await cts.CancelAsync();
         await rescuer;
-        var afterExpiry = held.Where(h => rescuedAt.ContainsKey(h.Id)).Select(h => (rescuedAt[h.Id] - h.Expires) / 1000.0).ToList();
+        var killToRescue = rescuedAt.Values.Select(v => (v.At - killedAt) / 1000.0).DefaultIfEmpty(double.NaN).ToList();
+        var leaseLeft = held.Where(h => rescuedAt.ContainsKey(h.Id)).Select(h => (h.Expires - rescuedAt[h.Id].At) / 1000.0).DefaultIfEmpty(double.NaN).ToList();
         return new()
         {
             ["tasks_held"] = held.Count,
             ["tasks_rescued"] = rescuedAt.Count,
-            ["lease_s"] = Math.Round((held.Max(h => h.Expires) - killedAt) / 1000.0, 1),
-            ["max_after_expiry_s"] = Math.Round(afterExpiry.DefaultIfEmpty(double.NaN).Max(), 2),
-            ["mean_after_expiry_s"] = Math.Round(afterExpiry.DefaultIfEmpty(double.NaN).Average(), 2),
-            ["max_kill_to_rescue_s"] = Math.Round(rescuedAt.Values.Select(v => (v - killedAt) / 1000.0).DefaultIfEmpty(double.NaN).Max(), 2),
+            ["rescued_worker_gone"] = rescuedAt.Values.Count(v => v.Reason == "worker_gone"),
+            ["rescued_lease_expired"] = rescuedAt.Values.Count(v => v.Reason == "lease_expired"),
+            ["lease_left_at_kill_s"] = Math.Round((held.Max(h => h.Expires) - killedAt) / 1000.0, 1),
+            ["max_kill_to_rescue_s"] = Math.Round(killToRescue.Max(), 2),
+            ["mean_kill_to_rescue_s"] = Math.Round(killToRescue.Average(), 2),
+            ["min_lease_left_at_rescue_s"] = Math.Round(leaseLeft.Min(), 2),
         };
     }
 }

@@ -24,7 +24,11 @@ public static class ApiHost
         builder.Services.AddExceptionHandler<Problems>();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
-        builder.Services.AddHealthChecks().AddCheck("database", new DatabaseCheck(o.Db), tags: ["ready"]);
+        // Readiness: the store takes a write and has this build's migrations. A check that does not answer in
+        // 5 s fails (a hung store is not ready); liveness (/health/live) runs no check at all.
+        builder.Services.AddHealthChecks()
+            .AddCheck(Readiness.Database, new ReadinessCheck(ct => Readiness.WritableAsync(o.Db, ct)), tags: ["ready"], timeout: ReadyTimeout)
+            .AddCheck(Readiness.Schema, new ReadinessCheck(ct => Readiness.MigrationsAsync(o.Db, ct)), tags: ["ready"], timeout: ReadyTimeout);
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(EngineMetrics.MeterName, Fetch.FetchMetrics.MeterName, Extract.ExtractMetrics.MeterName, Resolve.ResolveMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
@@ -43,27 +47,52 @@ public static class ApiHost
         app.MapScalarApiReference();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync });
         app.MapBulkImportApi();
         Catalog.KrithiApi.MapKrithiApi(app);
         Review.ExportApi.MapExportApi(app);
         Review.ReviewApi.MapReviewApi(app);
         Resolve.CurationApi.MapCurationApi(app);
+        app.MapKeysApi();
         app.MapGet("/", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
         return app;
     }
 
-    sealed class DatabaseCheck(Db db) : IHealthCheck
+    static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(5);
+
+    sealed class ReadinessCheck(Func<CancellationToken, Task<Readiness.Check>> check) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
         {
-            try
-            {
-                await db.ReadAsync(async c => { await using var cmd = c.CreateCommand(); cmd.CommandText = "SELECT 1"; return await cmd.ExecuteScalarAsync(ct); }, ct);
-                return HealthCheckResult.Healthy(db.Description);
-            }
-            catch (Exception e) { return HealthCheckResult.Unhealthy("database unreachable", e); }
+            var r = await check(ct);
+            // The exception goes to the health-check log; the response shows the description only.
+            return r.Ready ? HealthCheckResult.Healthy(r.Description) : HealthCheckResult.Unhealthy(r.Description, r.Error);
         }
+    }
+
+    /// <summary>
+    /// 200 with each check, or 503 as problem details whose detail names the failed checks. Descriptions only:
+    /// a timed-out check says so, and nothing of the connection or the store's own message is written.
+    /// </summary>
+    static Task WriteReadinessAsync(HttpContext http, HealthReport report)
+    {
+        var checks = report.Entries.Select(e => new
+        {
+            name = e.Key,
+            status = e.Value.Status.ToString(),
+            description = e.Value.Description ?? (e.Value.Exception is OperationCanceledException ? $"no answer within {ReadyTimeout.TotalSeconds:0} s" : "failed"),
+        }).ToList();
+        if (report.Status == HealthStatus.Healthy)
+            return http.Response.WriteAsJsonAsync(new { status = "Healthy", checks });
+        var failed = checks.Where(c => c.status != nameof(HealthStatus.Healthy)).Select(c => $"{c.name}: {c.description}");
+        return http.Response.WriteAsJsonAsync(new
+        {
+            type = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+            title = "Not ready",
+            status = http.Response.StatusCode,
+            detail = string.Join("; ", failed),
+            checks,
+        }, options: null, contentType: "application/problem+json");
     }
 }
 

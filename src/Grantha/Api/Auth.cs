@@ -46,7 +46,8 @@ public static class Auth
         if (await ApiKeys.FindAsync(db, key, http.RequestAborted) is not { } k)
             return Results.Problem(title: "Unknown API key", detail: "The key is not known or was revoked.", statusCode: 401);
         if (k.Role < role)
-            return Results.Problem(title: "Not allowed", detail: $"This needs the {role.ToString().ToLowerInvariant()} role; the key '{k.Name}' is {k.Role.ToString().ToLowerInvariant()}.", statusCode: 403);
+            // The key's role, never its name: a response or a log of it must not tell who holds which key.
+            return Results.Problem(title: "Not allowed", detail: $"This needs the {role.ToString().ToLowerInvariant()} role; this key is {k.Role.ToString().ToLowerInvariant()}.", statusCode: 403);
         http.Items[ActorItem] = $"api:{k.Name}";
         http.Items[CheckedItem] = true;
         return null;

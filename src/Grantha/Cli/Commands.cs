@@ -21,6 +21,7 @@ public static class Commands
         root.Add(ImportCommand.Build());
         foreach (var c in BatchCommands.Build()) root.Add(c);
         foreach (var c in ServiceCommands.Build()) root.Add(c);
+        root.Add(KeyCommands.Create());
         foreach (var c in ExtractCommands.Build()) root.Add(c);
         root.Add(ResolveCommands.Create());
         root.Add(CatalogCommands.Create());

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Data.Common;
 using Grantha.Api;
 using Grantha.Engine;
 using Grantha.OfflineSite;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Grantha.Cli;
 
-/// <summary>serve, worker, migrate, keys, sources serve.</summary>
+/// <summary>serve, worker, migrate, sources serve (keys: <see cref="KeyCommands"/>).</summary>
 public static class ServiceCommands
 {
     public static IEnumerable<Command> Build()
@@ -16,7 +17,16 @@ public static class ServiceCommands
         var serve = new Command("serve", "Run the API (admin, health, metrics, OpenAPI at /scalar/v1) and the workers") { url, noWorkers };
         serve.SetAction(Commands.Guarded(async (p, ct) =>
         {
-            await using var db = await Commands.OpenDbAsync(p, ct);
+            await using var db = Db.Open(Db.ResolveSpec(p.GetValue(Commands.DbOption)));
+            // A store that cannot take the migrations (read-only, unreachable) is named by the readiness checks,
+            // in one line, rather than by the store's own exception.
+            try { await Migrations.ApplyAsync(db, ct); }
+            catch (DbException) { }
+            if ((await Readiness.CheckAsync(db, ct)).Where(c => !c.Ready).ToList() is { Count: > 0 } notReady)
+            {
+                Console.Error.WriteLine($"error: not ready: {string.Join("; ", notReady.Select(c => $"{c.Name}: {c.Description}"))}. Fix the store (or --db) and start serve again.");
+                return ExitCodes.Failed;
+            }
             await PrintBootstrapKeyAsync(db, ct);
             var app = ApiHost.Build(new ApiHost.Options(db, p.GetValue(url)!, RunWorkers: !p.GetValue(noWorkers)));
             Console.Error.WriteLine($"API on {p.GetValue(url)} (OpenAPI UI /scalar/v1, metrics /metrics), database {db.Description}");
@@ -51,17 +61,6 @@ public static class ServiceCommands
         }));
         yield return migrate;
 
-        var keyName = new Argument<string>("name") { Description = "Who or what uses the key" };
-        var role = new Option<string>("--role") { Description = "viewer, curator, operator or admin", DefaultValueFactory = _ => "viewer" };
-        var create = new Command("create", "Create an API key (printed once)") { keyName, role };
-        create.SetAction(Commands.Guarded(async (p, ct) =>
-        {
-            var r = ApiKeys.ParseRole(p.GetValue(role)!);
-            await using var db = await Commands.OpenDbAsync(p, ct);
-            Console.WriteLine(await ApiKeys.CreateAsync(db, p.GetValue(keyName)!, r, ct));
-            return 0;
-        }));
-        yield return new Command("keys", "API keys") { create };
 
         var port = new Option<int>("--port") { Description = "First port (one per blog host: port, port+1, port+2)", DefaultValueFactory = _ => SourceSiteOptions.DefaultBasePort };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => SourceSiteOptions.DefaultSeed };
@@ -82,11 +81,16 @@ public static class ServiceCommands
         yield return new Command("sources", "The offline source site") { sourcesServe };
     }
 
-    /// <summary>A fresh database has no keys: make an admin key so the API is usable, and show it once.</summary>
+    /// <summary>
+    /// A database without an active key (fresh, or every key revoked): make an admin key so the API is usable, and
+    /// show it once. Names are never reused, so a later bootstrap key is bootstrap-admin-2, -3 ...
+    /// </summary>
     public static async Task<string?> PrintBootstrapKeyAsync(Db db, CancellationToken ct)
     {
         if (await ApiKeys.AnyAsync(db, ct)) return null;
-        var key = await ApiKeys.CreateAsync(db, "bootstrap-admin", Role.Admin, ct);
+        var taken = (await ApiKeys.ListAsync(db, ct)).Select(k => k.Name).ToHashSet();
+        var name = Enumerable.Range(1, int.MaxValue).Select(i => i == 1 ? "bootstrap-admin" : $"bootstrap-admin-{i}").First(n => !taken.Contains(n));
+        var key = await ApiKeys.CreateAsync(db, name, Role.Admin, "serve", ct);
         Console.Error.WriteLine($"Created the first API key (admin), shown only now: {key}");
         return key;
     }

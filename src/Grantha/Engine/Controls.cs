@@ -91,7 +91,8 @@ public static class Controls
 
     /// <summary>
     /// Deletes a batch that is not running, with its jobs, tasks and stage rows. The deletion is
-    /// first written to the audit table, which is also what permits its events to go.
+    /// first written to the audit table; the database then lets the batch row go, and its events
+    /// after it (V0016: events go only with their batch, and a deletion row commits only with it).
     /// </summary>
     public static Task<Result> DeleteAsync(Db db, long batchId, string actor, CancellationToken ct = default) =>
         db.WriteAsync(async (c, tx) =>
@@ -105,8 +106,8 @@ public static class Controls
             var events = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM event WHERE batch_id = @batchId", new { batchId }, tx);
             await c.ExecuteAsync("INSERT INTO batch_deletion (batch_id, name, actor, at, tasks, events) VALUES (@batchId, @name, @actor, @now, @tasks, @events)",
                 new { batchId, name, actor, now, tasks, events }, tx);
-            await c.ExecuteAsync("DELETE FROM event WHERE batch_id = @batchId", new { batchId }, tx);
             await c.ExecuteAsync("DELETE FROM batch WHERE id = @batchId", new { batchId }, tx);
+            await c.ExecuteAsync("DELETE FROM event WHERE batch_id = @batchId", new { batchId }, tx);
             return new Result(batchId, "DELETED", tasks);
         }, ct);
 

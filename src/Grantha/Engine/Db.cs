@@ -215,6 +215,40 @@ public sealed class Db : IAsyncDisposable
             return await work(conn);
         }, (this, work, output), ct).AsTask();
 
+    /// <summary>
+    /// Whether the store takes a write now (<see cref="Readiness"/>): one UPDATE of a row in a transaction that is
+    /// rolled back, so nothing is written. No retries: readiness wants the answer of this moment. Throws what the
+    /// store threw (read-only, unreachable, locked past the busy timeout).
+    /// </summary>
+    public async Task ProbeWriteAsync(CancellationToken ct = default)
+    {
+        var locked = false;
+        try
+        {
+            if (Kind == DbKind.Sqlite) { await _sqliteWriteLock.WaitAsync(ct); locked = true; }
+            await using var conn = await OpenAsync(output: false, ct);
+            await using var tx = Kind == DbKind.Sqlite
+                ? ((SqliteConnection)conn).BeginTransaction(deferred: false)
+                : await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            await using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "UPDATE schema_migration SET applied_at = applied_at WHERE version = (SELECT MAX(version) FROM schema_migration)";
+            await cmd.ExecuteNonQueryAsync(ct);
+            await tx.RollbackAsync(ct);
+        }
+        finally
+        {
+            if (locked) _sqliteWriteLock.Release();
+        }
+    }
+
+    /// <summary>A read on its own connection without retries (readiness: the answer of this moment).</summary>
+    public async Task<T> ReadNowAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(output: false, ct);
+        return await work(conn);
+    }
+
     /// <summary>Milliseconds since the Unix epoch: every timestamp column uses it, on both stores.</summary>
     public static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 

@@ -30,6 +30,13 @@ public abstract partial class Dialect
     /// <summary>Returns running tasks whose lease expired to the queue, or fails those out of attempts.</summary>
     public abstract Task<IReadOnlyList<TaskQueue.Rescued>> RescueAsync(DbConnection c, DbTransaction tx, long now, int limit);
 
+    /// <summary>
+    /// Registered workers (other than <paramref name="self"/>) whose liveness lock this transaction could take, i.e.
+    /// whose session ended (<see cref="Liveness"/>); the locks stay taken until the transaction ends. SQLite: none
+    /// (no such lock: leases alone decide there).
+    /// </summary>
+    public abstract Task<IReadOnlyList<string>> WorkersWithoutLivenessAsync(DbConnection c, DbTransaction tx, string self);
+
     /// <summary>Tells other worker processes that these stages have work (at commit). Nothing on SQLite: its workers poll.</summary>
     public abstract Task NotifyAsync(DbConnection c, DbTransaction tx, IEnumerable<string> stages);
 

@@ -13,8 +13,9 @@ public sealed record Event(long? BatchId, long? JobId, long? TaskId, string Kind
 }
 
 /// <summary>
-/// The event log: append and read, nothing else. The database refuses updates and deletes
-/// (triggers in V0001) except for a batch whose deletion was recorded in batch_deletion.
+/// The event log: append and read, nothing else. The database refuses updates, replacements and
+/// deletes (triggers in V0001 and V0016); a batch's events go only after its row, in the
+/// transaction that records its deletion (<see cref="Controls.DeleteAsync"/>).
 /// </summary>
 public static class Events
 {

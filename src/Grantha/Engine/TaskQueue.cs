@@ -136,7 +136,43 @@ public sealed class TaskQueue(Dialect dialect)
         var rescued = await dialect.RescueAsync(c, tx, now, limit);
         foreach (var r in rescued)
             await Events.AppendAsync(c, tx, new Event(r.BatchId, r.JobId, r.Id, "task_rescued", "rescuer", now,
-                Json(new { attempt = r.Attempt, lostOwner = r.LeaseOwner, state = r.State, leaseExpiredAt = r.LeaseExpiresAt })));
+                Json(new { attempt = r.Attempt, lostOwner = r.LeaseOwner, state = r.State, reason = "lease_expired", leaseExpiredAt = r.LeaseExpiresAt })));
+        return rescued;
+    }
+
+    /// <summary>
+    /// Returns the running tasks of workers found gone (<see cref="Rescuer"/>: their liveness lock was free) to the
+    /// queue, or fails those out of attempts, counting the attempt, whatever their leases say. One event per task.
+    /// </summary>
+    public async Task<IReadOnlyList<Rescued>> RescueGoneAsync(DbConnection c, DbTransaction tx, IReadOnlyCollection<string> owners, long now)
+    {
+        StateMachine.Task.Check(TaskState.Running, TaskState.RetryWait, "rescue");
+        StateMachine.Task.Check(TaskState.Running, TaskState.Failed, "rescue");
+        var rescued = new List<Rescued>();
+        foreach (var owner in owners)
+        {
+            var leases = (await c.QueryAsync<(long Id, long Expires)>(
+                $"SELECT id, lease_expires_at FROM stage_task WHERE state = 'RUNNING' AND lease_owner = @owner{dialect.RowLock}", new { owner }, tx))
+                .ToDictionary(x => x.Id, x => x.Expires);
+            if (leases.Count == 0) continue;
+            var rows = await c.QueryAsync<Rescued>("""
+                UPDATE stage_task
+                SET state = CASE WHEN attempt >= max_attempts THEN 'FAILED' ELSE 'RETRY_WAIT' END,
+                    due_at = @now, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now,
+                    error_code = 'worker_gone', error_kind = 'transient', error_message = 'the worker holding this task is gone (its database session ended)',
+                    error_attempt = attempt, error_at = @now,
+                    finished_at = CASE WHEN attempt >= max_attempts THEN @now ELSE NULL END
+                WHERE state = 'RUNNING' AND lease_owner = @owner
+                RETURNING id, batch_id, job_id, state, attempt
+                """, new { now, owner }, tx);
+            foreach (var r in rows)
+            {
+                var expires = leases.GetValueOrDefault(r.Id);
+                rescued.Add(r with { LeaseOwner = owner, LeaseExpiresAt = expires });
+                await Events.AppendAsync(c, tx, new Event(r.BatchId, r.JobId, r.Id, "task_rescued", "rescuer", now,
+                    Json(new { attempt = r.Attempt, lostOwner = owner, state = r.State, reason = "worker_gone", leaseExpiresAt = expires })));
+            }
+        }
         return rescued;
     }
 

@@ -59,17 +59,25 @@ public sealed class Worker
         var maxLease = _handlers.Values.Select(h => h.Settings.Lease).DefaultIfEmpty(StageSettings.LeaseDefault).Min();
         var completer = new Completer(_db, _queue, Id, settings, _options.Retry, _signals, _log);
         var keeper = new LeaseKeeper(_db, _queue, Id, maxLease, _log);
-        var rescuer = new Rescuer(_db, _queue, _signals, _log);
-        try { await RegisterAsync(ct); }
+        var rescuer = new Rescuer(_db, _queue, _signals, _log, self: Id);
+        // PostgreSQL: the lock that says this process lives, taken before the worker row names its key.
+        Liveness? liveness = null;
+        try
+        {
+            if (_db.PostgresConnectionString is { } pg) liveness = await Liveness.TakeAsync(pg, _log, ct);
+            await RegisterAsync(liveness?.Key, ct);
+        }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Stopped before it started (a host shutting down at once): a stop, not an error. The
             // registration may have committed before the cancel reached it.
             await UnregisterAsync();
+            if (liveness is not null) await liveness.DisposeAsync();
             return;
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var background = new List<Task> { Guard(keeper.RunAsync(stop.Token)), Guard(rescuer.RunAsync(stop.Token)) };
+        if (liveness is not null) background.Add(Guard(liveness.RunAsync((key, token) => RegisterAsync(key, token), stop.Token)));
         if (_db.PostgresConnectionString is { } cs) background.Add(Guard(new Notifier(cs, _signals, _log).RunAsync(stop.Token)));
         var completing = completer.RunAsync(CancellationToken.None);
         var loops = _handlers.Values.Select(h => ClaimLoopAsync(h, completer, keeper, stop.Token)).ToList();
@@ -82,7 +90,9 @@ public sealed class Worker
             await completing;
             await stop.CancelAsync();
             await Task.WhenAll(background);
+            // The row goes before the lock: no rescuer sees this worker's key free while its row still names it.
             await UnregisterAsync();
+            if (liveness is not null) await liveness.DisposeAsync();
         }
     }
 
@@ -165,14 +175,15 @@ public sealed class Worker
         }
     }
 
-    async Task RegisterAsync(CancellationToken ct)
+    /// <summary>Announces this worker (again, after its liveness lock was taken anew: a rescuer may have removed the row).</summary>
+    async Task RegisterAsync(int? lockKey, CancellationToken ct)
     {
         var now = Db.NowMs();
         await _db.WriteAsync(async (c, tx) =>
         {
             await c.ExecuteAsync("DELETE FROM worker WHERE id = @Id", new { Id }, tx);
-            await c.ExecuteAsync("INSERT INTO worker (id, host_name, pid, stages, started_at, seen_at) VALUES (@Id, @host, @pid, @stages, @now, @now)",
-                new { Id, host = Environment.MachineName, pid = Environment.ProcessId, stages = string.Join(",", _handlers.Keys), now }, tx);
+            await c.ExecuteAsync("INSERT INTO worker (id, host_name, pid, stages, started_at, seen_at, lock_key) VALUES (@Id, @host, @pid, @stages, @now, @now, @lockKey)",
+                new { Id, host = Environment.MachineName, pid = Environment.ProcessId, stages = string.Join(",", _handlers.Keys), now, lockKey }, tx);
         }, ct);
     }
 

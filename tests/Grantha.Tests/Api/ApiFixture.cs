@@ -40,6 +40,13 @@ public sealed class ApiFixture : IAsyncDisposable
         return c;
     }
 
+    public HttpClient ClientWithKey(string key)
+    {
+        var c = App.GetTestClient();
+        c.DefaultRequestHeaders.Add(ApiKeys.Header, key);
+        return c;
+    }
+
     public static MultipartFormDataContent Upload(string fileName, string csv)
     {
         var form = new MultipartFormDataContent();

@@ -92,6 +92,13 @@ public sealed partial class PostgresDialect : Dialect
             RETURNING t.id, t.batch_id, t.job_id, t.state, t.attempt, expired.lease_owner, expired.lease_expires_at
             """, new { now, limit }, tx)).AsList();
 
+    public override async Task<IReadOnlyList<string>> WorkersWithoutLivenessAsync(DbConnection c, DbTransaction tx, string self) =>
+        // pg_try_advisory_xact_lock is strict: rows without a key try nothing. Our own key is held by our own
+        // liveness session, so even tried it could not be taken.
+        (await c.QueryAsync<string>(
+            "SELECT id FROM worker WHERE lock_key IS NOT NULL AND id <> @self AND pg_try_advisory_xact_lock(@cls, lock_key)",
+            new { self, cls = Liveness.LockClass }, tx)).AsList();
+
     public override async Task NotifyAsync(DbConnection c, DbTransaction tx, IEnumerable<string> stages)
     {
         foreach (var stage in stages.Distinct())

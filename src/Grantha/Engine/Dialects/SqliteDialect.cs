@@ -95,6 +95,9 @@ public sealed partial class SqliteDialect : Dialect
         return rescued;
     }
 
+    public override Task<IReadOnlyList<string>> WorkersWithoutLivenessAsync(DbConnection c, DbTransaction tx, string self) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+
     public override Task NotifyAsync(DbConnection c, DbTransaction tx, IEnumerable<string> stages) => Task.CompletedTask;
 
     public override Task<int> InsertRowsAsync(DbConnection c, DbTransaction tx, string table, string[] columns, IEnumerable<object?[]> rows, string? suffix = null) =>
