@@ -115,6 +115,8 @@ public static class BulkImportApi
             }
             name = body.Name;
             options = new BatchOptions { AllowOfflineSite = body.AllowOfflineSite ?? false, HostMap = body.HostMap is null ? new(StringComparer.OrdinalIgnoreCase) : new(body.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = body.Politeness };
+            // The fetch stage's own rule, now: a map it cannot use would fail every fetch of the batch with bad_url.
+            _ = new Fetch.HostMapping(options);
             // The auto-approval policy (off unless given): the approvals it makes are the caller's.
             if (body.AutoApprove is { } auto)
                 options = options with

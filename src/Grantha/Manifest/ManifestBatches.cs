@@ -43,9 +43,16 @@ public static class ManifestBatches
         if (manifests.Count == 0) throw new ArgumentException("Give at least one manifest file.");
         if (name is { Length: > NameMaxChars })
             throw new ArgumentException($"The batch name has {name.Length:N0} characters; the limit is {NameMaxChars}. Give a shorter name.");
+        // Names are one line: lists, logs and the CLI's one line per bad file show them.
+        if (name is not null && name.Any(char.IsControl))
+            throw new ArgumentException("The batch name has a line break or another control character; give a name on one line.");
         for (var i = 0; i < manifests.Count; i++)
+        {
             if (manifests[i].Name.Length is 0 or > FileNameMaxChars)
                 throw new ArgumentException($"Manifest {i + 1}'s file name has {manifests[i].Name.Length:N0} characters; a name has 1 to {FileNameMaxChars}. Rename the file.");
+            if (manifests[i].Name.Any(char.IsControl))
+                throw new ArgumentException($"Manifest {i + 1}'s file name has a line break or another control character. Rename the file.");
+        }
         var problems = manifests.Where(m => m.Content.LongLength > limits.MaxBytes)
             .Select(m => TooLarge(m.Name, m.Content.LongLength, limits.MaxBytes)).ToList();
         var total = manifests.Sum(m => m.Content.LongLength);

@@ -133,6 +133,9 @@ public class UploadChecksTests
         (await upload.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain(ManifestBatches.NameMaxChars.ToString());
 
         File.WriteAllText(Path.Combine(f.ImportDir, "m.csv"), Csv);
+        // A name is one line: it is shown in lists and logs, and the CLI prints one line per file.
+        var twoLines = await op.PostAsJsonAsync(Batches, new { name = "one\ntwo", paths = new[] { "m.csv" } }, Ct);
+        twoLines.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var byPath = await op.PostAsJsonAsync(Batches, new { name = longName, paths = new[] { "m.csv" } }, Ct);
         byPath.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await byPath.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain(ManifestBatches.NameMaxChars.ToString());
@@ -174,5 +177,23 @@ public class UploadChecksTests
         (await curator.GetFromJsonAsync<JsonElement>("/v1/admin/catalog/aliases", Ct)).GetArrayLength().ShouldBe(0);
         (await curator.GetFromJsonAsync<JsonElement>("/v1/admin/catalog/synonyms?kind=raga", Ct)).EnumerateArray()
             .ShouldAllBe(s => s.GetProperty("name").GetString()!.Length <= global::Grantha.Reference.CatalogNames.MaxChars);
+    }
+
+    /// <summary>A host map the fetch stage cannot use made a batch whose every fetch failed with bad_url; now a 400 and no batch.</summary>
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_host_map_that_is_not_an_http_base_url_is_a_400_and_no_batch(string store)
+    {
+        await using var f = await ApiFixture.StartAsync(store);
+        File.WriteAllText(Path.Combine(f.ImportDir, "m.csv"), Csv);
+        var op = f.Client(Role.Operator);
+        foreach (var target in new[] { "file:///etc", "javascript:alert(1)", "not a url" })
+        {
+            var r = await op.PostAsJsonAsync(Batches, new { paths = new[] { "m.csv" }, allowOfflineSite = true, hostMap = new Dictionary<string, string> { ["guru-guha.blogspot.com"] = target } }, Ct);
+            r.StatusCode.ShouldBe(HttpStatusCode.BadRequest, target);
+            (await r.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain("http(s) base URL");
+        }
+        (await BatchCountAsync(f)).ShouldBe(0);
+        (await op.PostAsJsonAsync(Batches, new { paths = new[] { "m.csv" }, allowOfflineSite = true, hostMap = new Dictionary<string, string> { ["guru-guha.blogspot.com"] = "http://127.0.0.1:5081" } }, Ct))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
     }
 }
