@@ -19,7 +19,15 @@ public static class ApiHost
         builder.WebHost.UseUrls(o.Url);
         Composition.ConfigureLogging(builder.Logging);
         builder.Services.AddGrantha(Composition.Configuration(), o.Db);
-        builder.Services.AddSingleton(o.ImportFolder ?? ImportFolder.FromEnvironment());
+        builder.Services.AddSingleton((o.ImportFolder ?? ImportFolder.FromEnvironment()).Guarding(o.Db));
+        // One limit for a request body, the manifests an upload carries (docs/manifest.md, "Limits"): the server
+        // and the multipart reader agree on it, so a too-large upload is always answered 413 "Manifest too large".
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = ManifestLimits.UploadBytesMax);
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f =>
+        {
+            f.MultipartBodyLengthLimit = ManifestLimits.UploadBytesMax;
+            f.ValueCountLimit = BulkImportApi.MaxFormFields;
+        });
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<Problems>();
         builder.Services.AddOpenApi();

@@ -12,6 +12,9 @@ public static class BulkImportApi
     public const int PageMax = 500;
     public const int PageDefault = 100;
 
+    /// <summary>Fields of one form (the framework's default, named here for messages): also the most paths one batch names.</summary>
+    public const int MaxFormFields = 1024;
+
     public sealed record CreateBatchJson(string? Name, List<string>? Paths, bool? AllowOfflineSite, Dictionary<string, string>? HostMap, bool? Politeness,
         AutoApproveJson? AutoApprove = null);
 
@@ -32,7 +35,7 @@ public static class BulkImportApi
             .WithSummary("Create a batch from uploaded manifests (multipart, field 'files') or from paths inside the import folder (JSON)")
             // One Accepts: the routing matcher only honours the last one, which would refuse uploads with 415.
             .Accepts<CreateBatchJson>("application/json", "multipart/form-data")
-            .Produces<BatchCreated>(201).ProducesProblem(400).ProducesProblem(413);
+            .Produces<BatchCreated>(201).ProducesProblem(400).ProducesProblem(413).ProducesProblem(415);
         read.MapGet("/batches", ListAsync).WithSummary("Batches, newest first (keyset: ?before=<id>)");
         read.MapGet("/batches/{id:long}", DetailAsync).WithSummary("A batch with per-stage counts and its manifest summary");
         admin.MapDelete("/batches/{id:long}", DeleteAsync).WithSummary("Delete a batch that is not running (recorded in the audit log)");
@@ -58,20 +61,39 @@ public static class BulkImportApi
 
     static async Task<Results<Created<BatchCreated>, ProblemHttpResult>> CreateAsync(HttpRequest request, Db db, Pipeline pipeline, ImportFolder folder, HttpContext http, CancellationToken ct)
     {
+        var limits = ManifestLimits.Default;
         var inputs = new List<ManifestInput>();
         BatchOptions options;
         string? name;
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(ct);
+            IFormCollection form;
+            try { form = await request.ReadFormAsync(ct); }
+            // The framework's messages name its own limits; these say what to send instead. The body is over the
+            // server's limit (Kestrel), or a part is over the form reader's (the same limit, met where Kestrel is not in front).
+            catch (Exception e) when (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+                                      || e is InvalidDataException && e.Message.StartsWith("Multipart body length limit", StringComparison.Ordinal))
+            {
+                return Problem(413, "Manifest too large",
+                    $"One upload carries at most {limits.MaxBytes:N0} bytes of manifests ({ManifestLimits.Describe(limits.MaxBytes)}). Split the manifests, or import them in several batches.");
+            }
+            catch (InvalidDataException)
+            {
+                return Problem(400, "Bad upload", $"The multipart body cannot be read (no boundary or one over 70 characters, a part too long, or more than {MaxFormFields:N0} fields). " +
+                    "Send multipart/form-data with the CSV files in the field 'files'.");
+            }
+            catch (IOException e) when (e.Message.StartsWith("Unexpected end of", StringComparison.Ordinal))
+            {
+                return Problem(400, "Bad upload", "The multipart body ends before its closing boundary: the upload was cut off. Send it again.");
+            }
             if (form.Files.Count == 0) return Problem(400, "No manifest", "Upload one or more CSV files in the multipart field 'files'.");
             foreach (var f in form.Files)
             {
-                if (f.Length > ManifestLimits.Default.MaxBytes)
-                    return Problem(413, "Manifest too large", $"{f.FileName} is {f.Length:N0} bytes; the limit is {ManifestLimits.Default.MaxBytes:N0}.");
+                var fileName = Path.GetFileName(f.FileName);
+                if (f.Length > limits.MaxBytes) throw new ManifestsRefusedException([ManifestBatches.TooLarge(fileName, f.Length, limits.MaxBytes)]);
                 using var ms = new MemoryStream();
                 await f.CopyToAsync(ms, ct);
-                inputs.Add(new(Path.GetFileName(f.FileName), ms.ToArray()));
+                inputs.Add(new(fileName, ms.ToArray()));
             }
             name = form["name"].FirstOrDefault();
             options = new BatchOptions
@@ -80,19 +102,21 @@ public static class BulkImportApi
                 Politeness = bool.TryParse(form["politeness"].FirstOrDefault(), out var pol) ? pol : null,
             };
         }
-        else
+        else if (request.HasJsonContentType())
         {
             var body = await request.ReadFromJsonAsync<CreateBatchJson>(ct) ?? throw new ArgumentException("Send a JSON body with 'paths', or a multipart upload.");
             if (body.Paths is not { Count: > 0 }) return Problem(400, "No manifest", "Give 'paths': manifest files inside the import folder.");
+            if (body.Paths.Count > MaxFormFields) return Problem(400, "Too many manifests", $"Give at most {MaxFormFields:N0} paths; import the others in another batch.");
             foreach (var p in body.Paths)
             {
-                var full = folder.Resolve(p);
-                if (new FileInfo(full).Length > ManifestLimits.Default.MaxBytes)
-                    return Problem(413, "Manifest too large", $"{p} is larger than {ManifestLimits.Default.MaxBytes:N0} bytes.");
-                inputs.Add(new(Path.GetFileName(full), await File.ReadAllBytesAsync(full, ct)));
+                inputs.Add(await folder.ReadAsync(p, limits.MaxBytes, ct));
+                // The files together are held to the same limit as an upload: stop reading once past it.
+                if (inputs.Sum(i => i.Content.LongLength) > limits.MaxBytes) break;
             }
             name = body.Name;
             options = new BatchOptions { AllowOfflineSite = body.AllowOfflineSite ?? false, HostMap = body.HostMap is null ? new(StringComparer.OrdinalIgnoreCase) : new(body.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = body.Politeness };
+            // The fetch stage's own rule, now: a map it cannot use would fail every fetch of the batch with bad_url.
+            _ = new Fetch.HostMapping(options);
             // The auto-approval policy (off unless given): the approvals it makes are the caller's.
             if (body.AutoApprove is { } auto)
                 options = options with
@@ -105,7 +129,11 @@ public static class BulkImportApi
                     }),
                 };
         }
-        var id = await ManifestBatches.CreateAsync(db, pipeline, name ?? string.Join(" + ", inputs.Select(i => i.Name)), inputs, options, http.Actor(), ct: ct);
+        else
+        {
+            return Problem(415, "Unsupported media type", "Send multipart/form-data with the CSV files in the field 'files', or JSON (application/json) with 'paths' in the import folder.");
+        }
+        var id = await ManifestBatches.CreateAsync(db, pipeline, name, inputs, options, http.Actor(), limits, ct);
         var location = $"/v1/admin/bulk-import/batches/{id}";
         return TypedResults.Created(location, new BatchCreated(id, BatchStatus.Running, location));
     }

@@ -18,9 +18,12 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
             Review.AlreadyInCatalogException => (409, "Already in the catalog"),
             Catalog.KrithiRetractedException => (409, "Krithi retracted"),
             Catalog.KrithiReferenceException => (400, "Not in the reference catalog"),
-            ManifestException { Code: "too_large" } => (413, "Manifest too large"),
+            ManifestException { Code: ManifestErrorCode.TooLarge } => (413, "Manifest too large"),
             ManifestException => (400, "Bad manifest"),
+            ManifestsRefusedException { AnyTooLarge: true } => (413, "Manifest too large"),
+            ManifestsRefusedException => (400, "Bad manifest"),
             ImportPathException => (400, "Path refused"),
+            BadHttpRequestException { StatusCode: 413 } => (413, "Request too large"),
             BadHttpRequestException b => (b.StatusCode, "Bad request"),
             ArgumentException or FormatException or System.Text.Json.JsonException => (400, "Bad request"),
             _ => (500, "Internal error"),
@@ -30,6 +33,8 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
         var pd = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = status == 500 ? "The server failed; see its log." : e.Message };
         if (e is IllegalTransitionException it) { pd.Extensions["entity"] = it.Entity; pd.Extensions["from"] = it.From; pd.Extensions["to"] = it.To; }
         if (e is ManifestException me) pd.Extensions["code"] = me.Code;
+        // Every refused file by the name the caller gave it, with what to fix.
+        if (e is ManifestsRefusedException mr) pd.Extensions["files"] = mr.Problems.Select(p => new { name = p.Name, code = p.Code, detail = p.Detail }).ToList();
         // What a screen needs to show the conflict without another request.
         if (e is Review.ReviewVersionConflictException rv) { pd.Extensions["currentVersion"] = rv.Current; pd.Extensions["state"] = rv.State; }
         if (e is Catalog.KrithiVersionConflictException kv) pd.Extensions["currentVersion"] = kv.CurrentVersion;

@@ -54,6 +54,12 @@ public static class Commands
         }
         catch (Catalog.KrithiReferenceException e) { return Fail(ExitCodes.BadInput, e.Message); }
         catch (ManifestException e) { return Fail(ExitCodes.BadInput, $"{e.Code}: {e.Message}"); }
+        catch (ManifestsRefusedException e)
+        {
+            // One line per bad file.
+            foreach (var p in e.Problems) Fail(ExitCodes.BadInput, $"{p.Detail} [{p.Code}]");
+            return ExitCodes.BadInput;
+        }
         catch (ImportPathException e) { return Fail(ExitCodes.BadInput, e.Message); }
         catch (Reference.CatalogEntityNotFoundException e) { return Fail(ExitCodes.NotFound, e.Message); }
         catch (Reference.CatalogConflictException e) { return Fail(ExitCodes.BadInput, e.Message); }

@@ -45,7 +45,7 @@ public static class ImportCommand
             foreach (var f in parse.GetValue(files)!)
             {
                 if (!File.Exists(f)) throw new FileNotFoundException($"Manifest '{f}' does not exist.");
-                inputs.Add(new(Path.GetFileName(f), await File.ReadAllBytesAsync(f, ct)));
+                inputs.Add(await ManifestBatches.ReadFileAsync(f, ManifestLimits.Default.MaxBytes, ct));
             }
             await using var db = await Commands.OpenDbAsync(parse, ct);
             await using var app = GranthaApp.Create(db);
@@ -93,7 +93,7 @@ public static class ImportCommand
         bool wait, bool json, int workers, Stopwatch started, CancellationToken ct)
     {
         var db = app.Db;
-        var batchId = await ManifestBatches.CreateAsync(db, app.Pipeline, name ?? string.Join(" + ", inputs.Select(i => i.Name)), inputs, options, actor, ct: ct);
+        var batchId = await ManifestBatches.CreateAsync(db, app.Pipeline, name, inputs, options, actor, ct: ct);
         if (!json) Console.Error.WriteLine($"Batch {batchId} created on {db.Description} from {inputs.Count} manifest(s).");
         if (!wait)
         {

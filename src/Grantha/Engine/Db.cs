@@ -37,6 +37,8 @@ public sealed class Db : IAsyncDisposable
     public string Description { get; }
     /// <summary>For a dedicated LISTEN connection (PostgreSQL only).</summary>
     public string? PostgresConnectionString => _pg?.ConnectionString;
+    /// <summary>The SQLite database file (null on PostgreSQL and in memory): the import folder never reads it.</summary>
+    public string? SqliteFile { get; private init; }
 
     Db(DbKind kind, string description, NpgsqlDataSource? pg, NpgsqlDataSource? pgOutput, string? sqlite)
     {
@@ -70,7 +72,7 @@ public sealed class Db : IAsyncDisposable
                 Pooling = true,
                 DefaultTimeout = SqliteBusyTimeoutMs / 1000,
             }.ToString();
-            return new Db(DbKind.Sqlite, "sqlite:" + full, null, null, cs);
+            return new Db(DbKind.Sqlite, "sqlite:" + full, null, null, cs) { SqliteFile = full == ":memory:" ? null : full };
         }
         var connectionString = spec.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
                                || spec.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)

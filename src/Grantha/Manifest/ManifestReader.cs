@@ -26,13 +26,44 @@ public static class ManifestReader
     /// <see cref="ManifestException"/> can come after rows were delivered (a bad byte near the end,
     /// an unclosed quote): the whole file is then refused.
     /// </summary>
-    public static async IAsyncEnumerable<ManifestLine> ReadAsync(
-        Stream stream, string fileName, ManifestLimits? limits = null, [EnumeratorCancellation] CancellationToken ct = default)
+    public static IAsyncEnumerable<ManifestLine> ReadAsync(Stream stream, string fileName, ManifestLimits? limits = null, CancellationToken ct = default) =>
+        ReadAsync(stream, fileName, limits ?? ManifestLimits.Default, quoteHeader: true, ct);
+
+    /// <summary>
+    /// How much of a file <see cref="CheckStartAsync"/> reads at least: most manifests (the Trinity's are 8-81 KB)
+    /// are read whole, so every file error they have is found; a bigger file's later errors are found by its
+    /// MANIFEST task.
+    /// </summary>
+    public const int CheckStartBytes = 1024 * 1024;
+
+    /// <summary>
+    /// The file checks that need only the start of a file, run before a batch exists: size, encoding (BOM,
+    /// UTF-16, binary, workbook, bytes that are not UTF-8), the header, and at least one data row; the reader
+    /// itself runs them (one place for the rules), over the first <see cref="CheckStartBytes"/> or the whole
+    /// file. Null when the start is fine.
+    /// </summary>
+    public static async Task<ManifestProblem?> CheckStartAsync(ManifestInput file, ManifestLimits limits, CancellationToken ct = default)
     {
-        limits ??= ManifestLimits.Default;
+        await using var stream = new MemoryStream(file.Content, writable: false);
+        try
+        {
+            // The reader throws a file error when it meets one, or at the end (no header, no rows).
+            await foreach (var _ in ReadAsync(stream, file.Name, limits, quoteHeader: !file.FromImportFolder, ct))
+                if (stream.Position >= CheckStartBytes) break;
+            return null;
+        }
+        catch (ManifestException e)
+        {
+            return new ManifestProblem(file.Name, e.Code, e.Message);
+        }
+    }
+
+    static async IAsyncEnumerable<ManifestLine> ReadAsync(
+        Stream stream, string fileName, ManifestLimits limits, bool quoteHeader, [EnumeratorCancellation] CancellationToken ct)
+    {
         var input = new ManifestInputStream(stream, fileName, limits.MaxBytes);
         using var text = new StreamReader(input, StrictUtf8, detectEncodingFromByteOrderMarks: false, ReadBufferChars, leaveOpen: true);
-        var rows = new RowReader(fileName, limits);
+        var rows = new RowReader(fileName, limits, quoteHeader);
         using var csv = await Parse(rows, () => Sep.Reader(o => o with
         {
             Sep = new Sep(','),       // never guess: a title with ';' must not change the separator
@@ -71,8 +102,11 @@ public static class ManifestReader
         }
     }
 
-    /// <summary>The state of one read: the header's columns and the rows seen so far.</summary>
-    sealed class RowReader(string fileName, ManifestLimits limits)
+    /// <summary>
+    /// The state of one read: the header's columns and the rows seen so far. Without <paramref name="quoteHeader"/>
+    /// a header without the columns is described, not quoted: the file may be anything on the server (/etc/passwd).
+    /// </summary>
+    sealed class RowReader(string fileName, ManifestLimits limits, bool quoteHeader)
     {
         public string FileName => fileName;
         public int LastRowNumber { get; private set; } = 1;
@@ -153,13 +187,18 @@ public static class ManifestReader
             if (missing.Count > 0)
             {
                 var hint =
-                    found.Any(f => f.Contains("://", StringComparison.Ordinal))
+                    !quoteHeader
+                        ? $"A manifest starts with the header row {KrithiColumn},{RagaColumn},{HyperlinkColumn}; is this file a manifest?"
+                    : found.Any(f => f.Contains("://", StringComparison.Ordinal))
                         ? $"The first row looks like data: add the header row {KrithiColumn},{RagaColumn},{HyperlinkColumn} above it."
                     : found.Count == 1 && found[0].IndexOfAny([';', '\t', '|']) >= 0
                         ? "The columns are separated by ';', tab or '|': save the file as comma-separated CSV ('CSV UTF-8 (comma delimited)')."
                         : $"The header must name the columns {KrithiColumn} and {HyperlinkColumn} ({RagaColumn} is optional), in any order and any case; rename the columns.";
+                var has = quoteHeader
+                    ? $"it has: {string.Join(", ", found.Select(f => $"'{Short(f)}'"))}"
+                    : $"its {found.Count} cell(s) are not shown, as the file is from the import folder";
                 throw new ManifestException(ManifestErrorCode.MissingColumns,
-                    $"{fileName}: the header row has no column {string.Join(" and no column ", missing)}; it has: {string.Join(", ", found.Select(f => $"'{Short(f)}'"))}. {hint}");
+                    $"{fileName}: the header row has no column {string.Join(" and no column ", missing)}; {has}. {hint}");
             }
             columnCount = count;
             krithiAt = krithi;

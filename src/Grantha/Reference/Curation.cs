@@ -119,6 +119,8 @@ public static partial class Curation
         if (!ReferenceKinds.IsKind(e.Kind)) throw new ArgumentException(ReferenceKinds.UnknownKindMessage(e.Kind));
         if (e.Id is null || e.Id.Length > IdLengthMax || !IdRegex().IsMatch(e.Id))
             throw new ArgumentException($"The id '{e.Id}' is not a slug: use lowercase letters a-z, digits and single hyphens, e.g. 'jhanjhuti' or 'misra-jhampa' (at most 80 characters).");
+        CatalogNames.Check(e.Name ?? "", "name");
+        CatalogNames.CheckNote(e.Reason, "reason");
         if (string.IsNullOrWhiteSpace(e.Name) || NamesOf(e).Count == 0)
             throw new ArgumentException($"The name '{e.Name}' has no letters to match on.");
         var isRaga = e.Kind == ReferenceKinds.Raga;

@@ -45,6 +45,7 @@ public static class CatalogChanges
     public static async Task<CatalogChangeResult> MergeAsync(Db db, string kind, string duplicateId, string keptId, string? reason, string actor, CancellationToken ct = default)
     {
         if (!ReferenceKinds.IsKind(kind)) throw new ArgumentException(ReferenceKinds.UnknownKindMessage(kind));
+        CatalogNames.CheckNote(reason, "reason");
         var before = await ResolverStore.LoadAsync(db, ct);
         var change = await Curation.MergeAsync(db, kind, duplicateId.Trim(), keptId.Trim(), reason, actor, ct);
         return new CatalogChangeResult(change, await RequeueAsync(db, before, kind, actor, ct));
@@ -57,6 +58,8 @@ public static class CatalogChanges
     public static async Task<CatalogChangeResult> AddSynonymAsync(Db db, string kind, string name, string entityId, string? note, string actor, CancellationToken ct = default)
     {
         if (!ReferenceKinds.IsKind(kind)) throw new ArgumentException(ReferenceKinds.UnknownKindMessage(kind));
+        CatalogNames.Check(name, "synonym");
+        CatalogNames.CheckNote(note, "note");
         if (string.IsNullOrWhiteSpace(name) || ReferenceKinds.Parse(kind, name).IsEmpty) throw new ArgumentException($"The synonym '{name}' has no letters to match on.");
         var before = await ResolverStore.LoadAsync(db, ct);
         var entity = before.For(kind).Find(entityId.Trim()) ?? throw new CatalogEntityNotFoundException(kind, entityId.Trim());

@@ -25,6 +25,7 @@ public static class ResolveChoices
     public static async Task<ChoiceResult> ChooseAsync(Db db, long batchId, string kind, string name, string entityId, string actor, bool retry = true, CancellationToken ct = default)
     {
         if (!ReferenceKinds.IsKind(kind)) throw new ArgumentException(ReferenceKinds.UnknownKindMessage(kind));
+        CatalogNames.Check(name, "name");
         _ = await Batches.GetAsync(db, batchId, ct) ?? throw new BatchNotFoundException(batchId);
         var before = await ResolverStore.LoadAsync(db, ct);
         var set = await ResolverStore.LoadAsync(db, ct);

@@ -16,26 +16,37 @@ public sealed class ApiFixture : IAsyncDisposable
     public required Dictionary<Role, string> Keys { get; init; }
     public required string ImportDir { get; init; }
 
-    public static async Task<ApiFixture> StartAsync(string store, bool workers = false)
+    /// <summary>The web server's own limits (request body size) apply only on Kestrel.</summary>
+    public Uri? KestrelAddress { get; init; }
+
+    bool OwnsImportDir { get; init; }
+
+    /// <param name="importDir">The import folder, given the store (default: a new empty folder).</param>
+    /// <param name="kestrel">A real Kestrel server on a loopback port instead of the in-memory test server.</param>
+    public static async Task<ApiFixture> StartAsync(string store, bool workers = false, Func<TestDb, string>? importDir = null, bool kestrel = false)
     {
         var t = await TestDb.CreateAsync(store);
-        var dir = Path.Combine(Path.GetTempPath(), "grantha-imports", Guid.NewGuid().ToString("n"));
+        var dir = importDir?.Invoke(t) ?? Path.Combine(Path.GetTempPath(), "grantha-imports", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(dir);
         var app = ApiHost.Build(new ApiHost.Options(t.Db, "http://127.0.0.1:0", RunWorkers: workers, ImportFolder: new global::Grantha.Manifest.ImportFolder(dir),
             Worker: new WorkerOptions { PollInterval = TimeSpan.FromMilliseconds(20) }), b =>
             {
-                b.WebHost.UseTestServer();
+                if (!kestrel) b.WebHost.UseTestServer();
                 b.Logging.SetMinimumLevel(LogLevel.Warning); // the run's console is where a CI failure must stay readable
             });
         await app.StartAsync();
         var keys = new Dictionary<Role, string>();
         foreach (var r in Enum.GetValues<Role>()) keys[r] = await ApiKeys.CreateAsync(t.Db, r.ToString(), r);
-        return new ApiFixture { Store = t, App = app, Keys = keys, ImportDir = dir };
+        return new ApiFixture
+        {
+            Store = t, App = app, Keys = keys, ImportDir = dir, OwnsImportDir = importDir is null,
+            KestrelAddress = kestrel ? new Uri(app.Urls.First()) : null,
+        };
     }
 
     public HttpClient Client(Role? role)
     {
-        var c = App.GetTestClient();
+        var c = KestrelAddress is { } a ? new HttpClient { BaseAddress = a, Timeout = TimeSpan.FromMinutes(5) } : App.GetTestClient();
         if (role is { } r) c.DefaultRequestHeaders.Add(ApiKeys.Header, Keys[r]);
         return c;
     }
@@ -61,6 +72,7 @@ public sealed class ApiFixture : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         await Store.DisposeAsync();
-        try { Directory.Delete(ImportDir, true); } catch (IOException) { }
+        // A folder the test chose (importDir) is the test's to clean.
+        if (OwnsImportDir) try { Directory.Delete(ImportDir, true); } catch (IOException) { }
     }
 }
