@@ -107,16 +107,14 @@ public static class Batches
         if (f.ErrorCode is { Length: > 0 }) { parts.Add("error_code = @code"); args.Add("code", f.ErrorCode); }
         // Host and text read stage_task_search (V0015), a write-once copy of each task's host and subject
         // indexed for these filters, so that they never read every task of the batch.
-        if (f.Host is { Length: > 0 })
-        {
-            parts.Add("id IN (SELECT task_id FROM stage_task_search WHERE batch_id = @batchId AND host = @host)");
-            args.Add("host", f.Host.ToLowerInvariant());
-        }
+        var search = new List<string>();
+        if (f.Host is { Length: > 0 }) { search.Add("host = @host"); args.Add("host", f.Host.ToLowerInvariant()); }
         if (f.Text is { Length: > 0 } && f.Text.Replace("%", "").Replace("_", "").Trim() is { Length: > 0 } text)
         {
-            parts.Add("id IN (SELECT task_id FROM stage_task_search WHERE batch_id = @batchId AND subject_key LIKE @text)");
+            search.Add("subject_key LIKE @text");
             args.Add("text", "%" + text.ToLowerInvariant() + "%");
         }
+        if (search.Count > 0) parts.Add($"id IN (SELECT task_id FROM stage_task_search WHERE batch_id = @batchId AND {string.Join(" AND ", search)})");
         if (f.TaskIds is { Count: > 0 } ids) parts.Add($"id IN ({string.Join(",", ids.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})");
         return (string.Join(" AND ", parts), args);
     }

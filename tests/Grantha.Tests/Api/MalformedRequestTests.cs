@@ -67,7 +67,7 @@ public class MalformedRequestTests
     }))));
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
-    public async Task Malformed_bodies_to_every_route_get_no_5xx(string store)
+    public async Task Malformed_bodies_to_every_route_get_no_5xx_and_a_missing_or_weak_key_is_refused_first(string store)
     {
         await using var f = await ApiFixture.StartAsync(store);
         // Batch 1 exists, so routes with a batch id reach their handlers.
@@ -86,6 +86,18 @@ public class MalformedRequestTests
         var sent = 0;
         foreach (var (method, path, role) in routes)
         {
+            // Roles before the body: with no key 401, with the role below the route's 403, whatever the body.
+            if (role is { } needed)
+            {
+                var (what, type, body) = Bodies[^1];
+                foreach (var (caller, want) in new[] { ((Role?)null, 401), (needed > Role.Viewer ? needed - 1 : (Role?)null, needed > Role.Viewer ? 403 : 401) })
+                {
+                    var refused = new HttpRequestMessage(new HttpMethod(method), path) { Content = new ByteArrayContent(body) };
+                    if (type is not null) refused.Content.Headers.TryAddWithoutValidation("Content-Type", type);
+                    var got = (int)(await f.Client(caller).SendAsync(refused, Ct)).StatusCode;
+                    if (got != want) failures.Add($"{method} {path} with {(caller is null ? "no key" : caller + " key")} and {what}: {got}, not {want}");
+                }
+            }
             var client = f.Client(role);
             foreach (var (what, type, body) in Bodies)
             {

@@ -10,17 +10,7 @@ namespace Grantha.Tests.Catalog;
 [Collection(nameof(ConsoleCapture))]
 public class KrithiCommandsTests
 {
-    static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var root = new RootCommand { Commands.DbOption };
-        root.Add(KrithiCommands.Create());
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (await root.Parse(args).InvokeAsync(cancellationToken: TestContext.Current.CancellationToken), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => ConsoleCapture.RunAsync([KrithiCommands.Create()], args);
 
     [Fact]
     public async Task List_prints_every_krithi_with_its_sources_and_show_prints_lyrics_by_section_sources_and_revisions()

@@ -10,24 +10,28 @@ namespace Grantha.Tests.Extract;
 
 /// <summary>The CLI commands, run through System.CommandLine with the console captured (so not in parallel).</summary>
 [CollectionDefinition(nameof(ConsoleCapture), DisableParallelization = true)]
-public sealed class ConsoleCapture;
+public sealed class ConsoleCapture
+{
+    /// <summary>Runs <paramref name="args"/> against a root of <paramref name="commands"/> (with --db), returning the exit code and what it printed.</summary>
+    public static async Task<(int Code, string Out, string Err)> RunAsync(IEnumerable<Command> commands, string[] args)
+    {
+        var root = new RootCommand { Commands.DbOption };
+        foreach (var c in commands) root.Add(c);
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        var (o, e) = (new StringWriter(), new StringWriter());
+        Console.SetOut(o);
+        Console.SetError(e);
+        try { return (await root.Parse(args).InvokeAsync(cancellationToken: TestContext.Current.CancellationToken), o.ToString(), e.ToString()); }
+        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+    }
+}
 
 [Collection(nameof(ConsoleCapture))]
 public class ExtractCommandsTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var root = new RootCommand { Commands.DbOption };
-        foreach (var c in ExtractCommands.Build()) root.Add(c);
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (await root.Parse(args).InvokeAsync(cancellationToken: Ct), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => ConsoleCapture.RunAsync([.. ExtractCommands.Build()], args);
 
     [Fact]
     public async Task Extract_json_of_a_saved_page_has_the_agreed_shape_and_aligned_lyrics()

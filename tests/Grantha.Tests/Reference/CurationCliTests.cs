@@ -11,17 +11,7 @@ public class CurationCliTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var root = new RootCommand { Commands.DbOption };
-        root.Add(CatalogCommands.Create());
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (await root.Parse(args).InvokeAsync(cancellationToken: Ct), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => ConsoleCapture.RunAsync([CatalogCommands.Create()], args);
 
     static readonly string[] Sumadyuti =
         ["catalog", "add", "raga", "sumadyuti", "--name", "Sumadyuti", "--parent", "simhendramadhyamam", "--arohanam", "S R2 G2 M2 P D1 N3 S", "--avarohanam", "S N3 D1 P M2 G2 R2 S"];

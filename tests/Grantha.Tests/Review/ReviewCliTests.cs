@@ -13,18 +13,7 @@ public class ReviewCliTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var root = new RootCommand { Commands.DbOption };
-        root.Add(ReviewCommands.Create());
-        root.Add(ResolveCommands.Create());
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (await root.Parse(args).InvokeAsync(cancellationToken: Ct), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => ConsoleCapture.RunAsync([ReviewCommands.Create(), ResolveCommands.Create()], args);
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task A_curator_lists_chooses_approves_and_bulk_approves_from_the_command_line(string store)
