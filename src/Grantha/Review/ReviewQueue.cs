@@ -76,6 +76,21 @@ public sealed record ReviewFilter
         return (where.Count == 0 ? "1 = 1" : string.Join(" AND ", where), args);
     }
 
+    /// <summary>
+    /// Where the counts for this filter are read (V0020): the per-(batch, state, flags) counters when the filter
+    /// names nothing else, the narrow title rows when it adds only title text or quality, else the imports.
+    /// </summary>
+    internal string CountsFrom()
+    {
+        var others = Confidence is { Count: > 0 } || !string.IsNullOrWhiteSpace(ComposerId) || !string.IsNullOrWhiteSpace(RagaId);
+        var text = !string.IsNullOrWhiteSpace(Text);
+        if (!others && !text && MinQuality is null && MaxQuality is null)
+            return "SELECT s.review_state AS State, s.flags AS Flags, CAST(SUM(s.n) AS BIGINT) AS N FROM review_count s WHERE {where} GROUP BY s.review_state, s.flags";
+        return others
+            ? "SELECT s.review_state AS State, s.flags AS Flags, COUNT(*) AS N FROM staged_import s WHERE {where} GROUP BY s.review_state, s.flags"
+            : "SELECT s.review_state AS State, s.flags AS Flags, COUNT(*) AS N FROM review_queue_row s WHERE {where} GROUP BY s.review_state, s.flags";
+    }
+
     static string EscapeLike(string s) => s.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
 }
 
@@ -138,11 +153,11 @@ public static class ReviewQueue
             if (cursor is { } k) { args.Add("cq", k.Quality); args.Add("cid", k.Id); }
             args.Add("limit", limit);
             // The page and the counts in one round trip. Counts are grouped by (state, flags): few groups, read
-            // from the (batch, state, quality, id) index that carries the flags; the sums per flag are made here.
+            // from the narrowest source that answers the filter (CountsFrom); the sums per flag are made here.
             var (countWhere, _) = filter.Sql(db.Dialect, withStates: false);
             using var grid = await c.QueryMultipleAsync(
                 $"SELECT {ItemColumns} FROM staged_import s WHERE {where}{(cursor is null ? "" : " AND " + keyset)} ORDER BY {orderBy} LIMIT @limit;\n" +
-                $"SELECT s.review_state AS State, s.flags AS Flags, COUNT(*) AS N FROM staged_import s WHERE {countWhere} GROUP BY s.review_state, s.flags", args);
+                filter.CountsFrom().Replace("{where}", countWhere, StringComparison.Ordinal), args);
             var rows = (await grid.ReadAsync<Row>()).ToList();
             var groups = (await grid.ReadAsync<(string State, long Flags, long N)>()).ToList();
             var states = ReviewStates.All.ToDictionary(s => s, s => groups.Where(g => g.State == s).Sum(g => g.N));

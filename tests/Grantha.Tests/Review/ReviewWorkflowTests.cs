@@ -61,6 +61,14 @@ public class ReviewWorkflowTests
         return new Staged(t, site, fetch, batch);
     }
 
+    /// <summary>Another batch of the same <see cref="Rows"/> on the same store and site, run through RESOLVE.</summary>
+    internal static async Task<long> StageAgainAsync(Staged s)
+    {
+        var batch = await ResolveStageTests.BatchAsync(s.Db, s.Site, Rows, "review again");
+        (await EngineHarness.RunUntilSettledAsync(s.Db, batch, Handlers(s.Fetch), TimeSpan.FromSeconds(90))).ShouldBe(BatchStatus.Completed);
+        return batch;
+    }
+
     static async Task<BulkSummary> BulkApproveAsync(Staged s, ApprovalCriteria? criteria = null)
     {
         var app = new Pipeline(Handlers(s.Fetch));
