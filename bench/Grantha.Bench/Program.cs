@@ -14,6 +14,7 @@ var benches = new Dictionary<string, Func<BenchArgs, Task<Dictionary<string, obj
     ["extract"] = ExtractBench.RunAsync,
     ["resolve"] = ResolveBench.RunAsync,
     ["review"] = ReviewBench.RunAsync,
+    ["politeness"] = PolitenessBench.RunAsync,
 };
 if (name is null || !benches.TryGetValue(name, out var run))
 {
