@@ -28,6 +28,7 @@ public static class ApiHost
             f.MultipartBodyLengthLimit = ManifestLimits.UploadBytesMax;
             f.ValueCountLimit = BulkImportApi.MaxFormFields;
         });
+        builder.Services.AddSingleton<EventFeed>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<Problems>();
         builder.Services.AddOpenApi();
@@ -62,6 +63,7 @@ public static class ApiHost
         Review.ReviewApi.MapReviewApi(app);
         Resolve.CurationApi.MapCurationApi(app);
         app.MapKeysApi();
+        app.MapEventStreamApi();
         app.MapGet("/", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
         return app;
     }

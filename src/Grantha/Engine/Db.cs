@@ -129,6 +129,12 @@ public sealed class Db : IAsyncDisposable
         return b.ConnectionString;
     }
 
+    /// <summary>
+    /// A write transaction of this process committed (SQLite only: there the event feed learns of new events in
+    /// process; PostgreSQL's feed LISTENs). Runs on the committing thread: handlers must only signal.
+    /// </summary>
+    public event Action? Committed;
+
     /// <summary>An open connection (SQLite connections get WAL and a busy timeout).</summary>
     public Task<DbConnection> OpenAsync(CancellationToken ct = default) => OpenAsync(output: false, ct);
 
@@ -165,6 +171,7 @@ public sealed class Db : IAsyncDisposable
                     : await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, token);
                 var result = await work(conn, tx);
                 await tx.CommitAsync(token);
+                if (db.Kind == DbKind.Sqlite) db.Committed?.Invoke();
                 return result;
             }
             finally

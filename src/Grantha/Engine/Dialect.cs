@@ -86,4 +86,17 @@ public abstract partial class Dialect
 
     /// <summary>Whether INSERTs may run inside a WITH clause (PostgreSQL): several writes in one statement.</summary>
     public abstract bool DataModifyingCtes { get; }
+
+    /// <summary>
+    /// Where the event log's committed prefix may end (<see cref="EventFeed"/>): the highest event id taken so far, and
+    /// the transactions still running that may hold a lower one. The ids up to <c>Upto</c> are all committed (or never
+    /// will be) once every one of <c>Running</c> has ended (<see cref="OldestRunningAsync"/> is above them).
+    /// </summary>
+    public abstract Task<(long Upto, ulong[] Running)> EventMarkAsync(DbConnection c);
+
+    /// <summary>The oldest transaction still running (PostgreSQL: the snapshot's xmin); SQLite: none (its one writer commits in id order).</summary>
+    public abstract Task<ulong> OldestRunningAsync(DbConnection c);
+
+    /// <summary>The channel LISTENed on for new events (PostgreSQL); null where the feed learns of commits in process.</summary>
+    public virtual string? EventChannel => null;
 }

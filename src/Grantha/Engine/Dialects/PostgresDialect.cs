@@ -127,5 +127,22 @@ public sealed partial class PostgresDialect : Dialect
     public override Task TransactionLockAsync(DbConnection c, DbTransaction tx, long key) =>
         c.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key }, tx);
 
+    public override string? EventChannel => "grantha_event";
+
+    public override async Task<(long Upto, ulong[] Running)> EventMarkAsync(DbConnection c)
+    {
+        // The sequence first, then (a new statement, so a later snapshot) the running transactions: a transaction
+        // takes its xid before any event id (V0021), so one holding an id up to Upto is running in this snapshot or done.
+        var upto = await c.ExecuteScalarAsync<long?>("SELECT pg_sequence_last_value(pg_get_serial_sequence('event', 'id')::regclass)") ?? 0;
+        var snapshot = await c.ExecuteScalarAsync<string>("SELECT pg_current_snapshot()::text") ?? "";
+        // xmin:xmax:xip1,xip2,...
+        var parts = snapshot.Split(':');
+        var running = parts.Length == 3 && parts[2].Length > 0 ? parts[2].Split(',').Select(ulong.Parse).ToArray() : [];
+        return (upto, running);
+    }
+
+    public override async Task<ulong> OldestRunningAsync(DbConnection c) =>
+        ulong.Parse(await c.ExecuteScalarAsync<string>("SELECT pg_snapshot_xmin(pg_current_snapshot())::text") ?? "0");
+
     static string Prefixed(string prefix) => string.Join(", ", TaskQueue.TaskColumns.Split(", ").Select(col => prefix + col));
 }

@@ -111,4 +111,9 @@ public sealed partial class SqliteDialect : Dialect
     public override bool DataModifyingCtes => false;
     public override Task LockBatchesAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds) => Task.CompletedTask;
     public override Task TransactionLockAsync(DbConnection c, DbTransaction tx, long key) => Task.CompletedTask;
+
+    public override async Task<(long Upto, ulong[] Running)> EventMarkAsync(DbConnection c) =>
+        (await c.ExecuteScalarAsync<long?>("SELECT MAX(id) FROM event") ?? 0, []);
+
+    public override Task<ulong> OldestRunningAsync(DbConnection c) => Task.FromResult(ulong.MaxValue);
 }
