@@ -33,8 +33,9 @@ pids+=($!)
 for _ in $(seq 100); do grep -q "__site" "$work/site.out" 2>/dev/null && break; sleep 0.2; done
 hostmap=(--host-map "guru-guha.blogspot.com=http://127.0.0.1:$port" "thyagaraja-vaibhavam.blogspot.com=http://127.0.0.1:$((port+1))" "syamakrishnavaibhavam.blogspot.com=http://127.0.0.1:$((port+2))")
 
+# A worker process maps hosts only onto the servers it is told it may (the batch row alone opens no loopback).
 for i in 1 2 3; do
-  ./grantha worker --db "$db" >"$work/worker$i.log" 2>&1 &
+  ./grantha worker --db "$db" --offline-site-allow "http://127.0.0.1:$port" "http://127.0.0.1:$((port+1))" "http://127.0.0.1:$((port+2))" >"$work/worker$i.log" 2>&1 &
   pids+=($!); eval "worker$i=$!"
 done
 shared="$(cd "$here/.." && pwd)/shared/manifests"

@@ -64,6 +64,7 @@ public static class ImportBench
             // --extract-concurrency N tries another EXTRACT concurrency than the stage's default.
             var concurrency = a.Str("extract-concurrency") is { } n ? new Dictionary<string, int> { [ExtractHandler.Name] = int.Parse(n) } : null;
             await using var app = GranthaApp.Create(db);
+            app.Services.GetRequiredService<Grantha.Fetch.OfflineSites>().Allow(site.HostMap.Values);
             var worker = app.NewWorker(new WorkerOptions { Concurrency = concurrency });
             var run = worker.RunAsync(cts.Token);
             var sw = Stopwatch.StartNew();

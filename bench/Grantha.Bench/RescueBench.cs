@@ -26,6 +26,7 @@ public static class RescueBench
         var csv = "Krithi,Raga,Hyperlink\n" + string.Join("\n", rows.Select(r => $"{r.Krithi},{r.Raga},{r.Url}")) + "\n";
         var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
         await using var app = GranthaApp.Create(db);
+        app.Services.GetRequiredService<Grantha.Fetch.OfflineSites>().Allow(site.HostMap.Values);
         // A worker that survives, running since before the kill as in a cluster (MANIFEST only: it never takes
         // the slow fetches itself, so every rescue is its rescuer's or the lease's doing).
         using var cts = new CancellationTokenSource();

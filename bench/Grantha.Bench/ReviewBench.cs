@@ -368,6 +368,7 @@ public static class ReviewBench
         await using var site = await OfflineSite.SourceSite.StartAsync(new OfflineSite.SourceSiteOptions { BasePort = 0, Manifests = SharedFiles.TrinityManifests, Pregenerate = true });
         await site.Ready;
         await using var app = GranthaApp.Create(db);
+        app.Services.GetRequiredService<Grantha.Fetch.OfflineSites>().Allow(site.HostMap.Values);
         using var cts = new CancellationTokenSource();
         var run = app.NewWorker().RunAsync(cts.Token);
         try

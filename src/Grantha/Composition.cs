@@ -45,7 +45,10 @@ public static class Composition
     {
         services.AddSingleton(db);
         var fetch = config.GetSection("Fetch").Get<FetchOptions>() ?? new FetchOptions();
+        // Each process its own allowance, from its configuration only (a process that starts an offline site adds it).
+        fetch = fetch with { OfflineSites = new OfflineSites(config.GetSection("Fetch:OfflineSiteAllow").Get<string[]>() ?? []) };
         services.AddSingleton(fetch);
+        services.AddSingleton(fetch.OfflineSites);
         services.AddSingleton(config.GetSection("Worker").Get<WorkerOptions>() ?? new WorkerOptions());
         services.AddSingleton(ManifestLimits.Default);
         FetchClient.AddFetchClients(services, fetch);

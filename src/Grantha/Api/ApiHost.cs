@@ -11,14 +11,35 @@ public static class ApiHost
 {
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
-    public sealed record Options(Db Db, string Url = DefaultUrl, bool RunWorkers = true, ImportFolder? ImportFolder = null, WorkerOptions? Worker = null);
+    /// <param name="Metrics">Where /metrics is served and who may read it (default: configuration's <c>Metrics</c> section).</param>
+    public sealed record Options(Db Db, string Url = DefaultUrl, bool RunWorkers = true, ImportFolder? ImportFolder = null, WorkerOptions? Worker = null,
+        MetricsOptions? Metrics = null);
+
+    /// <summary>
+    /// /metrics tells the hosts and the load of every batch: it can be served on a port of its own (then the API's
+    /// port does not serve it, and the metrics port serves nothing else) and/or need an operator key.
+    /// </summary>
+    public sealed record MetricsOptions
+    {
+        /// <summary>Serve /metrics on this port only (same address as the API); null: on the API's port.</summary>
+        public int? Port { get; init; }
+        /// <summary>/metrics needs an API key with the operator role or above.</summary>
+        public bool KeyRequired { get; init; }
+    }
 
     public static WebApplication Build(Options o, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(ApiHost).Assembly.GetName().Name });
-        builder.WebHost.UseUrls(o.Url);
+        var config = Composition.Configuration();
+        var metrics = o.Metrics ?? config.GetSection("Metrics").Get<MetricsOptions>() ?? new MetricsOptions();
+        if (metrics.Port is { } mp)
+        {
+            var api = new Uri(o.Url);
+            builder.WebHost.UseUrls(o.Url, $"{api.Scheme}://{api.Host}:{mp}");
+        }
+        else builder.WebHost.UseUrls(o.Url);
         Composition.ConfigureLogging(builder.Logging);
-        builder.Services.AddGrantha(Composition.Configuration(), o.Db);
+        builder.Services.AddGrantha(config, o.Db);
         builder.Services.AddSingleton((o.ImportFolder ?? ImportFolder.FromEnvironment()).Guarding(o.Db));
         // One limit for a request body, the manifests an upload carries (docs/manifest.md, "Limits"): the server
         // and the multipart reader agree on it, so a too-large upload is always answered 413 "Manifest too large".
@@ -41,12 +62,24 @@ public static class ApiHost
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(EngineMetrics.MeterName, Fetch.FetchMetrics.MeterName, Extract.ExtractMetrics.MeterName, Resolve.ResolveMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
+            // Kestrel's connection metrics carry the listening address and port of each connection: not for a scrape.
+            .AddView(i => i.Meter.Name == "Microsoft.AspNetCore.Server.Kestrel"
+                ? new MetricStreamConfiguration { TagKeys = ["network.protocol.name", "network.protocol.version", "network.transport", "network.type", "tls.protocol.version", "error.type"] }
+                : null)
             .AddPrometheusExporter());
         if (o.RunWorkers)
             builder.Services.AddHostedService(sp => new WorkerService(sp.NewWorker(o.Worker)));
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        if (metrics.Port is { } metricsPort)
+            // By the port the connection came in on (a Host header is the client's to write): /metrics only there, and only /metrics.
+            app.Use((http, next) =>
+            {
+                if ((http.Connection.LocalPort == metricsPort) == http.Request.Path.Equals("/metrics", StringComparison.OrdinalIgnoreCase)) return next(http);
+                http.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // Roles before bodies: a request that may not act is answered before any body is read.
@@ -54,7 +87,8 @@ public static class ApiHost
         app.UseKnownCharsets();
         app.MapOpenApi();
         app.MapScalarApiReference();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        var scrape = app.MapPrometheusScrapingEndpoint("/metrics");
+        if (metrics.KeyRequired) scrape.RequireRole(Role.Operator);
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync });
         app.MapBulkImportApi();

@@ -16,6 +16,8 @@ public static class Auth
 
     const string CheckedItem = "grantha.role-checked";
 
+    const string RoleItem = "grantha.role";
+
     /// <summary>
     /// The route needs <paramref name="role"/>. The check runs in <see cref="UseApiKeys"/> before the body is read; the
     /// endpoint filter added here repeats it when a host has no such middleware, so a route is never open by omission.
@@ -49,9 +51,13 @@ public static class Auth
             // The key's role, never its name: a response or a log of it must not tell who holds which key.
             return Results.Problem(title: "Not allowed", detail: $"This needs the {role.ToString().ToLowerInvariant()} role; this key is {k.Role.ToString().ToLowerInvariant()}.", statusCode: 403);
         http.Items[ActorItem] = $"api:{k.Name}";
+        http.Items[RoleItem] = k.Role;
         http.Items[CheckedItem] = true;
         return null;
     }
+
+    /// <summary>The role of the request's key, once checked; null before (or on a route that needs none).</summary>
+    public static Role? KeyRole(this HttpContext http) => http.Items[RoleItem] as Role?;
 
     /// <summary>Who acts, for the event log.</summary>
     public static string Actor(this HttpContext http) => http.Items[ActorItem] as string ?? "api:anonymous";

@@ -59,7 +59,8 @@ public static class BulkImportApi
         return app;
     }
 
-    static async Task<Results<Created<BatchCreated>, ProblemHttpResult>> CreateAsync(HttpRequest request, Db db, Pipeline pipeline, ImportFolder folder, HttpContext http, CancellationToken ct)
+    static async Task<Results<Created<BatchCreated>, ProblemHttpResult>> CreateAsync(HttpRequest request, Db db, Pipeline pipeline, ImportFolder folder,
+        Fetch.OfflineSites offlineSites, HttpContext http, CancellationToken ct)
     {
         var limits = ManifestLimits.Default;
         var inputs = new List<ManifestInput>();
@@ -115,8 +116,6 @@ public static class BulkImportApi
             }
             name = body.Name;
             options = new BatchOptions { AllowOfflineSite = body.AllowOfflineSite ?? false, HostMap = body.HostMap is null ? new(StringComparer.OrdinalIgnoreCase) : new(body.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = body.Politeness };
-            // The fetch stage's own rule, now: a map it cannot use would fail every fetch of the batch with bad_url.
-            _ = new Fetch.HostMapping(options);
             // The auto-approval policy (off unless given): the approvals it makes are the caller's.
             if (body.AutoApprove is { } auto)
                 options = options with
@@ -132,6 +131,15 @@ public static class BulkImportApi
         else
         {
             return Problem(415, "Unsupported media type", "Send multipart/form-data with the CSV files in the field 'files', or JSON (application/json) with 'paths' in the import folder.");
+        }
+        // Mapping hosts onto other servers reaches this machine's loopback: an admin's development feature, and
+        // only onto the servers this process allows (serve --offline-site, --offline-site-allow), checked now with
+        // the field named, and again by the worker before it connects.
+        if (options.AllowOfflineSite || options.HostMap.Count > 0)
+        {
+            if (http.KeyRole() is not Role.Admin)
+                return Problem(403, "Not allowed", "Mapping hosts onto other servers (allowOfflineSite, hostMap) needs the admin role.");
+            offlineSites.Check(options);
         }
         var id = await ManifestBatches.CreateAsync(db, pipeline, name, inputs, options, http.Actor(), limits, ct);
         var location = $"/v1/admin/bulk-import/batches/{id}";

@@ -23,6 +23,7 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
             ManifestsRefusedException { AnyTooLarge: true } => (413, "Manifest too large"),
             ManifestsRefusedException => (400, "Bad manifest"),
             ImportPathException => (400, "Path refused"),
+            BatchOptionException => (400, "Option refused"),
             BadHttpRequestException { StatusCode: 413 } => (413, "Request too large"),
             BadHttpRequestException b => (b.StatusCode, "Bad request"),
             ArgumentException or FormatException or System.Text.Json.JsonException => (400, "Bad request"),
@@ -33,6 +34,7 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
         var pd = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = status == 500 ? "The server failed; see its log." : e.Message };
         if (e is IllegalTransitionException it) { pd.Extensions["entity"] = it.Entity; pd.Extensions["from"] = it.From; pd.Extensions["to"] = it.To; }
         if (e is ManifestException me) pd.Extensions["code"] = me.Code;
+        if (e is BatchOptionException bo) pd.Extensions["field"] = bo.Field;
         // Every refused file by the name the caller gave it, with what to fix.
         if (e is ManifestsRefusedException mr) pd.Extensions["files"] = mr.Problems.Select(p => new { name = p.Name, code = p.Code, detail = p.Detail }).ToList();
         // What a screen needs to show the conflict without another request.

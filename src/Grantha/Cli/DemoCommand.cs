@@ -33,6 +33,8 @@ public static class DemoCommand
 
             var key = await ApiKeys.CreateAsync(db, $"demo-{DateTime.UtcNow:yyyyMMddHHmmss}", Role.Admin, ct);
             var app = ApiHost.Build(new ApiHost.Options(db, p.GetValue(url)!, RunWorkers: true));
+            // The site this process started, and nothing else, may be mapped onto (also by the demo's API).
+            app.Services.GetRequiredService<Fetch.OfflineSites>().Allow(site.HostMap.Values);
             await app.StartAsync(ct);
             var address = p.GetValue(url);
             if (!asJson)

@@ -81,6 +81,8 @@ public static class ExtractCommands
         {
             var options = ImportCommand.BuildOptions(offlineSite, null, noPoliteness: false);
             await using var app = GranthaApp.Create(db);
+            // --offline-site: the user's own command points at the site on its default ports.
+            app.Services.GetRequiredService<OfflineSites>().Allow(options.HostMap.Values);
             var fetch = (FetchHandler)app.Pipeline[FetchHandler.Name];
             var task = new StageTask { Stage = FetchHandler.Name, Subject = url, Host = new Uri(url).Host, Attempt = 1, MaxAttempts = 1 };
             try

@@ -49,6 +49,9 @@ public static class ImportCommand
             }
             await using var db = await Commands.OpenDbAsync(parse, ct);
             await using var app = GranthaApp.Create(db);
+            // The map is the user's own, on their command line: this process (its --wait worker) may use it. Other
+            // worker processes need it allowed too (worker --offline-site-allow).
+            app.Services.GetRequiredService<Fetch.OfflineSites>().Allow(options.HostMap.Values).Check(options);
             return await RunAsync(app, parse.GetValue(Name), inputs, options, "cli", parse.GetValue(Wait), parse.GetValue(Json), parse.GetValue(Workers), started, ct);
         }));
         return cmd;

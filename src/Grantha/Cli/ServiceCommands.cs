@@ -14,7 +14,17 @@ public static class ServiceCommands
     {
         var url = new Option<string>("--url") { Description = "Address to listen on", DefaultValueFactory = _ => ApiHost.DefaultUrl };
         var noWorkers = new Option<bool>("--no-workers") { Description = "API only" };
-        var serve = new Command("serve", "Run the API (admin, health, metrics, OpenAPI at /scalar/v1) and the workers") { url, noWorkers };
+        var offlineSite = new Option<bool>("--offline-site")
+        {
+            Description = $"Start the offline source site in this process (ports {SourceSiteOptions.DefaultBasePort}..) and let admins map batches' hosts onto it",
+        };
+        var offlineAllow = OfflineSiteAllowOption();
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve /metrics on this port only (same address), not on the API's" };
+        var metricsKey = new Option<bool>("--metrics-key-required") { Description = "/metrics needs an API key (operator or admin)" };
+        var serve = new Command("serve", "Run the API (admin, health, metrics, OpenAPI at /scalar/v1) and the workers")
+        {
+            url, noWorkers, offlineSite, offlineAllow, metricsPort, metricsKey,
+        };
         serve.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = Db.Open(Db.ResolveSpec(p.GetValue(Commands.DbOption)));
@@ -27,22 +37,42 @@ public static class ServiceCommands
                 Console.Error.WriteLine($"error: not ready: {string.Join("; ", notReady.Select(c => $"{c.Name}: {c.Description}"))}. Fix the store (or --db) and start serve again.");
                 return ExitCodes.Failed;
             }
+            if (p.GetValue(metricsPort) is { } mp && (mp is < 1 or > 65535 || mp == new Uri(p.GetValue(url)!).Port))
+                throw new ArgumentException("--metrics-port must be a port from 1 to 65535 other than the API's.");
             await PrintBootstrapKeyAsync(db, ct);
-            var app = ApiHost.Build(new ApiHost.Options(db, p.GetValue(url)!, RunWorkers: !p.GetValue(noWorkers)));
-            Console.Error.WriteLine($"API on {p.GetValue(url)} (OpenAPI UI /scalar/v1, metrics /metrics), database {db.Description}");
+            var metricsFromConfig = Composition.Configuration().GetSection("Metrics").Get<ApiHost.MetricsOptions>() ?? new ApiHost.MetricsOptions();
+            var metrics = metricsFromConfig with
+            {
+                Port = p.GetValue(metricsPort) ?? metricsFromConfig.Port,
+                KeyRequired = p.GetValue(metricsKey) || metricsFromConfig.KeyRequired,
+            };
+            await using var site = p.GetValue(offlineSite)
+                ? await SourceSite.StartAsync(new SourceSiteOptions { Manifests = SharedFiles.TrinityManifestsIfPresent }, ct)
+                : null;
+            var app = ApiHost.Build(new ApiHost.Options(db, p.GetValue(url)!, RunWorkers: !p.GetValue(noWorkers), Metrics: metrics));
+            var allowed = app.Services.GetRequiredService<Fetch.OfflineSites>().Allow(p.GetValue(offlineAllow) ?? []);
+            if (site is not null)
+            {
+                allowed.Allow(site.HostMap.Values);
+                Console.Error.WriteLine($"Offline site: {string.Join(", ", site.HostMap.Select(kv => $"{kv.Key} -> {kv.Value}"))} (admins may map batches' hosts onto it)");
+            }
+            var metricsAt = metrics.Port is { } port ? $"metrics on port {port}" : "metrics /metrics";
+            Console.Error.WriteLine($"API on {p.GetValue(url)} (OpenAPI UI /scalar/v1, {metricsAt}{(metrics.KeyRequired ? " with an operator key" : "")}), database {db.Description}");
             await app.RunAsync(ct);
             return 0;
         }));
         yield return serve;
 
         var stages = new Option<string[]>("--stage") { Description = "Only these stages (default: all)", AllowMultipleArgumentsPerToken = true };
-        var worker = new Command("worker", "Run workers only (start several, on several machines, against one PostgreSQL)") { stages };
+        var workerAllow = OfflineSiteAllowOption();
+        var worker = new Command("worker", "Run workers only (start several, on several machines, against one PostgreSQL)") { stages, workerAllow };
         worker.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
             using var logs = LoggerFactory.Create(b => Composition.ConfigureLogging(b));
             var only = p.GetValue(stages) is { Length: > 0 } s ? s.Select(x => x.ToUpperInvariant()).ToArray() : null;
             await using var app = GranthaApp.Create(db, logs: logs);
+            app.Services.GetRequiredService<Fetch.OfflineSites>().Allow(p.GetValue(workerAllow) ?? []);
             var options = app.Services.GetRequiredService<WorkerOptions>();
             await app.NewWorker(only is null ? options : options with { Stages = only }).RunAsync(ct);
             return 0;
@@ -80,6 +110,12 @@ public static class ServiceCommands
         }, ct)));
         yield return new Command("sources", "The offline source site") { sourcesServe };
     }
+
+    static Option<string[]> OfflineSiteAllowOption() => new("--offline-site-allow")
+    {
+        Description = "Base URLs (http://127.0.0.1:PORT) batches may map their hosts onto (development; also Fetch:OfflineSiteAllow)",
+        AllowMultipleArgumentsPerToken = true,
+    };
 
     /// <summary>
     /// A database without an active key (fresh, or every key revoked): make an admin key so the API is usable, and

@@ -38,3 +38,14 @@ public sealed record BatchOptions
     public static BatchOptions FromJson(string? json) =>
         string.IsNullOrWhiteSpace(json) ? new BatchOptions() : JsonSerializer.Deserialize<BatchOptions>(json, EngineJson.Options) ?? new BatchOptions();
 }
+
+/// <summary>
+/// A batch option refused when the batch is created (or, for a host map, when a worker reads it): <see cref="Field"/>
+/// names the option as the API takes it (<c>hostMap.guru-guha.blogspot.com</c>, <c>politeness</c>).
+/// </summary>
+public sealed class BatchOptionException(string field, string message, bool notAllowed = false) : ArgumentException(message)
+{
+    public string Field { get; } = field;
+    /// <summary>A host map base that is a URL, but not a server this process allows.</summary>
+    public bool NotAllowed { get; } = notAllowed;
+}

@@ -145,12 +145,15 @@ public sealed class FetchClient : IDisposable
 
     /// <summary>
     /// Sends one GET to <paramref name="wire"/>. Throws a classified <see cref="StageException"/>
-    /// when no answer came; otherwise returns the answer, whatever its status.
+    /// when no answer came; otherwise returns the answer, whatever its status. Messages name
+    /// <paramref name="shown"/> (the URL as in the manifest), never a mapped wire URL: that is an
+    /// address of this machine, and task errors are read by every viewer.
     /// </summary>
-    public async Task<HopResponse> SendAsync(Uri wire, bool offline, Validators? validators, BodyRule rule, CancellationToken ct)
+    public async Task<HopResponse> SendAsync(Uri wire, bool offline, Validators? validators, BodyRule rule, CancellationToken ct, Uri? shown = null)
     {
+        var url = (shown ?? wire).ToString();
         if (wire.Scheme is not ("http" or "https"))
-            throw StageException.Permanent(FetchErrors.AddressRefused, $"{wire}: only http and https URLs are fetched");
+            throw StageException.Permanent(FetchErrors.AddressRefused, $"{url}: only http and https URLs are fetched");
         var client = offline ? _offline : _public;
         var clock = Stopwatch.StartNew();
         try
@@ -161,15 +164,15 @@ public sealed class FetchClient : IDisposable
                 if (validators?.ETag is { } etag) request.Headers.TryAddWithoutValidation("If-None-Match", etag);
                 if (validators?.LastModified is { } lm) request.Headers.TryAddWithoutValidation("If-Modified-Since", lm);
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
-                return await ReadAsync(wire, response, rule, clock, token, ct);
+                return await ReadAsync(wire, url, response, rule, clock, token, ct);
             }, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
         catch (Exception e) when (SendWindow.FindLate(e) is { } late) { throw late; }
-        catch (Exception e) { throw FetchErrors.ForException(e, wire.ToString()); }
+        catch (Exception e) { throw FetchErrors.ForException(e, url); }
     }
 
-    static async Task<HopResponse> ReadAsync(Uri wire, HttpResponseMessage response, BodyRule rule, Stopwatch clock, CancellationToken token, CancellationToken callerCt)
+    static async Task<HopResponse> ReadAsync(Uri wire, string url, HttpResponseMessage response, BodyRule rule, Stopwatch clock, CancellationToken token, CancellationToken callerCt)
     {
         var status = (int)response.StatusCode;
         var headers = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -184,7 +187,6 @@ public sealed class FetchClient : IDisposable
         StageException? error = null;
         if (status is >= 200 and <= 299)
         {
-            var url = wire.ToString();
             if (rule.HtmlOnly && contentType is not null && !HtmlTypes.Contains(contentType))
                 error = StageException.Permanent(FetchErrors.NotHtml, $"{url} is {contentType}, not an HTML page", status);
             else if (response.Content.Headers.ContentLength is { } declared && declared > rule.MaxBytes && !rule.TruncateAtLimit)

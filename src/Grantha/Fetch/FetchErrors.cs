@@ -51,18 +51,31 @@ public static class FetchErrors
         if (e is TimeoutRejectedException)
             return StageException.Transient(Timeout, $"{url}: no complete answer within {((TimeoutRejectedException)e).Timeout.TotalSeconds:0.#} s", status, inner: e);
         for (var x = e; x is not null; x = x.InnerException)
-            if (x is AddressRefusedException refused)
-                return StageException.Permanent(AddressRefused, $"{url}: {refused.Message}", status, e);
+            if (x is AddressRefusedException)
+                return StageException.Permanent(AddressRefused, $"{url}: refused to connect: the host's address is not a public one", status, e);
+        // The framework's messages name the address connected to (a mapped host's is this machine's own):
+        // the task error says what failed in words of its own; the exception, with the address, goes to the log.
+        var detail = Describe(e);
         if (e is OperationCanceledException)
             // The caller's own cancellation is rethrown before this; what is left is a connect time-out.
-            return StageException.Transient(Timeout, $"{url}: {e.InnerException?.Message ?? e.Message}", status, inner: e);
+            return StageException.Transient(Timeout, $"{url}: no connection within the connect time-out", status, inner: e);
         if (duringBody)
-            return StageException.Transient(Truncated, $"{url}: the body broke off before its end ({e.Message})", status, inner: e);
-        var detail = e is HttpRequestException { HttpRequestError: var kind } && kind != HttpRequestError.Unknown ? $"{kind}: {e.Message}" : e.Message;
+            return StageException.Transient(Truncated, $"{url}: the body broke off before its end ({detail})", status, inner: e);
         if (e is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError }
             || FindSocketError(e) is SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain)
             return StageException.Transient(ConnectionFailed, $"{url}: the host name did not resolve ({detail})", status, inner: e);
         return StageException.Transient(ConnectionFailed, $"{url}: connection failed ({detail})", status, inner: e);
+    }
+
+    /// <summary>What went wrong by its kind and socket error, never the framework's message (which names the endpoint).</summary>
+    static string Describe(Exception e)
+    {
+        var parts = new List<string>();
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is HttpRequestException { HttpRequestError: var kind } && kind != HttpRequestError.Unknown) { parts.Add(kind.ToString()); break; }
+        if (FindSocketError(e) is { } socket) parts.Add(socket.ToString());
+        if (parts.Count == 0) parts.Add(e is IOException ? "the connection closed" : e.GetType().Name);
+        return string.Join(": ", parts);
     }
 
     /// <summary>A Retry-After header as a delay from <paramref name="now"/> (seconds or an HTTP date; never negative).</summary>

@@ -69,9 +69,13 @@ public sealed class FetchHandler : StageHandler<NoPayload, FetchHandler.Fetched>
         if (done is not null) return FetchResult.From(done, resumed: true);
 
         HostMapping map;
-        try { map = new HostMapping(context.Batch); }
-        catch (ArgumentException e) { throw StageException.Permanent(FetchErrors.BadUrl, e.Message); }
-        var gate = context.Batch.Politeness == false ? null : new HostGate(context.Db, _options.Gate with
+        // The map is checked here again, against what this process allows: the batch row may come from anywhere.
+        try { map = new HostMapping(context.Batch, _options.OfflineSites); }
+        catch (BatchOptionException e) { throw StageException.Permanent(e.NotAllowed ? FetchErrors.AddressRefused : FetchErrors.BadUrl, e.Message); }
+        // Politeness can be off only towards the offline site (loopback benchmarks, the demo): a host the
+        // batch does not map gets the gate whatever the batch says.
+        var politenessOff = context.Batch.Politeness == false;
+        var gate = new HostGate(context.Db, _options.Gate with
         {
             MinDelay = context.Batch.HostDelayMs is { } d ? TimeSpan.FromMilliseconds(Math.Max(0, d)) : _options.Gate.MinDelay,
             MaxConcurrent = context.Batch.HostConcurrency is { } n ? Math.Max(1, n) : _options.Gate.MaxConcurrent,
@@ -84,7 +88,8 @@ public sealed class FetchHandler : StageHandler<NoPayload, FetchHandler.Fetched>
         for (var hop = 0; ; hop++)
         {
             var host = RobotsPolicy.HostKey(logical);
-            var rules = await _robots.GetAsync(context.Db, logical, map, gate, holder, ct);
+            var hopGate = politenessOff && map.Maps(logical) ? null : gate;
+            var rules = await _robots.GetAsync(context.Db, logical, map, hopGate, holder, ct);
             if (!rules.IsAllowed(logical.PathAndQuery))
             {
                 FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason("robots"));
@@ -92,8 +97,12 @@ public sealed class FetchHandler : StageHandler<NoPayload, FetchHandler.Fetched>
             }
 
             var (wire, offline) = map.ToWire(logical);
-            var validators = previous is not null && previous.FinalUrl == logical.AbsoluteUri ? new Validators(previous.ETag, previous.LastModified) : null;
-            var response = await SendAsync(gate, host, holder, wire, offline, validators, ct);
+            // Validators go back only to the origin (after mapping) that gave them: another server's ETag
+            // could make this one's 304 keep a page it never served. Rows from before V0017 have no origin.
+            var origin = OfflineSites.Origin(wire);
+            var validators = previous is not null && previous.FinalUrl == logical.AbsoluteUri && previous.Origin == origin
+                ? new Validators(previous.ETag, previous.LastModified) : null;
+            var response = await SendAsync(hopGate, host, holder, wire, logical, offline, validators, ct);
             wireMs += response.ElapsedMs;
             var evidence = new FetchEvidence
             {
@@ -101,6 +110,7 @@ public sealed class FetchHandler : StageHandler<NoPayload, FetchHandler.Fetched>
                 TaskId = task.Id == 0 ? null : task.Id,
                 Url = subject,
                 FinalUrl = logical.AbsoluteUri,
+                Origin = origin,
                 Status = response.Status,
                 Headers = response.Headers,
                 ETag = response.ETag,
@@ -141,15 +151,15 @@ public sealed class FetchHandler : StageHandler<NoPayload, FetchHandler.Fetched>
     }
 
     /// <summary>One request under the host gate; the host's delay follows how the request went.</summary>
-    async Task<HopResponse> SendAsync(HostGate? gate, string host, string holder, Uri wire, bool offline, Validators? validators, CancellationToken ct)
+    async Task<HopResponse> SendAsync(HostGate? gate, string host, string holder, Uri wire, Uri logical, bool offline, Validators? validators, CancellationToken ct)
     {
-        if (gate is null) return await SendObservedAsync(host, wire, offline, validators, ct);
+        if (gate is null) return await SendObservedAsync(host, wire, logical, offline, validators, ct);
         HopResponse response;
         bool slowedDown;
         try
         {
             (response, slowedDown) = await gate.SendAsync(host, holder,
-                async permit => (await SendObservedAsync(host, wire, offline, validators, ct), permit.SlowedDown), ct);
+                async permit => (await SendObservedAsync(host, wire, logical, offline, validators, ct), permit.SlowedDown), ct);
         }
         catch (StageException e) when (e.Code == FetchErrors.Timeout)
         {
@@ -164,10 +174,10 @@ public sealed class FetchHandler : StageHandler<NoPayload, FetchHandler.Fetched>
     }
 
     /// <summary>One request, counted in the fetch metrics whatever became of it.</summary>
-    async Task<HopResponse> SendObservedAsync(string host, Uri wire, bool offline, Validators? validators, CancellationToken ct)
+    async Task<HopResponse> SendObservedAsync(string host, Uri wire, Uri logical, bool offline, Validators? validators, CancellationToken ct)
     {
         HopResponse response;
-        try { response = await _client.SendAsync(wire, offline, validators, new BodyRule(_options.MaxBodyBytes, HtmlOnly: true), ct); }
+        try { response = await _client.SendAsync(wire, offline, validators, new BodyRule(_options.MaxBodyBytes, HtmlOnly: true), ct, shown: logical); }
         catch (StageException)
         {
             FetchMetrics.Responses.Add(1, Tag.Host(host), Tag.StatusClass("error"));

@@ -23,6 +23,11 @@ public sealed record FetchOptions
     public TimeSpan RequestTimeout { get; init; } = RequestTimeoutDefault;
     public string? Contact { get; init; } = Environment.GetEnvironmentVariable(ContactEnvironmentVariable) is { Length: > 0 } c ? c : null;
     public HostGateOptions Gate { get; init; } = new();
+    /// <summary>
+    /// The servers a batch's host map may point at in this process (configuration key <c>Fetch:OfflineSiteAllow</c>, a list;
+    /// <c>serve --offline-site</c> adds the site it starts). Nothing by default: no host map is honoured.
+    /// </summary>
+    public OfflineSites OfflineSites { get; init; } = new();
     public RobotsOptions Robots { get; init; } = new();
 
     /// <summary><c>SangitaGrantha/&lt;version&gt; (+contact)</c>.</summary>

@@ -144,6 +144,7 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
             var permit = await EnterAsync(host, holder, ct);
             try
             {
+                await ThrowIfBlockedAsync(permit, ct);
                 using (SendWindow.Enter(permit.Window))
                     return await send(permit);
             }
@@ -153,6 +154,22 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
             }
             finally { await permit.DisposeAsync(); }
         }
+    }
+
+    /// <summary>
+    /// Right before the request goes on the wire: a Retry-After that arrived after this start was reserved
+    /// (another request's 429 or 503, in any process) blocks it too. The task is given back until the block
+    /// ends, without counting an attempt, and with it the stage's other tasks for the host.
+    /// </summary>
+    async Task ThrowIfBlockedAsync(HostPermit permit, CancellationToken ct)
+    {
+        var b = await db.ReadAsync(c => c.QuerySingleOrDefaultAsync<(long BlockedUntil, long Now)?>(_sql.Blocked, new { host = permit.Host, now = Db.NowMs() }), ct);
+        if (b is not { } blocked || blocked.BlockedUntil <= blocked.Now) return;
+        FetchMetrics.Throttled.Add(1, Tag.Host(permit.Host), Tag.Reason("blocked"));
+        await permit.DisposeAsync();
+        var wait = blocked.BlockedUntil - blocked.Now;
+        throw new TaskSnoozedException(TimeSpan.FromMilliseconds(wait + Random.Shared.NextInt64(0, Math.Max(1, MinDelayMs / 2))),
+            $"{permit.Host}: blocked by its Retry-After for {wait} ms more", wholeHost: true);
     }
 
     /// <summary>

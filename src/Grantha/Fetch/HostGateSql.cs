@@ -31,6 +31,8 @@ public sealed record HostGateSql
     public required string Recover { get; init; }
     public required string SetCrawlDelay { get; init; }
     public required string State { get; init; }
+    /// <summary>The host's blocked_until and the clock's now (ms): read right before a request goes on the wire.</summary>
+    public required string Blocked { get; init; }
 
     // ---------------------------------------------------------------- SQLite (one writer)
     public static readonly HostGateSql Sqlite = new()
@@ -80,6 +82,7 @@ public sealed record HostGateSql
                    blocked_until AS BlockedUntil, (SELECT COUNT(*) FROM host_slot s WHERE s.host = h.host AND s.expires_at > @now) AS InFlight
               FROM host_state h WHERE host = @host
             """,
+        Blocked = "SELECT blocked_until AS BlockedUntil, @now AS Now FROM host_state WHERE host = @host",
     };
 
     // ---------------------------------------------------------------- PostgreSQL (many processes)
@@ -121,5 +124,6 @@ public sealed record HostGateSql
             """,
         SetCrawlDelay = Sqlite.SetCrawlDelay,
         State = Sqlite.State,
+        Blocked = "SELECT blocked_until AS BlockedUntil, (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS Now FROM host_state WHERE host = @host",
     };
 }

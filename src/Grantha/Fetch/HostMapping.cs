@@ -6,26 +6,36 @@ namespace Grantha.Fetch;
 /// Rewrites source URLs onto the batch's offline site and back. The logical URL (the one in the
 /// manifest, the evidence, robots and politeness) keeps the source host; only the wire URL, the
 /// one connected to, points at the mapped base. Applies only when the batch allows the offline
-/// site; then requests to a mapped base may reach loopback (see <see cref="AddressGuard"/>).
+/// site; then requests to a mapped base may reach loopback (see <see cref="AddressGuard"/>). Every
+/// base must be a server this process allows (<see cref="OfflineSites"/>): the batch row alone, which
+/// any process with the database could have written, does not open loopback.
 /// </summary>
 public sealed class HostMapping
 {
     readonly List<(string Host, Uri Base)> _map = [];
 
-    public static readonly HostMapping None = new(new BatchOptions());
+    public static readonly HostMapping None = new(new BatchOptions(), new OfflineSites());
 
-    public HostMapping(BatchOptions options)
+    /// <exception cref="BatchOptionException">An entry is not an http(s) base URL, or not one <paramref name="allowed"/> names;
+    /// the message names the source host, never the base (an address of this machine).</exception>
+    public HostMapping(BatchOptions options, OfflineSites allowed)
     {
         if (!options.AllowOfflineSite) return;
         foreach (var (host, baseUrl) in options.HostMap)
         {
-            if (!Uri.TryCreate(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/", UriKind.Absolute, out var b) || b.Scheme is not ("http" or "https"))
-                throw new ArgumentException($"Host map entry {host} -> '{baseUrl}' is not an http(s) base URL such as http://127.0.0.1:5081");
+            if (OfflineSites.ParseBase(baseUrl) is not { } b)
+                throw new BatchOptionException($"hostMap.{host}", $"The host map's base URL for {host} is not an http(s) URL");
+            if (!allowed.Allows(b))
+                throw new BatchOptionException($"hostMap.{host}", $"The host map sends {host} to a server this process does not allow " +
+                                                  "(start the worker with --offline-site-allow, or Fetch:OfflineSiteAllow)", notAllowed: true);
             _map.Add((host.Trim().ToLowerInvariant(), b));
         }
     }
 
     public bool IsEmpty => _map.Count == 0;
+
+    /// <summary>True when requests to <paramref name="logical"/>'s host go to a mapped base (the offline site), not to the host itself.</summary>
+    public bool Maps(Uri logical) => _map.Exists(e => string.Equals(e.Host, logical.Host, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The URL to connect to for <paramref name="logical"/>, and whether it is an offline-site base.</summary>
     public (Uri Wire, bool Offline) ToWire(Uri logical)

@@ -14,6 +14,8 @@ public sealed record StoredPage
     public long? TaskId { get; init; }
     public string Url { get; init; } = "";
     public string FinalUrl { get; init; } = "";
+    /// <summary>scheme://host:port the answer came from, after host mapping (V0017); null for older rows.</summary>
+    public string? Origin { get; init; }
     public int Status { get; init; }
     public string Sha256 { get; init; } = "";
     public long Size { get; init; }
@@ -32,6 +34,8 @@ public sealed record FetchEvidence
     public long? TaskId { get; init; }
     public required string Url { get; init; }
     public required string FinalUrl { get; init; }
+    /// <summary>scheme://host:port connected to (after host mapping): validators go back only there.</summary>
+    public string? Origin { get; init; }
     public int Status { get; init; }
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
     public string? Sha256 { get; init; }
@@ -50,7 +54,7 @@ public sealed record FetchEvidence
 public sealed class PageStore(Db db)
 {
     const string PageColumns = """
-        e.id AS EvidenceId, e.batch_id AS BatchId, e.task_id AS TaskId, e.url AS Url, e.final_url AS FinalUrl,
+        e.id AS EvidenceId, e.batch_id AS BatchId, e.task_id AS TaskId, e.url AS Url, e.final_url AS FinalUrl, e.origin AS Origin,
         e.status AS Status, e.sha256 AS Sha256, b.size AS Size, b.content_type AS ContentType, e.etag AS ETag,
         e.last_modified AS LastModified, e.not_modified AS NotModifiedFlag, e.elapsed_ms AS ElapsedMs, e.fetched_at AS FetchedAt
         """;
@@ -108,7 +112,7 @@ public sealed class PageStore(Db db)
         var w = await WriteAsync(e, body, contentType, ct);
         return new StoredPage
         {
-            EvidenceId = w.Id, BatchId = e.BatchId, TaskId = e.TaskId, Url = e.Url, FinalUrl = e.FinalUrl, Status = e.Status,
+            EvidenceId = w.Id, BatchId = e.BatchId, TaskId = e.TaskId, Url = e.Url, FinalUrl = e.FinalUrl, Origin = e.Origin, Status = e.Status,
             Sha256 = w.Sha256 ?? "", Size = w.Size ?? 0, ContentType = w.ContentType, ETag = e.ETag, LastModified = e.LastModified,
             NotModified = e.NotModified, ElapsedMs = e.ElapsedMs, FetchedAt = w.FetchedAt,
         };
@@ -124,7 +128,7 @@ public sealed class PageStore(Db db)
         var now = Db.NowMs();
         var args = new
         {
-            e.BatchId, e.TaskId, e.Url, e.FinalUrl, e.Status, headers = JsonSerializer.Serialize(e.Headers), sha,
+            e.BatchId, e.TaskId, e.Url, e.FinalUrl, e.Origin, e.Status, headers = JsonSerializer.Serialize(e.Headers), sha,
             e.ETag, e.LastModified, notModified = e.NotModified ? 1 : 0, e.ErrorCode, e.Attempt, e.ElapsedMs, now,
             body, size = (long)(body?.Length ?? 0), contentType,
         };
@@ -164,16 +168,16 @@ public sealed class PageStore(Db db)
     const string StoredType = "(SELECT content_type FROM page_blob WHERE sha256 = @sha)";
 
     const string EvidenceInsert = """
-        INSERT INTO fetch_evidence (batch_id, task_id, url, final_url, status, headers, sha256, etag, last_modified,
+        INSERT INTO fetch_evidence (batch_id, task_id, url, final_url, origin, status, headers, sha256, etag, last_modified,
                                     not_modified, error_code, attempt, elapsed_ms, fetched_at)
-        VALUES (@BatchId, @TaskId, @Url, @FinalUrl, @Status, @headers, @sha, @ETag, @LastModified,
+        VALUES (@BatchId, @TaskId, @Url, @FinalUrl, @Origin, @Status, @headers, @sha, @ETag, @LastModified,
                 @notModified, @ErrorCode, @Attempt, @ElapsedMs, @now)
         """;
 
     /// <summary>Every evidence row for a URL, oldest first (answers without a body included).</summary>
     public Task<IReadOnlyList<EvidenceRow>> EvidenceForUrlAsync(string url, CancellationToken ct = default) =>
         db.ReadAsync<IReadOnlyList<EvidenceRow>>(async c => (await c.QueryAsync<EvidenceRow>("""
-            SELECT id AS Id, batch_id AS BatchId, task_id AS TaskId, url AS Url, final_url AS FinalUrl, status AS Status,
+            SELECT id AS Id, batch_id AS BatchId, task_id AS TaskId, url AS Url, final_url AS FinalUrl, origin AS Origin, status AS Status,
                    headers AS Headers, sha256 AS Sha256, etag AS ETag, last_modified AS LastModified,
                    not_modified AS NotModifiedFlag, error_code AS ErrorCode, attempt AS Attempt, elapsed_ms AS ElapsedMs,
                    fetched_at AS FetchedAt
@@ -215,6 +219,7 @@ public sealed class PageStore(Db db)
         public long? TaskId { get; set; }
         public string Url { get; set; } = "";
         public string FinalUrl { get; set; } = "";
+        public string? Origin { get; set; }
         public int Status { get; set; }
         public string Sha256 { get; set; } = "";
         public long Size { get; set; }
@@ -227,7 +232,7 @@ public sealed class PageStore(Db db)
 
         public StoredPage ToPage() => new()
         {
-            EvidenceId = EvidenceId, BatchId = BatchId, TaskId = TaskId, Url = Url, FinalUrl = FinalUrl, Status = Status,
+            EvidenceId = EvidenceId, BatchId = BatchId, TaskId = TaskId, Url = Url, FinalUrl = FinalUrl, Origin = Origin, Status = Status,
             Sha256 = Sha256, Size = Size, ContentType = ContentType, ETag = ETag, LastModified = LastModified,
             NotModified = NotModifiedFlag != 0, ElapsedMs = ElapsedMs, FetchedAt = FetchedAt,
         };
@@ -242,6 +247,7 @@ public sealed class EvidenceRow
     public long? TaskId { get; set; }
     public string Url { get; set; } = "";
     public string FinalUrl { get; set; } = "";
+    public string? Origin { get; set; }
     public int Status { get; set; }
     public string Headers { get; set; } = "{}";
     public string? Sha256 { get; set; }

@@ -97,8 +97,8 @@ public sealed class RobotsPolicy(FetchClient client, FetchOptions options)
             try
             {
                 response = gate is null
-                    ? await client.SendAsync(wire, offline, null, rule, ct)
-                    : await gate.SendAsync(host, holder, _ => client.SendAsync(wire, offline, null, rule, ct), ct);
+                    ? await client.SendAsync(wire, offline, null, rule, ct, shown: current)
+                    : await gate.SendAsync(host, holder, _ => client.SendAsync(wire, offline, null, rule, ct, shown: current), ct);
             }
             catch (StageException e) when (e.Code != FetchErrors.AddressRefused)
             {

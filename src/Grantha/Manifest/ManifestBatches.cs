@@ -63,6 +63,7 @@ public static class ManifestBatches
             foreach (var m in manifests)
                 if (await ManifestReader.CheckStartAsync(m, limits, ct) is { } problem) problems.Add(problem);
         if (problems.Count > 0) throw new ManifestsRefusedException(problems);
+        if (options.Politeness == false) await CheckPolitenessOffAsync(manifests, options, limits, ct);
 
         // The stage list is stored on the batch, so a later build with more stages does not change it.
         var stages = pipeline.Choose(options.Stages, options.StageOptions?.Keys);
@@ -74,6 +75,34 @@ public static class ManifestBatches
             var now = Db.NowMs();
             foreach (var m in manifests) await ManifestHandler.AddFileAsync(db, c, tx, id, m.Name, m.Content, now);
         }, ct);
+    }
+
+    /// <summary>
+    /// Politeness off (no per-host delay or slot limit) is for loopback benchmarks and the demo: every host of the
+    /// batch's rows must be mapped onto the offline site, or the batch is refused (the fetch stage also keeps the
+    /// gate for a host the batch does not map).
+    /// </summary>
+    static async Task CheckPolitenessOffAsync(IReadOnlyList<ManifestInput> manifests, BatchOptions options, ManifestLimits limits, CancellationToken ct)
+    {
+        var mapped = options.AllowOfflineSite
+            ? options.HostMap.Keys.Select(k => k.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase)
+            : [];
+        var unmapped = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var m in manifests)
+        {
+            await using var stream = new MemoryStream(m.Content, writable: false);
+            try
+            {
+                await foreach (var line in ManifestReader.ReadAsync(stream, m.Name, limits, ct))
+                    if (line is ManifestRow r && !mapped.Contains(r.Host)) unmapped.Add(r.Host);
+            }
+            // A file refused later by its MANIFEST task fetches nothing.
+            catch (ManifestException) { }
+        }
+        if (unmapped.Count > 0)
+            throw new BatchOptionException("politeness",
+                $"Politeness can be turned off only when every host is mapped onto the offline site (loopback benchmarks); " +
+                $"{unmapped.Count:N0} host(s) are not, e.g. {unmapped.First()}. Drop --no-politeness (politeness: false), or map the hosts.");
     }
 
     /// <summary>The files' names joined, shortened to <see cref="NameMaxChars"/> (a long list ends in "…").</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -185,12 +186,14 @@ public class UploadChecksTests
     {
         await using var f = await ApiFixture.StartAsync(store);
         File.WriteAllText(Path.Combine(f.ImportDir, "m.csv"), Csv);
-        var op = f.Client(Role.Operator);
+        // As serve --offline-site-allow http://127.0.0.1:5081 would; mapping is an admin's.
+        f.App.Services.GetRequiredService<global::Grantha.Fetch.OfflineSites>().Allow(["http://127.0.0.1:5081"]);
+        var op = f.Client(Role.Admin);
         foreach (var target in new[] { "file:///etc", "javascript:alert(1)", "not a url" })
         {
             var r = await op.PostAsJsonAsync(Batches, new { paths = new[] { "m.csv" }, allowOfflineSite = true, hostMap = new Dictionary<string, string> { ["guru-guha.blogspot.com"] = target } }, Ct);
             r.StatusCode.ShouldBe(HttpStatusCode.BadRequest, target);
-            (await r.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain("http(s) base URL");
+            (await r.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain("http(s) URL");
         }
         (await BatchCountAsync(f)).ShouldBe(0);
         (await op.PostAsJsonAsync(Batches, new { paths = new[] { "m.csv" }, allowOfflineSite = true, hostMap = new Dictionary<string, string> { ["guru-guha.blogspot.com"] = "http://127.0.0.1:5081" } }, Ct))

@@ -22,7 +22,7 @@ public class KrithiDraftTests
     {
         await using var t = await KrithiSamples.SeededAsync(store);
         await using var site = await SourceSite.StartAsync(new SourceSiteOptions { Seed = 42, BasePort = 0, Rows = Rows }, Ct);
-        using var fetch = new FetchHandler();
+        using var fetch = Grantha.Tests.Fetch.FetchTasks.ForSite(site.HostMap.Values);
         var batch = await ResolveStageTests.BatchAsync(t.Db, site, Rows, "drafts");
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, ResolveStageTests.Handlers(fetch), TimeSpan.FromSeconds(90))).ShouldBe(BatchStatus.Completed);
         var staged = await ResolveQueries.StagedAsync(t.Db, batch, StagedImports.Resolved, 0, 100, Ct);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using System.Text;
 using Dapper;
@@ -43,6 +44,7 @@ public class StageContractTests
         var rows = SiteManifest.BuiltInSample;
         await using var site = await SourceSite.StartAsync(new SourceSiteOptions { Seed = 42, BasePort = 0, Rows = rows }, Ct);
         await using var app = GranthaApp.Create(t.Db);
+        app.Services.GetRequiredService<Grantha.Fetch.OfflineSites>().Allow(site.HostMap.Values);
         var note = new NoteStage();
         // After RESOLVE: the composed pipeline goes on to APPROVE (which hands nothing on), so NOTE takes its place.
         var pipeline = new Pipeline(app.Pipeline.Stages.TakeWhile(s => s.Stage != Grantha.Review.ApproveHandler.Name)).Then(note);

@@ -226,7 +226,7 @@ public class ExtractStageTests
         var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
         var batch = await Batches.CreateAsync(t.Db, "e2e", options, "test", [ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name], (c, tx, id) =>
             ManifestHandler.AddFileAsync(t.Db, c, tx, id, "sample.csv", Encoding.ASCII.GetBytes(csv), Db.NowMs()), Ct);
-        using var fetch = new FetchHandler();
+        using var fetch = Grantha.Tests.Fetch.FetchTasks.ForSite(site.HostMap.Values);
 
         var status = await EngineHarness.RunUntilSettledAsync(t.Db, batch, [new ManifestHandler(), fetch, new ExtractHandler()], TimeSpan.FromSeconds(60));
 

@@ -9,7 +9,7 @@ public class HostMappingTests
     {
         AllowOfflineSite = allow,
         HostMap = entries.ToDictionary(e => e.Host, e => e.Base, StringComparer.OrdinalIgnoreCase),
-    });
+    }, new OfflineSites(entries.Select(e => e.Base).Where(b => OfflineSites.ParseBase(b) is not null)));
 
     [Fact]
     public void Source_urls_go_to_the_mapped_base_and_redirects_come_back_logical()
@@ -48,5 +48,24 @@ public class HostMappingTests
     public void A_base_that_is_not_an_http_url_is_a_clear_error()
     {
         Should.Throw<ArgumentException>(() => Map(true, ("x.blogspot.com", "ftp://127.0.0.1"))).Message.ShouldContain("x.blogspot.com");
+    }
+
+    [Fact]
+    public void A_base_this_process_does_not_allow_is_refused_without_naming_it()
+    {
+        var options = new BatchOptions
+        {
+            AllowOfflineSite = true,
+            HostMap = new(StringComparer.OrdinalIgnoreCase) { ["guru-guha.blogspot.com"] = "http://127.0.0.1:5432" },
+        };
+        // Another port of the same machine, or nothing allowed at all: a batch row alone opens no loopback.
+        foreach (var allowed in new[] { new OfflineSites(["http://127.0.0.1:5081"]), new OfflineSites() })
+        {
+            var e = Should.Throw<BatchOptionException>(() => new HostMapping(options, allowed));
+            e.Message.ShouldContain("guru-guha.blogspot.com");
+            e.Message.ShouldNotContain("5432");
+            e.Field.ShouldBe("hostMap.guru-guha.blogspot.com");
+        }
+        new HostMapping(options, new OfflineSites(["http://127.0.0.1:5432/"])).Maps(new Uri("http://guru-guha.blogspot.com/x")).ShouldBeTrue();
     }
 }

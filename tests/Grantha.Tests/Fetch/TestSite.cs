@@ -22,6 +22,11 @@ public sealed class TestSite : IAsyncDisposable
     readonly ConcurrentQueue<(string PathAndQuery, IReadOnlyDictionary<string, string> Headers)> _requests;
 
     public Uri BaseUrl { get; }
+    /// <summary>
+    /// The servers <see cref="FetchTasks.Handler"/> may map onto: every test site, as a process allows the offline
+    /// site it started (serve --offline-site). A handler with its own <see cref="FetchOptions.OfflineSites"/> allows only those.
+    /// </summary>
+    public static readonly OfflineSites Allowed = new();
     /// <summary>A source host of its own per site, so metrics and host state never mix between tests.</summary>
     public string SourceHost { get; } = $"src-{Guid.NewGuid():n}.test";
 
@@ -47,6 +52,7 @@ public sealed class TestSite : IAsyncDisposable
         map(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Allowed.Allow([address]);
         return new TestSite(app, new Uri(address), requests);
     }
 
@@ -82,9 +88,12 @@ public static class FetchTasks
             IdemKey = $"fetch:{url}:{taskId}", Subject = url, Host = new Uri(url).Host,
         }, db, batch, "test-worker");
 
-    public static FetchHandler Handler(FetchOptions? options = null) => new(options ?? new FetchOptions
+    public static FetchHandler Handler(FetchOptions? options = null) => new((options ?? new FetchOptions
     {
         RequestTimeout = TimeSpan.FromSeconds(10),
         Gate = new HostGateOptions { MinDelay = TimeSpan.Zero },
-    });
+    }) with { OfflineSites = TestSite.Allowed });
+
+    /// <summary>A handler that may map hosts onto these offline-site bases only (as a process allows the site it started).</summary>
+    public static FetchHandler ForSite(IEnumerable<string> bases) => new(new FetchOptions { OfflineSites = new OfflineSites(bases) });
 }

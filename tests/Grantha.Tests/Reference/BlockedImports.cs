@@ -28,7 +28,8 @@ public static class BlockedImports
     ];
 
     /// <summary>The stages a test worker runs (a fresh RESOLVE handler: its own resolver cache, as another process would have).</summary>
-    public static StageHandler[] Handlers() => [new ManifestHandler(), new FetchHandler(), new ExtractHandler(), new ResolveHandler()];
+    public static StageHandler[] Handlers(IEnumerable<string>? offlineSites = null) =>
+        [new ManifestHandler(), new FetchHandler(new FetchOptions { OfflineSites = new OfflineSites(offlineSites) }), new ExtractHandler(), new ResolveHandler()];
 
     /// <summary>Imports <see cref="Rows"/> until the batch settles: two pages resolved, two RESOLVE tasks BLOCKED.</summary>
     public static async Task<long> ImportAsync(Db db, CancellationToken ct)
@@ -38,7 +39,7 @@ public static class BlockedImports
         var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
         var batch = await Batches.CreateAsync(db, "curation", options, "test", [ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name, ResolveHandler.Name], (c, tx, id) =>
             ManifestHandler.AddFileAsync(db, c, tx, id, "curation.csv", Encoding.UTF8.GetBytes(csv), Db.NowMs()), ct);
-        (await EngineHarness.RunUntilSettledAsync(db, batch, Handlers(), TimeSpan.FromSeconds(60))).ShouldBe(BatchStatus.Completed);
+        (await EngineHarness.RunUntilSettledAsync(db, batch, Handlers(site.HostMap.Values), TimeSpan.FromSeconds(60))).ShouldBe(BatchStatus.Completed);
         (await BlockedAsync(db, batch)).ShouldBe([JivantikaUrl, SumadyutiUrl], ignoreOrder: true);
         return batch;
     }

@@ -38,7 +38,7 @@ public class ResolveApiTests
         var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
         var batch = await Batches.CreateAsync(t.Db, "api", options, "test", [ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name, ResolveHandler.Name], (c, tx, id) =>
             ManifestHandler.AddFileAsync(t.Db, c, tx, id, "api.csv", Encoding.UTF8.GetBytes(csv), Db.NowMs()), Ct);
-        using var fetch = new FetchHandler();
+        using var fetch = Grantha.Tests.Fetch.FetchTasks.ForSite(site.HostMap.Values);
         StageHandler[] handlers = [new ManifestHandler(), fetch, new ExtractHandler(), new ResolveHandler()];
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, handlers, TimeSpan.FromSeconds(60))).ShouldBe(BatchStatus.Completed);
 

@@ -51,7 +51,7 @@ public class ResolveStageTests
         await using var t = await TestDb.CreateAsync(store);
         var all = Rows.Concat(SecondBatchRows).ToList();
         await using var site = await SourceSite.StartAsync(new SourceSiteOptions { Seed = 42, BasePort = 0, Rows = all }, Ct);
-        using var fetch = new FetchHandler();
+        using var fetch = Grantha.Tests.Fetch.FetchTasks.ForSite(site.HostMap.Values);
         var batch = await BatchAsync(t.Db, site, Rows, "first");
         await Grantha.Reference.CatalogStore.SeedAsync(t.Db, ct: Ct);
         var catalogBefore = await CatalogCountsAsync(t.Db);

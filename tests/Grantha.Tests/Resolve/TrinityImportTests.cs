@@ -32,7 +32,7 @@ public class TrinityImportTests
         {
             foreach (var f in files) await ManifestHandler.AddFileAsync(t.Db, c, tx, id, f.Name, f.Content, Db.NowMs());
         }, Ct);
-        using var fetch = new FetchHandler();
+        using var fetch = Grantha.Tests.Fetch.FetchTasks.ForSite(site.HostMap.Values);
 
         var status = await EngineHarness.RunUntilSettledAsync(t.Db, batch, [new ManifestHandler(), fetch, new ExtractHandler(), new ResolveHandler()], TimeSpan.FromSeconds(240));
         status.ShouldBe(BatchStatus.Completed);

@@ -57,7 +57,7 @@ public class ReviewApiTests
         Shared.Require();
         await using var f = await ApiFixture.StartAsync(store);
         await using var site = await SourceSite.StartAsync(new SourceSiteOptions { Seed = 42, BasePort = 0, Rows = ReviewWorkflowTests.Rows }, Ct);
-        using var fetch = new FetchHandler();
+        using var fetch = Grantha.Tests.Fetch.FetchTasks.ForSite(site.HostMap.Values);
         var batch = await ResolveStageTests.BatchAsync(f.Store.Db, site, ReviewWorkflowTests.Rows, "api");
         (await EngineHarness.RunUntilSettledAsync(f.Store.Db, batch, ReviewWorkflowTests.Handlers(fetch), TimeSpan.FromSeconds(90))).ShouldBe(BatchStatus.Completed);
         var viewer = f.Client(Role.Viewer);

@@ -55,7 +55,7 @@ public class ReviewWorkflowTests
         Shared.Require();
         var t = await TestDb.CreateAsync(store);
         var site = await SourceSite.StartAsync(new SourceSiteOptions { Seed = 42, BasePort = 0, Rows = Rows }, Ct);
-        var fetch = new FetchHandler();
+        var fetch = Grantha.Tests.Fetch.FetchTasks.ForSite(site.HostMap.Values);
         var batch = await ResolveStageTests.BatchAsync(t.Db, site, Rows, "review");
         (await EngineHarness.RunUntilSettledAsync(t.Db, batch, Handlers(fetch), TimeSpan.FromSeconds(90))).ShouldBe(BatchStatus.Completed);
         return new Staged(t, site, fetch, batch);

@@ -24,7 +24,7 @@ public class TrinityReviewTests
         await using var t = await TestDb.CreateAsync(store);
         var db = t.Db;
         await using var site = await SourceSite.StartAsync(new SourceSiteOptions { BasePort = 0, Manifests = SharedFiles.TrinityManifests }, Ct);
-        using var fetch = new FetchHandler();
+        using var fetch = Grantha.Tests.Fetch.FetchTasks.ForSite(site.HostMap.Values);
         StageHandler[] handlers = ReviewWorkflowTests.Handlers(fetch);
         var pipeline = new Pipeline(handlers);
         var manifests = SharedFiles.TrinityManifests.Select(f => new ManifestInput(Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
