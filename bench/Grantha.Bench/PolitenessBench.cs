@@ -35,6 +35,7 @@ public static class PolitenessBench
         {
             await Migrations.ApplyAsync(db);
             await using var app = GranthaApp.Create(db);
+            app.Services.GetRequiredService<OfflineSites>().Allow(site.HostMap.Values);
             using var cts = new CancellationTokenSource();
             var run = app.NewWorker().RunAsync(cts.Token);
             var before = site.RequestLog.Count;

@@ -36,17 +36,16 @@ public sealed record HostGateOptions
     /// <summary>How often a caller looks again for a free slot while it waits in-process.</summary>
     public static readonly TimeSpan BusyPollDefault = TimeSpan.FromMilliseconds(100);
     /// <summary>
-    /// A request is sent within this window after its reserved start, or not at all (it asks
-    /// again); reserved starts are the delay plus this window apart. So the requests the host
-    /// sees are at least the delay apart even when a commit or a timer runs late.
+    /// A request is sent within this window after its start is stamped (right before the wire), or not at all
+    /// (it asks again): checked at the socket, before the first byte (<see cref="SendWindow"/>). While the next
+    /// holder does not yet know when the last request actually left, it keeps this much further off.
     /// </summary>
     public static readonly TimeSpan StartWindowDefault = TimeSpan.FromMilliseconds(25);
     /// <summary>
-    /// Added to the spacing of reserved starts on top of the window: what happens between the
-    /// send and the host's accept (socket, scheduling, a GC on a busy machine) varies. Measured
-    /// at the offline site on a loaded 2-core machine: up to ~85 ms; 25 ms let gaps through.
+    /// Added to the delay after the last request's first byte: what happens between our socket write and the
+    /// host's accept (the network, the host's own scheduling) varies by a few milliseconds.
     /// </summary>
-    public static readonly TimeSpan SendJitterMarginDefault = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan WireMarginDefault = TimeSpan.FromMilliseconds(10);
 
     public TimeSpan MinDelay { get; init; } = MinDelayDefault;
     public int MaxConcurrent { get; init; } = MaxConcurrentDefault;
@@ -57,7 +56,7 @@ public sealed record HostGateOptions
     public TimeSpan MaxBlock { get; init; } = MaxBlockDefault;
     public TimeSpan BusyPoll { get; init; } = BusyPollDefault;
     public TimeSpan StartWindow { get; init; } = StartWindowDefault;
-    public TimeSpan SendJitterMargin { get; init; } = SendJitterMarginDefault;
+    public TimeSpan WireMargin { get; init; } = WireMarginDefault;
 }
 
 /// <summary>The politeness state of one host, as stored.</summary>
@@ -92,27 +91,17 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
             {
                 // The wait counts from when the store's clock was read, not from the commit.
                 var until = TimeSpan.FromMilliseconds(a.WaitMs ?? 0);
-                // Lateness counts from before the clock was read: the store's "now" lies between the two
-                // readings, so this bounds how late the send is on the store's clock.
-                var window = new SendWindow(a.AskedAt, until, Options.StartWindow);
-                var permit = new HostPermit(this, host, slot, a.StartAt, a.NextAt, a.SlowedDown, window);
+                var permit = new HostPermit(this, host, slot, a.StartAt, a.NextAt, a.SlowedDown);
                 try
                 {
                     if (until > Stopwatch.GetElapsedTime(a.ReadAt))
                     {
                         FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason("waited"));
-                        // Timers run on a coarse clock and may fire a few ms early: wait until the precise one agrees.
-                        TimeSpan remaining;
-                        while ((remaining = until - Stopwatch.GetElapsedTime(a.ReadAt)) > TimeSpan.Zero)
-                            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)), ct);
+                        await WaitPreciselyAsync(until, a.ReadAt, ct);
                     }
                 }
                 catch { await permit.DisposeAsync(); throw; }
-                if (window.Lateness <= TimeSpan.Zero) return permit;
-                // Missed the window (a slow commit, a late timer): sending now could crowd the next
-                // holder's start, so give the start back and ask again.
-                await GiveBackAsync(permit, ct);
-                continue;
+                return permit;
             }
             // No slot free (WaitMs unknown), or the next start is too far off.
             var wait = a.WaitMs ?? (long)Options.BusyPoll.TotalMilliseconds;
@@ -128,10 +117,20 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
         }
     }
 
+    /// <summary>Timers run on a coarse clock and may fire a few ms early: waits until the precise one agrees.</summary>
+    static async Task WaitPreciselyAsync(TimeSpan until, long from, CancellationToken ct)
+    {
+        TimeSpan remaining;
+        while ((remaining = until - Stopwatch.GetElapsedTime(from)) > TimeSpan.Zero)
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)), ct);
+    }
+
     /// <summary>
-    /// Sends one request to <paramref name="host"/> under a permit: <paramref name="send"/> runs with the
-    /// permit's <see cref="SendWindow"/>, so a request that would leave after its window (checked at
-    /// the socket) is not written; its start is given back and the gate is asked again.
+    /// Sends one request to <paramref name="host"/>: a slot and a reserved start (<see cref="EnterAsync"/>), then,
+    /// right before the wire, a stamp (<see cref="StampAsync"/>): the host is not blocked by a Retry-After that came
+    /// in meanwhile, and the last request to it, from any process, left at least the delay ago. <paramref name="send"/>
+    /// runs under the stamp's <see cref="SendWindow"/>: a request that would leave after it (checked at the socket) is
+    /// not written, gives its start back and asks again. When its first byte leaves, that time is recorded for the next.
     /// </summary>
     public async Task<T> SendAsync<T>(string host, string holder, Func<HostPermit, Task<T>> send, CancellationToken ct = default)
     {
@@ -142,45 +141,105 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
             if (late == MaxLateSends)
                 throw new TaskSnoozedException(Options.BusyPoll, $"{host}: {late} requests missed their start window; this process is too slow right now");
             var permit = await EnterAsync(host, holder, ct);
+            Stamped? stamped = null;
+            Task? recording = null;
             try
             {
-                await ThrowIfBlockedAsync(permit, ct);
+                stamped = await StampAsync(permit, ct);
+                permit.Window = stamped.Window;
+                recording = RecordSentAsync(host, stamped);
                 using (SendWindow.Enter(permit.Window))
                     return await send(permit);
             }
             catch (Exception e) when (SendWindow.FindLate(e) is not null)
             {
-                await GiveBackAsync(permit, ct);
+                await GiveBackAsync(permit, stamped, ct);
             }
-            finally { await permit.DisposeAsync(); }
+            finally
+            {
+                // Nothing more will be written under this stamp: a request that never left records nothing.
+                stamped?.Window.Abandon();
+                if (recording is not null) await recording;
+                await permit.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>A stamped start: the store's time of the stamp, and the window the request must leave in.</summary>
+    sealed record Stamped(long Now, SendWindow Window);
+
+    /// <summary>
+    /// Stamps the request's start right before the wire. Refused while a Retry-After blocks the host (arrived after the
+    /// start was reserved, from any process): the task is given back until the block ends, without counting an attempt,
+    /// and with it the stage's other tasks for the host. Refused while the last request left less than the delay ago
+    /// (its holder ran late, or another process stamped first): waits the difference here, or gives the task back when
+    /// that is longer than the in-process wait.
+    /// </summary>
+    async Task<Stamped> StampAsync(HostPermit permit, CancellationToken ct)
+    {
+        var budget = Stopwatch.StartNew();
+        var args = new
+        {
+            host = permit.Host, min_delay = MinDelayMs, margin = (long)Options.WireMargin.TotalMilliseconds,
+            window = (long)Options.StartWindow.TotalMilliseconds,
+        };
+        while (true)
+        {
+            var askedAt = Stopwatch.GetTimestamp();
+            var now = Db.NowMs();
+            var stamp = await db.WriteStatementAsync((c, t) => c.QuerySingleOrDefaultAsync<long?>(_sql.Stamp, new { args.host, now, args.min_delay, args.margin, args.window }, t), ct);
+            // The window counts from before the statement was sent: the store's time of the stamp lies after that.
+            if (stamp is { } at) return new Stamped(at, new SendWindow(askedAt, TimeSpan.Zero, Options.StartWindow));
+
+            var refused = await db.ReadAsync(c => c.QuerySingleOrDefaultAsync<(long BlockedUntil, long Earliest, long Now)?>(_sql.StampRefused,
+                new { args.host, now = Db.NowMs(), args.min_delay, args.margin, args.window }), ct);
+            if (refused is not { } r) throw new InvalidOperationException($"The host state of {permit.Host} is gone.");
+            if (r.BlockedUntil > r.Now)
+            {
+                FetchMetrics.Throttled.Add(1, Tag.Host(permit.Host), Tag.Reason("blocked"));
+                var blocked = r.BlockedUntil - r.Now;
+                throw new TaskSnoozedException(TimeSpan.FromMilliseconds(blocked + Random.Shared.NextInt64(0, Math.Max(1, MinDelayMs / 2))),
+                    $"{permit.Host}: blocked by its Retry-After for {blocked} ms more", wholeHost: true);
+            }
+            var wait = Math.Max(1, r.Earliest - r.Now);
+            if (budget.ElapsedMilliseconds + wait > (long)Options.MaxInProcessWait.TotalMilliseconds)
+            {
+                FetchMetrics.Throttled.Add(1, Tag.Host(permit.Host), Tag.Reason("snoozed"));
+                throw new TaskSnoozedException(TimeSpan.FromMilliseconds(wait), $"{permit.Host}: next polite start in {wait} ms", wholeHost: true);
+            }
+            FetchMetrics.Throttled.Add(1, Tag.Host(permit.Host), Tag.Reason("spaced"));
+            await WaitPreciselyAsync(TimeSpan.FromMilliseconds(wait), Stopwatch.GetTimestamp(), ct);
         }
     }
 
     /// <summary>
-    /// Right before the request goes on the wire: a Retry-After that arrived after this start was reserved
-    /// (another request's 429 or 503, in any process) blocks it too. The task is given back until the block
-    /// ends, without counting an attempt, and with it the stage's other tasks for the host.
+    /// When the stamped request's first byte left, on the store's clock (the stamp's time plus what elapsed since
+    /// before it was asked for: never earlier than the truth), recorded for the next holder of the host.
     /// </summary>
-    async Task ThrowIfBlockedAsync(HostPermit permit, CancellationToken ct)
+    async Task RecordSentAsync(string host, Stamped stamped)
     {
-        var b = await db.ReadAsync(c => c.QuerySingleOrDefaultAsync<(long BlockedUntil, long Now)?>(_sql.Blocked, new { host = permit.Host, now = Db.NowMs() }), ct);
-        if (b is not { } blocked || blocked.BlockedUntil <= blocked.Now) return;
-        FetchMetrics.Throttled.Add(1, Tag.Host(permit.Host), Tag.Reason("blocked"));
-        await permit.DisposeAsync();
-        var wait = blocked.BlockedUntil - blocked.Now;
-        throw new TaskSnoozedException(TimeSpan.FromMilliseconds(wait + Random.Shared.NextInt64(0, Math.Max(1, MinDelayMs / 2))),
-            $"{permit.Host}: blocked by its Retry-After for {wait} ms more", wholeHost: true);
+        long sentAt;
+        try { sentAt = await stamped.Window.Sent; }
+        catch (OperationCanceledException) { return; }
+        var sent = stamped.Now + (long)Math.Ceiling(Stopwatch.GetElapsedTime(stamped.Window.AskedAt, sentAt).TotalMilliseconds);
+        try { await db.WriteStatementAsync((c, t) => c.ExecuteAsync(_sql.Sent, new { host, sent }, t)); }
+        // Not recorded, the next request keeps the stamp's longer spacing: slower, never closer.
+        catch (Exception e) when (e is not OutOfMemoryException) { }
     }
 
     /// <summary>
-    /// No request went out at the permit's reserved start: free its slot and give the start back
-    /// (unless someone reserved after it), so asking again does not cost a whole delay.
+    /// No request went out under the permit: free its slot, give its reserved start back (unless someone reserved
+    /// after it) and its stamp (unless someone stamped after it), so asking again does not cost a whole delay.
     /// </summary>
-    async Task GiveBackAsync(HostPermit permit, CancellationToken ct)
+    async Task GiveBackAsync(HostPermit permit, Stamped? stamped, CancellationToken ct)
     {
         FetchMetrics.Throttled.Add(1, Tag.Host(permit.Host), Tag.Reason("late"));
         await permit.DisposeAsync();
-        await db.WriteAsync((c, t) => c.ExecuteAsync(_sql.GiveBackStart, new { host = permit.Host, start = permit.StartAt, next = permit.NextAt }, t), ct);
+        await db.WriteAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync(_sql.GiveBackStart, new { host = permit.Host, start = permit.StartAt, next = permit.NextAt }, t);
+            if (stamped is not null) await c.ExecuteAsync(_sql.GiveBackStamp, new { host = permit.Host, stamp = stamped.Now }, t);
+        }, ct);
     }
 
     sealed record Admission(long? SlotId, long? WaitMs, bool SlowedDown, long StartAt = 0, long ReadAt = 0, long AskedAt = 0, long NextAt = 0);
@@ -204,7 +263,7 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
         if (inFlight >= Options.MaxConcurrent) return new Admission(null, null, slowed);
 
         var reserved = await c.QuerySingleOrDefaultAsync<(long Start, long Next)?>(_sql.ReserveStart,
-            new { host, now, min_delay = MinDelayMs, max_wait = maxWaitMs, window = (long)(Options.StartWindow + Options.SendJitterMargin).TotalMilliseconds }, t);
+            new { host, now, min_delay = MinDelayMs, max_wait = maxWaitMs, window = (long)Options.WireMargin.TotalMilliseconds }, t);
         if (reserved is not { } r) return new Admission(null, freeAt - now, slowed);
         var startAt = r.Start;
         var slotId = await c.ExecuteScalarAsync<long>(_sql.TakeSlot,
@@ -268,9 +327,9 @@ public sealed class HostPermit : IAsyncDisposable
     readonly long _slotId;
     int _released;
 
-    internal HostPermit(HostGate gate, string host, long slotId, long startAt, long nextAt, bool slowedDown, SendWindow window)
+    internal HostPermit(HostGate gate, string host, long slotId, long startAt, long nextAt, bool slowedDown)
     {
-        _gate = gate; Host = host; _slotId = slotId; StartAt = startAt; NextAt = nextAt; SlowedDown = slowedDown; Window = window;
+        _gate = gate; Host = host; _slotId = slotId; StartAt = startAt; NextAt = nextAt; SlowedDown = slowedDown;
     }
 
     public string Host { get; }
@@ -278,8 +337,11 @@ public sealed class HostPermit : IAsyncDisposable
     public long StartAt { get; }
     /// <summary>The host's next free start as this reservation left it (a give-back only applies while it still is).</summary>
     internal long NextAt { get; }
-    /// <summary>Until when the request may be sent; <see cref="HostGate.SendAsync{T}"/> holds the socket write to it.</summary>
-    public SendWindow Window { get; }
+    /// <summary>
+    /// Until when the request may be sent, from its stamp right before the wire; <see cref="HostGate.SendAsync{T}"/>
+    /// holds the socket write to it. A permit taken with <see cref="HostGate.EnterAsync"/> alone has none.
+    /// </summary>
+    public SendWindow? Window { get; internal set; }
     /// <summary>The host's delay was above its base at admission: a success should let it recover.</summary>
     public bool SlowedDown { get; }
 

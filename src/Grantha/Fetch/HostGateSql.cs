@@ -32,7 +32,30 @@ public sealed record HostGateSql
     public required string SetCrawlDelay { get; init; }
     public required string State { get; init; }
     /// <summary>The host's blocked_until and the clock's now (ms): read right before a request goes on the wire.</summary>
-    public required string Blocked { get; init; }
+    /// <summary>
+    /// Right before the wire: stamps this request's start if the host is not blocked and the last request went out
+    /// at least the spacing ago (<see cref="Earliest"/>); returns the store's time, or no row. Keeps the stamp before
+    /// it, so a request that is then not sent can give its stamp back.
+    /// </summary>
+    public required string Stamp { get; init; }
+    /// <summary>Why a stamp was refused: blocked until, the earliest start allowed, and the store's time.</summary>
+    public required string StampRefused { get; init; }
+    /// <summary>A stamped request that was not sent gives its stamp back, unless another was stamped since.</summary>
+    public string GiveBackStamp { get; init; } = "UPDATE host_state SET last_stamp_at = prev_stamp_at WHERE host = @host AND last_stamp_at = @stamp";
+    /// <summary>When the stamped request's first byte left (store clock): the next start counts from it.</summary>
+    public string Sent { get; init; } = "UPDATE host_state SET last_sent_at = @sent WHERE host = @host AND last_sent_at < @sent";
+
+    /// <summary>
+    /// The earliest start after the last one (ms, store clock): the delay plus @margin after the last request's first
+    /// byte when that is known; while it is not (the last stamped request has not said, or was never sent), after
+    /// its stamp plus @window too, the longest a stamped request may take to leave.
+    /// </summary>
+    const string Earliest = """
+        CASE WHEN last_sent_at >= last_stamp_at THEN last_sent_at + {0}(delay_ms, crawl_delay_ms, @min_delay) + @margin
+             ELSE last_stamp_at + {0}(delay_ms, crawl_delay_ms, @min_delay) + @margin + @window END
+        """;
+
+    static string EarliestWith(string greatest) => string.Format(System.Globalization.CultureInfo.InvariantCulture, Earliest, greatest);
 
     // ---------------------------------------------------------------- SQLite (one writer)
     public static readonly HostGateSql Sqlite = new()
@@ -82,7 +105,12 @@ public sealed record HostGateSql
                    blocked_until AS BlockedUntil, (SELECT COUNT(*) FROM host_slot s WHERE s.host = h.host AND s.expires_at > @now) AS InFlight
               FROM host_state h WHERE host = @host
             """,
-        Blocked = "SELECT blocked_until AS BlockedUntil, @now AS Now FROM host_state WHERE host = @host",
+        Stamp = $"""
+            UPDATE host_state SET prev_stamp_at = last_stamp_at, last_stamp_at = @now, updated_at = @now
+             WHERE host = @host AND blocked_until <= @now AND @now >= {EarliestWith("MAX")}
+            RETURNING @now AS Now
+            """,
+        StampRefused = $"SELECT blocked_until AS BlockedUntil, {EarliestWith("MAX")} AS Earliest, @now AS Now FROM host_state WHERE host = @host",
     };
 
     // ---------------------------------------------------------------- PostgreSQL (many processes)
@@ -124,6 +152,12 @@ public sealed record HostGateSql
             """,
         SetCrawlDelay = Sqlite.SetCrawlDelay,
         State = Sqlite.State,
-        Blocked = "SELECT blocked_until AS BlockedUntil, (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS Now FROM host_state WHERE host = @host",
+        Stamp = $"""
+            UPDATE host_state SET prev_stamp_at = last_stamp_at, last_stamp_at = c.now, updated_at = c.now
+              FROM (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now) c
+             WHERE host = @host AND blocked_until <= c.now AND c.now >= {EarliestWith("GREATEST")}
+            RETURNING c.now AS Now
+            """,
+        StampRefused = $"SELECT blocked_until AS BlockedUntil, {EarliestWith("GREATEST")} AS Earliest, (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS Now FROM host_state WHERE host = @host",
     };
 }

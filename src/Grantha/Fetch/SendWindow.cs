@@ -17,6 +17,7 @@ public sealed class SendWindow
     readonly long _askedAt;
     readonly TimeSpan _until;
     readonly TimeSpan _window;
+    readonly TaskCompletionSource<long> _sent = new(TaskCreationOptions.RunContinuationsAsynchronously);
     int _written;
 
     /// <param name="askedAt">Stopwatch timestamp taken before the store's clock was read.</param>
@@ -26,6 +27,18 @@ public sealed class SendWindow
     {
         _askedAt = askedAt; _until = until; _window = window;
     }
+
+    /// <summary>
+    /// When the request's first byte was written (a <see cref="Stopwatch"/> timestamp); cancelled when nothing
+    /// was (<see cref="Abandon"/>). The gate records it, so the next request to the host is spaced from it.
+    /// </summary>
+    public Task<long> Sent => _sent.Task;
+
+    /// <summary>The request will not be written under this window (it failed, or was late).</summary>
+    public void Abandon() => _sent.TrySetCanceled();
+
+    /// <summary>The Stopwatch timestamp the window counts from (taken before the store's clock was read).</summary>
+    public long AskedAt => _askedAt;
 
     /// <summary>How far past the window's close it is now (zero or less: still open).</summary>
     public TimeSpan Lateness => Stopwatch.GetElapsedTime(_askedAt) - _until - _window;
@@ -47,7 +60,7 @@ public sealed class SendWindow
         if (Current.Value is not { } w || Volatile.Read(ref w._written) == 1) return;
         var late = w.Lateness;
         if (late > TimeSpan.Zero) throw new LateSendException(late);
-        Interlocked.Exchange(ref w._written, 1);
+        if (Interlocked.Exchange(ref w._written, 1) == 0) w._sent.TrySetResult(Stopwatch.GetTimestamp());
     }
 
     /// <summary>The late send inside whatever the HTTP stack wrapped it in, if that is what failed.</summary>

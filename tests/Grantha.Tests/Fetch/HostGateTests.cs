@@ -18,7 +18,7 @@ public class HostGateTests
         {
             MinDelay = TimeSpan.FromMilliseconds(delayMs), MaxConcurrent = slots,
             MaxInProcessWait = TimeSpan.FromMinutes(1), BusyPoll = TimeSpan.FromMilliseconds(10),
-            SendJitterMargin = TimeSpan.FromMilliseconds(25), // keeps the run short; the mechanism is the same
+            WireMargin = TimeSpan.FromMilliseconds(5), // keeps the run short; the mechanism is the same
         };
         // Three worker "processes": each its own handle (own pool; on SQLite its own write lock) on one database.
         await using var second = Db.Open(t.Spec);
@@ -39,7 +39,7 @@ public class HostGateTests
                 {
                     await gate.SendAsync("polite.test", $"worker-{i % 3}/task {i}", async permit =>
                     {
-                        var late = permit.Window.Lateness;
+                        var late = permit.Window!.Lateness;
                         if (late > TimeSpan.Zero) throw new LateSendException(late);
                         starts.Add((permit.StartAt, Db.NowMs()));
                         var now = Interlocked.Increment(ref inFlight);
@@ -94,7 +94,7 @@ public class HostGateTests
         {
             MinDelay = TimeSpan.Zero, MaxConcurrent = 1, SlotLease = TimeSpan.FromMilliseconds(600),
             MaxInProcessWait = TimeSpan.FromMilliseconds(100), BusyPoll = TimeSpan.FromMilliseconds(20),
-            SendJitterMargin = TimeSpan.Zero, // about slots, not spacing
+            WireMargin = TimeSpan.Zero, // about slots, not spacing
         };
         var gate = new HostGate(t.Db, options);
 
