@@ -94,7 +94,9 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
                 var until = TimeSpan.FromMilliseconds(a.WaitMs ?? 0);
                 // Lateness counts from before the clock was read: the store's "now" lies between the two
                 // readings, so this bounds how late the send is on the store's clock.
-                var window = new SendWindow(a.AskedAt, until, Options.StartWindow);
+                // The host's delay as this reservation spaced it: the next start may not come sooner.
+                var gap = a.NextAt - a.StartAt - (long)(Options.StartWindow + Options.SendJitterMargin).TotalMilliseconds;
+                var window = new SendWindow(a.AskedAt, until, Options.StartWindow) { Started = () => Starts.Record(db.Description + "|" + host, gap) };
                 var permit = new HostPermit(this, host, slot, a.StartAt, a.NextAt, a.SlowedDown, window);
                 try
                 {
@@ -242,6 +244,27 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
 
     async Task<long> NowAsync(DbConnection c, DbTransaction t) =>
         _sql.Now is null ? Db.NowMs() : await c.ExecuteScalarAsync<long>(_sql.Now, transaction: t);
+}
+
+/// <summary>
+/// The politeness SLO's check in this process: the moment each request to a host was written, and the delay its
+/// reservation promised before the next. A start sooner than that counts in
+/// <see cref="FetchMetrics.PolitenessViolations"/> (the reservations leave a margin, so a count is a bug).
+/// </summary>
+static class Starts
+{
+    static readonly Dictionary<string, (long At, long GapMs)> Last = [];
+
+    public static void Record(string hostKey, long gapMs)
+    {
+        var now = Stopwatch.GetTimestamp();
+        lock (Last)
+        {
+            if (Last.TryGetValue(hostKey, out var last) && Stopwatch.GetElapsedTime(last.At, now).TotalMilliseconds < last.GapMs)
+                FetchMetrics.PolitenessViolations.Add(1);
+            Last[hostKey] = (now, gapMs);
+        }
+    }
 }
 
 /// <summary>Admission to one request to a host: holds a slot until disposed.</summary>

@@ -27,6 +27,9 @@ public sealed class SendWindow
         _askedAt = askedAt; _until = until; _window = window;
     }
 
+    /// <summary>Called once, when the request's first byte is written: the request has started (politeness check).</summary>
+    public Action? Started { get; init; }
+
     /// <summary>How far past the window's close it is now (zero or less: still open).</summary>
     public TimeSpan Lateness => Stopwatch.GetElapsedTime(_askedAt) - _until - _window;
 
@@ -47,7 +50,7 @@ public sealed class SendWindow
         if (Current.Value is not { } w || Volatile.Read(ref w._written) == 1) return;
         var late = w.Lateness;
         if (late > TimeSpan.Zero) throw new LateSendException(late);
-        Interlocked.Exchange(ref w._written, 1);
+        if (Interlocked.Exchange(ref w._written, 1) == 0) w.Started?.Invoke();
     }
 
     /// <summary>The late send inside whatever the HTTP stack wrapped it in, if that is what failed.</summary>
