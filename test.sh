@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Runs every test, on SQLite and on PostgreSQL. Without GRANTHA_TEST_PG it starts a throwaway
-# PostgreSQL on 127.0.0.1 (installing Debian's package if needed) and removes it at exit.
-# The last line is "N passed, N failed".
+# PostgreSQL on 127.0.0.1 (installing Debian's package if needed) and removes it at exit. Then the
+# unit tests of the Prometheus alerting rules (ops/prometheus; promtool from Debian's prometheus
+# package, installed if missing; in CI its absence is a failure). The last line is "N passed, N failed".
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 source scripts/throwaway-pg.sh
+source scripts/promtool.sh
 fail() { echo "$1" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 if [ -z "${GRANTHA_TEST_PG:-}" ]; then
   pg_throwaway_start fast || fail "could not start PostgreSQL"
   export GRANTHA_TEST_PG="$PG_THROWAWAY_CS"
+fi
+have_promtool=1
+if ! promtool_ensure; then
+  [ "${CI:-}" = true ] && fail "promtool is missing and could not be installed (Debian package prometheus)"
+  have_promtool=""
 fi
 
 log="$(mktemp)"
@@ -31,5 +38,9 @@ rm -f "$log"
 [ -n "$total" ] || fail "the test run did not finish"
 if [ "$status" != 0 ] && [ "${failed:-0}" = 0 ]; then failed=1; fi
 [ "${skipped:-0}" = 0 ] || echo "(${skipped} skipped: see the reasons above)"
-echo "${passed:-0} passed, ${failed:-0} failed"
-[ "${failed:-0}" = 0 ]
+RULES_PASSED=0; RULES_FAILED=0
+if [ -n "$have_promtool" ]; then promtool_test_rules
+else echo "(alerting rule tests skipped: promtool is missing and could not be installed)"; fi
+passed=$(( ${passed:-0} + RULES_PASSED )); failed=$(( ${failed:-0} + RULES_FAILED ))
+echo "${passed} passed, ${failed} failed"
+[ "${failed}" = 0 ]

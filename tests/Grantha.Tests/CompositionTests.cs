@@ -20,6 +20,7 @@ public class CompositionTests
                 ["Fetch:Gate:MinDelay"] = "00:00:00.200",
                 ["Worker:PollInterval"] = "00:00:00.050",
                 ["Worker:Concurrency:FETCH"] = "3",
+                ["Worker:StuckAfter"] = "00:30:00",
             });
             await using var app = GranthaApp.Create(db, config);
 
@@ -30,6 +31,8 @@ public class CompositionTests
             var worker = app.Services.GetRequiredService<WorkerOptions>();
             worker.PollInterval.ShouldBe(TimeSpan.FromMilliseconds(50));
             worker.Concurrency.ShouldNotBeNull()[FetchHandler.Name].ShouldBe(3);
+            worker.StuckAfter.ShouldBe(TimeSpan.FromMinutes(30));
+            worker.WatchInterval.ShouldBe(Watchdog.IntervalDefault);
 
             app.Pipeline.ShouldBeSameAs(app.Services.GetRequiredService<Pipeline>());
             app.Pipeline.Names.ShouldBe(["MANIFEST", "FETCH", "EXTRACT", "RESOLVE", "APPROVE"]);

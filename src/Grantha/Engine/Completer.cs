@@ -1,3 +1,4 @@
+using Dapper;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -96,6 +97,8 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
                 foreach (var (batchId, list) in followUps)
                     await queue.InsertAsync(c, tx, batchId, list, st => settings(st).MaxAttempts, now);
                 EngineMetrics.Completed(successes);
+                foreach (var g in successes.Where(s => doneIds.Contains(s.Task.Id)).GroupBy(s => s.Task.Stage))
+                    EngineMetrics.Finished(g.Key, TaskState.Succeeded, g.Count());
             }
             foreach (var o in batch)
             {
@@ -103,16 +106,28 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
                 {
                     case Outcome.Failed f:
                         var state = await queue.FailAsync(c, tx, f.Task, owner, f.Error, retry, now);
-                        if (state is not null) { touched.Add(f.Task.BatchId); EngineMetrics.Failed(f.Task.Stage, f.Error.Code, state); }
+                        if (state is not null)
+                        {
+                            touched.Add(f.Task.BatchId);
+                            EngineMetrics.Failed(f.Task.Stage, f.Error.Code, state);
+                            EngineMetrics.Finished(f.Task.Stage, state);
+                        }
                         break;
                     case Outcome.Snoozed s:
                         await queue.SnoozeAsync(c, tx, s.Task, owner, s.Delay, s.Reason, now, s.WholeHost);
                         break;
                     case Outcome.Cancelled x:
-                        if (await queue.CancelRunningAsync(c, tx, x.Task, owner, now)) touched.Add(x.Task.BatchId);
+                        if (await queue.CancelRunningAsync(c, tx, x.Task, owner, now))
+                        {
+                            touched.Add(x.Task.BatchId);
+                            EngineMetrics.Finished(x.Task.Stage, TaskState.Cancelled);
+                        }
                         break;
                 }
             }
+            // A recorded outcome is the batch moving: the watchdog calls a batch stuck when this stays old (Watchdog).
+            if (touched.Count > 0)
+                await c.ExecuteAsync($"UPDATE batch SET moved_at = @now WHERE id {db.Dialect.InArray("ids")}", new { now, ids = touched.ToArray() }, tx);
             await Settler.SettleAsync(c, tx, touched, now);
         });
         foreach (var stage in followUpStages) signals.WorkArrived(stage);

@@ -40,6 +40,7 @@ public sealed class Rescuer(Db db, TaskQueue queue, EngineSignals signals, ILogg
         {
             var now = Db.NowMs();
             var r = (await queue.RescueAsync(c, tx, now, BatchSize)).ToList();
+            var expired = r.Count;
             // The locks taken here (transaction-scoped) are held until commit: a gone worker cannot come back
             // between this check and the rescue of its tasks.
             var free = await db.Dialect.WorkersWithoutLivenessAsync(c, tx, self ?? "");
@@ -56,30 +57,27 @@ public sealed class Rescuer(Db db, TaskQueue queue, EngineSignals signals, ILogg
             await db.Dialect.LockBatchesAsync(c, tx, r.Select(x => x.BatchId));
             await Settler.SettleAsync(c, tx, r.Select(x => x.BatchId), now);
             foreach (var id in gone) _freeSince.Remove(id);
-            return r;
+            return (r, expired);
         }, ct);
-        if (rescued.Count > 0)
+        var (all, leaseExpired) = rescued;
+        if (all.Count > 0)
         {
-            log.LogInformation("Rescued {Count} tasks whose worker stopped", rescued.Count);
-            EngineMetrics.Rescued(rescued.Count);
+            log.LogInformation("Rescued {Count} tasks whose worker stopped", all.Count);
+            EngineMetrics.Rescued("lease_expired", leaseExpired);
+            EngineMetrics.Rescued("worker_gone", all.Count - leaseExpired);
             signals.WakeAll();
         }
-        return rescued.Count;
+        return all.Count;
     }
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var pass = 0;
-        var depthEvery = Math.Max(1, (int)(TimeSpan.FromSeconds(6) / Interval));
         using var timer = new PeriodicTimer(Interval);
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
         {
             try
             {
                 await RescueOnceAsync(ct);
-                if (pass++ % depthEvery == 0)
-                    EngineMetrics.QueueDepth(await db.ReadAsync(async c => (await c.QueryAsync<(string, long)>(
-                        "SELECT stage, COUNT(*) FROM stage_task WHERE state IN ('PENDING', 'RETRY_WAIT') GROUP BY stage")).ToList(), ct));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -25,6 +25,12 @@ public abstract class StageHandler
     public abstract Type NextPayloadType { get; }
     public abstract Task<TaskResult> HandleAsync(TaskContext context, CancellationToken ct);
 
+    /// <summary>
+    /// Reads the stage's own gauges from the store (FETCH: each host's politeness). The <see cref="Watchdog"/>
+    /// calls it every few seconds, so a scrape of /metrics never queries the database.
+    /// </summary>
+    public virtual Task ObserveAsync(Db db, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>The stage's log (set by the composition root; silent otherwise).</summary>
     public Microsoft.Extensions.Logging.ILogger Log { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 

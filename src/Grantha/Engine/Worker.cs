@@ -20,6 +20,10 @@ public sealed record WorkerOptions
     public RetryPolicy Retry { get; init; } = new();
     /// <summary>Overrides a stage's concurrency (tests, benchmarks).</summary>
     public IReadOnlyDictionary<string, int>? Concurrency { get; init; }
+    /// <summary>A running batch with due work and no task outcome for this long is stuck (<see cref="Watchdog"/>: event batch_stuck).</summary>
+    public TimeSpan StuckAfter { get; init; } = Watchdog.StuckAfterDefault;
+    /// <summary>Between the watchdog's passes: the gauges it reads are this old at most.</summary>
+    public TimeSpan WatchInterval { get; init; } = Watchdog.IntervalDefault;
 }
 
 /// <summary>
@@ -76,7 +80,8 @@ public sealed class Worker
             return;
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var background = new List<Task> { Guard(keeper.RunAsync(stop.Token)), Guard(rescuer.RunAsync(stop.Token)) };
+        var watchdog = new Watchdog(_db, _handlers.Values, _log) { Interval = _options.WatchInterval, StuckAfter = _options.StuckAfter };
+        var background = new List<Task> { Guard(keeper.RunAsync(stop.Token)), Guard(rescuer.RunAsync(stop.Token)), Guard(watchdog.RunAsync(stop.Token)) };
         if (liveness is not null) background.Add(Guard(liveness.RunAsync((key, token) => RegisterAsync(key, token), stop.Token)));
         if (_db.PostgresConnectionString is { } cs) background.Add(Guard(new Notifier(cs, _signals, _log).RunAsync(stop.Token)));
         var completing = completer.RunAsync(CancellationToken.None);
@@ -109,6 +114,7 @@ public sealed class Worker
         var running = new List<Task>();
         var leaseMs = (long)handler.Settings.Lease.TotalMilliseconds;
         var failures = 0;
+        EngineMetrics.Slots(stage, concurrency);
         while (!ct.IsCancellationRequested)
         {
             try
@@ -116,9 +122,11 @@ public sealed class Worker
                 await slots.WaitAsync(ct);
                 slots.Release();
                 var free = slots.CurrentCount;
-                var claimed = await _db.WriteStatementAsync((c, tx) => _queue.ClaimAsync(c, tx, stage, Id, Math.Min(free, TaskQueue.ClaimBatchMax), leaseMs, Db.NowMs()), ct);
+                var now = Db.NowMs();
+                var claimed = await _db.WriteStatementAsync((c, tx) => _queue.ClaimAsync(c, tx, stage, Id, Math.Min(free, TaskQueue.ClaimBatchMax), leaseMs, now), ct);
                 failures = 0;
                 EngineMetrics.Claimed(stage, claimed.Count);
+                foreach (var task in claimed) EngineMetrics.QueueWait(stage, (now - task.DueAt) / 1000.0);
                 foreach (var task in claimed)
                 {
                     await slots.WaitAsync(ct);
@@ -138,6 +146,7 @@ public sealed class Worker
             }
         }
         await Task.WhenAll(running);
+        EngineMetrics.Slots(stage, -concurrency);
     }
 
     async Task RunOneAsync(StageHandler handler, StageTask task, Completer completer, LeaseKeeper keeper, SemaphoreSlim slots, CancellationToken shutdown)
@@ -145,30 +154,36 @@ public sealed class Worker
         await Task.Yield();
         var tracked = keeper.Track(task, shutdown);
         var sw = Stopwatch.StartNew();
+        EngineMetrics.Busy(task.Stage, 1);
+        // What the handler did, for the duration histogram (the store's outcome is counted when it is written).
+        var outcome = "lost";
         try
         {
             var batch = await _batches.GetAsync(task.BatchId, tracked.Stop.Token);
             var context = new TaskContext(task, _db, batch.Options, Id) { Next = _pipeline.NextFor(task.Stage, batch.Stages) };
             var result = await handler.HandleAsync(context, tracked.Stop.Token);
             completer.Add(new Outcome.Succeeded(task, result));
+            outcome = "succeeded";
         }
-        catch (StageException e) { completer.Add(new Outcome.Failed(task, e)); }
-        catch (TaskSnoozedException e) { completer.Add(new Outcome.Snoozed(task, e.Delay, e.Message, e.WholeHost)); }
+        catch (StageException e) { completer.Add(new Outcome.Failed(task, e)); outcome = "failed"; }
+        catch (TaskSnoozedException e) { completer.Add(new Outcome.Snoozed(task, e.Delay, e.Message, e.WholeHost)); outcome = "snoozed"; }
         catch (OperationCanceledException) when (tracked.Stop.IsCancellationRequested)
         {
-            if (tracked.BatchCancelled) completer.Add(new Outcome.Cancelled(task));
+            if (tracked.BatchCancelled) { completer.Add(new Outcome.Cancelled(task)); outcome = "cancelled"; }
             // Shutting down: hand the task back at once without counting the attempt.
-            else if (shutdown.IsCancellationRequested) completer.Add(new Outcome.Snoozed(task, TimeSpan.Zero, "worker shut down"));
+            else if (shutdown.IsCancellationRequested) { completer.Add(new Outcome.Snoozed(task, TimeSpan.Zero, "worker shut down")); outcome = "snoozed"; }
             // Otherwise the lease was lost: another worker owns the task now; record nothing.
         }
         catch (Exception e)
         {
             _log.LogWarning(e, "Task {TaskId} ({Stage}) failed unexpectedly", task.Id, task.Stage);
             completer.Add(new Outcome.Failed(task, StageException.Transient("unexpected", $"{e.GetType().Name}: {e.Message}", inner: e)));
+            outcome = "failed";
         }
         finally
         {
-            EngineMetrics.Duration(task.Stage, sw.Elapsed.TotalMilliseconds);
+            EngineMetrics.Duration(task.Stage, outcome, sw.Elapsed.TotalSeconds);
+            EngineMetrics.Busy(task.Stage, -1);
             keeper.Untrack(task.Id);
             slots.Release();
             _signals.WorkArrived(task.Stage);

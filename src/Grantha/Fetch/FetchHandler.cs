@@ -103,6 +103,9 @@ public sealed class FetchHandler : StageHandler<NoPayload, FetchHandler.Fetched>
             var validators = previous is not null && previous.FinalUrl == logical.AbsoluteUri && previous.Origin == origin
                 ? new Validators(previous.ETag, previous.LastModified) : null;
             var response = await SendAsync(hopGate, host, holder, wire, logical, offline, validators, ct);
+            if (hopGate is not null && (response.Status is 429 or 503 || response.RetryAfter is not null))
+                FetchMetrics.HostBlocks.Add(1, Tag.Host(task.Host ?? host),
+                    Tag.Reason(response.RetryAfter is not null ? "retry_after" : $"status_{response.Status}"));
             wireMs += response.ElapsedMs;
             var evidence = new FetchEvidence
             {
@@ -193,6 +196,19 @@ public sealed class FetchHandler : StageHandler<NoPayload, FetchHandler.Fetched>
     {
         await store.RecordAsync(evidence with { ErrorCode = failure.Code }, ct: ct);
         return failure;
+    }
+
+    /// <summary>
+    /// The politeness of the manifest hosts (the tasks' own, never a redirect's or a mapped address) that have open
+    /// fetch work: the delay in force and a Retry-After block, for /metrics (<see cref="FetchMetrics"/>).
+    /// </summary>
+    public override async Task ObserveAsync(Db db, CancellationToken ct)
+    {
+        var rows = await db.ReadAsync(c => Dapper.SqlMapper.QueryAsync<(string Host, long DelayMs, long BlockedUntil)>(c, $"""
+            SELECT h.host, CASE WHEN h.crawl_delay_ms > h.delay_ms THEN h.crawl_delay_ms ELSE h.delay_ms END, h.blocked_until FROM host_state h
+            WHERE h.host IN (SELECT DISTINCT t.host FROM stage_task t WHERE t.stage = '{Name}' AND t.state IN ('PENDING', 'RETRY_WAIT', 'RUNNING'))
+            """), ct);
+        FetchMetrics.ObservedHosts(db.Description, rows.ToDictionary(r => r.Host, r => new FetchMetrics.HostGauge(r.DelayMs, r.BlockedUntil)));
     }
 
     public void Dispose() => _client.Dispose();

@@ -187,9 +187,11 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
         {
             var askedAt = Stopwatch.GetTimestamp();
             var now = Db.NowMs();
-            var stamp = await db.WriteStatementAsync((c, t) => c.QuerySingleOrDefaultAsync<long?>(_sql.Stamp, new { args.host, now, args.min_delay, args.margin, args.window }, t), ct);
+            var stamp = await db.WriteStatementAsync((c, t) => c.QuerySingleOrDefaultAsync<(long Now, long Delay)?>(_sql.Stamp, new { args.host, now, args.min_delay, args.margin, args.window }, t), ct);
             // The window counts from before the statement was sent: the store's time of the stamp lies after that.
-            if (stamp is { } at) return new Stamped(at, new SendWindow(askedAt, TimeSpan.Zero, Options.StartWindow));
+            // Its first byte is checked against this process's last start to the host (grantha_fetch_politeness_violations).
+            if (stamp is { } s)
+                return new Stamped(s.Now, new SendWindow(askedAt, TimeSpan.Zero, Options.StartWindow) { Started = () => Starts.Record(db.Description + "|" + permit.Host, s.Delay) });
 
             var refused = await db.ReadAsync(c => c.QuerySingleOrDefaultAsync<(long BlockedUntil, long Earliest, long Now)?>(_sql.StampRefused,
                 new { args.host, now = Db.NowMs(), args.min_delay, args.margin, args.window }), ct);
@@ -318,6 +320,27 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
 
     async Task<long> NowAsync(DbConnection c, DbTransaction t) =>
         _sql.Now is null ? Db.NowMs() : await c.ExecuteScalarAsync<long>(_sql.Now, transaction: t);
+}
+
+/// <summary>
+/// The politeness SLO's check in this process: the moment each request to a host was written, and the delay its
+/// reservation promised before the next. A start sooner than that counts in
+/// <see cref="FetchMetrics.PolitenessViolations"/> (the reservations leave a margin, so a count is a bug).
+/// </summary>
+static class Starts
+{
+    static readonly Dictionary<string, (long At, long GapMs)> Last = [];
+
+    public static void Record(string hostKey, long gapMs)
+    {
+        var now = Stopwatch.GetTimestamp();
+        lock (Last)
+        {
+            if (Last.TryGetValue(hostKey, out var last) && Stopwatch.GetElapsedTime(last.At, now).TotalMilliseconds < last.GapMs)
+                FetchMetrics.PolitenessViolations.Add(1);
+            Last[hostKey] = (now, gapMs);
+        }
+    }
 }
 
 /// <summary>Admission to one request to a host: holds a slot until disposed.</summary>

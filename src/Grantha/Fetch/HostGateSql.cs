@@ -34,7 +34,7 @@ public sealed record HostGateSql
     /// <summary>The host's blocked_until and the clock's now (ms): read right before a request goes on the wire.</summary>
     /// <summary>
     /// Right before the wire: stamps this request's start if the host is not blocked and the last request went out
-    /// at least the spacing ago (<see cref="Earliest"/>); returns the store's time, or no row. Keeps the stamp before
+    /// at least the spacing ago (<see cref="Earliest"/>); returns the store's time and the host's delay, or no row. Keeps the stamp before
     /// it, so a request that is then not sent can give its stamp back.
     /// </summary>
     public required string Stamp { get; init; }
@@ -108,7 +108,7 @@ public sealed record HostGateSql
         Stamp = $"""
             UPDATE host_state SET prev_stamp_at = last_stamp_at, last_stamp_at = @now, updated_at = @now
              WHERE host = @host AND blocked_until <= @now AND @now >= {EarliestWith("MAX")}
-            RETURNING @now AS Now
+            RETURNING @now AS Now, MAX(delay_ms, crawl_delay_ms, @min_delay) AS Delay
             """,
         StampRefused = $"SELECT blocked_until AS BlockedUntil, {EarliestWith("MAX")} AS Earliest, @now AS Now FROM host_state WHERE host = @host",
     };
@@ -156,7 +156,7 @@ public sealed record HostGateSql
             UPDATE host_state SET prev_stamp_at = last_stamp_at, last_stamp_at = c.now, updated_at = c.now
               FROM (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now) c
              WHERE host = @host AND blocked_until <= c.now AND c.now >= {EarliestWith("GREATEST")}
-            RETURNING c.now AS Now
+            RETURNING c.now AS Now, GREATEST(delay_ms, crawl_delay_ms, @min_delay) AS Delay
             """,
         StampRefused = $"SELECT blocked_until AS BlockedUntil, {EarliestWith("GREATEST")} AS Earliest, (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS Now FROM host_state WHERE host = @host",
     };

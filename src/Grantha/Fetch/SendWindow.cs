@@ -40,6 +40,9 @@ public sealed class SendWindow
     /// <summary>The Stopwatch timestamp the window counts from (taken before the store's clock was read).</summary>
     public long AskedAt => _askedAt;
 
+    /// <summary>Called once, when the request's first byte is written: the request has started (politeness check).</summary>
+    public Action? Started { get; init; }
+
     /// <summary>How far past the window's close it is now (zero or less: still open).</summary>
     public TimeSpan Lateness => Stopwatch.GetElapsedTime(_askedAt) - _until - _window;
 
@@ -60,7 +63,11 @@ public sealed class SendWindow
         if (Current.Value is not { } w || Volatile.Read(ref w._written) == 1) return;
         var late = w.Lateness;
         if (late > TimeSpan.Zero) throw new LateSendException(late);
-        if (Interlocked.Exchange(ref w._written, 1) == 0) w._sent.TrySetResult(Stopwatch.GetTimestamp());
+        if (Interlocked.Exchange(ref w._written, 1) == 0)
+        {
+            w._sent.TrySetResult(Stopwatch.GetTimestamp());
+            w.Started?.Invoke();
+        }
     }
 
     /// <summary>The late send inside whatever the HTTP stack wrapped it in, if that is what failed.</summary>
