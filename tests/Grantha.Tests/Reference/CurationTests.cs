@@ -162,7 +162,7 @@ public class CurationTests
             $"Batch {paused} is PAUSED: its 1 task(s) stay blocked. After ./grantha resume {paused}, run ./grantha retry {paused} --code needs_review.");
         merge.Requeue.Batches.Single(b => b.BatchId == cancelled).NotRequeued!.ShouldStartWith($"Batch {cancelled} cannot run again (");
         merge.Requeue.Workers.ShouldBeEmpty();
-        merge.Requeue.Next.ShouldBe("No worker is registered on this database: the 2 re-queued task(s) wait for ./grantha worker or ./grantha serve.");
+        merge.Requeue.Next.ShouldBe("No worker is running on this database: the 2 re-queued task(s) wait for ./grantha worker or ./grantha serve.");
         (await BlockedImports.BlockedAsync(t.Db, first)).ShouldBe([BlockedImports.SumadyutiUrl]);
         (await Batches.GetAsync(t.Db, paused, Ct))!.Status.ShouldBe(BatchStatus.Paused);
 
