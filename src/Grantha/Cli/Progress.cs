@@ -37,7 +37,7 @@ public static class Progress
                             var done = Finished(job.Counts);
                             t.MaxValue = Math.Max(1, job.Total);
                             t.Value = done;
-                            t.Description = Markup.Escape(Line(job));
+                            t.Description = Line(job);
                         }
                         if (IsSettled(view.Status)) break;
                         await Task.Delay(RefreshInterval, ct);
@@ -70,12 +70,24 @@ public static class Progress
     /// </summary>
     public static ProgressColumn[] Columns() =>
     [
-        new TaskDescriptionColumn { Alignment = Justify.Left },
+        new StageLineColumn(),
         new ProgressBarColumn { Width = BarWidth },
         new PercentageColumn(),
         new RemainingTimeColumn(),
         new SpinnerColumn(),
     ];
+
+    /// <summary>
+    /// The stage line, left-aligned in a column of fixed width: Spectre's description column sizes itself to the
+    /// widest line of the frame (trailing spaces trimmed), so the bars moved as counts grew.
+    /// </summary>
+    public sealed class StageLineColumn : ProgressColumn
+    {
+        protected override bool NoWrap => true;
+        public override int? GetColumnWidth(Spectre.Console.Rendering.RenderOptions options) => LineWidth;
+        public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            new Text(task.Description) { Justification = Justify.Left, Overflow = Overflow.Ellipsis };
+    }
 
     /// <summary>Widest rendering of the columns after the stage line, with the space between columns: "100%", "00:00:00", a spinner.</summary>
     public const int RestWidth = BarWidth + 4 + 8 + 1 + 4;
