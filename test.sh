@@ -21,10 +21,14 @@ if ! promtool_ensure; then
 fi
 
 log="$(mktemp)"
+# The run's temp folder: whatever the tests write to TMPDIR goes here and is removed at exit (the tests also
+# remove their own per-run folder inside it), so a run leaves the system temp folder as it found it.
+run_tmp="$(mktemp -d -t grantha-test.XXXXXX)"
+trap 'rm -rf "$run_tmp"; pg_throwaway_stop' EXIT  # replaces, and keeps, the throwaway server's own trap
 if ! dotnet build tests/Grantha.Tests -c Release --nologo -v q -clp:NoSummary >"$log" 2>&1; then
   cat "$log" >&2; fail "build failed"
 fi
-dotnet test --project tests/Grantha.Tests -c Release --no-build 2>&1 | tee "$log"
+TMPDIR="$run_tmp" dotnet test --project tests/Grantha.Tests -c Release --no-build 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 count() { grep -E "^\s*$1:" "$log" | tail -1 | grep -oE '[0-9]+' || true; }
 total=$(count total); failed=$(count failed); passed=$(count succeeded); skipped=$(count skipped)

@@ -21,9 +21,10 @@ public sealed record JobView(string Stage, string Status, long? StartedAt, long?
 
 /// <summary>
 /// A batch as the API returns it (GET /v1/admin/bulk-import/batches/{id}) and the CLI shows it: the batch
-/// row, its jobs, the manifest summary, and the extraction and resolution summaries once those stages exist.
+/// row, its outcome (derived from the counts), its jobs, the manifest summary, and the extraction and resolution
+/// summaries once those stages exist.
 /// </summary>
-public sealed record BatchView(long Id, string Name, string Status, string CreatedBy, long CreatedAt, long UpdatedAt, long? SettledAt,
+public sealed record BatchView(long Id, string Name, string Status, BatchOutcome Outcome, string CreatedBy, long CreatedAt, long UpdatedAt, long? SettledAt,
     BatchOptions Options, IReadOnlyList<JobView> Jobs, ManifestQueries.RowSummary Manifest,
     ExtractQueries.Summary? Extraction = null, ResolveQueries.Summary? Resolution = null)
 {
@@ -31,8 +32,10 @@ public sealed record BatchView(long Id, string Name, string Status, string Creat
     {
         var b = await Batches.GetAsync(db, id, ct) ?? throw new BatchNotFoundException(id);
         var jobs = await JobView.ListAsync(db, b.Id, ct);
-        return new BatchView(b.Id, b.Name, b.Status, b.CreatedBy, b.CreatedAt, b.UpdatedAt, b.SettledAt, BatchOptions.FromJson(b.Options),
-            jobs, await ManifestQueries.SummaryAsync(db, id, ct),
+        var manifest = await ManifestQueries.SummaryAsync(db, id, ct);
+        var outcome = BatchOutcome.Of(b.Status, jobs.Select(j => (j.Stage, (IReadOnlyDictionary<string, long>)j.Counts)).ToList(), manifest.Accepted, manifest.Errors);
+        return new BatchView(b.Id, b.Name, b.Status, outcome, b.CreatedBy, b.CreatedAt, b.UpdatedAt, b.SettledAt, BatchOptions.FromJson(b.Options),
+            jobs, manifest,
             jobs.Any(j => j.Stage == ExtractHandler.Name) ? await ExtractQueries.SummaryAsync(db, id, ct) : null,
             jobs.Any(j => j.Stage == ResolveHandler.Name) ? await ResolveQueries.SummaryAsync(db, id, ct) : null);
     }

@@ -36,7 +36,7 @@ public static class BulkImportApi
             // One Accepts: the routing matcher only honours the last one, which would refuse uploads with 415.
             .Accepts<CreateBatchJson>("application/json", "multipart/form-data")
             .Produces<BatchCreated>(201).ProducesProblem(400).ProducesProblem(413).ProducesProblem(415);
-        read.MapGet("/batches", ListAsync).WithSummary("Batches, newest first (keyset: ?before=<id>)");
+        read.MapGet("/batches", ListAsync).WithSummary("Batches, newest first, each with its outcome (keyset: ?before=<id>)");
         read.MapGet("/batches/{id:long}", DetailAsync).WithSummary("A batch with per-stage counts and its manifest summary");
         admin.MapDelete("/batches/{id:long}", DeleteAsync).WithSummary("Delete a batch that is not running (recorded in the audit log)");
         operate.MapPost("/batches/{id:long}/pause", (long id, Db db, HttpContext http) => Control(Controls.PauseAsync(db, id, http.Actor(), http.RequestAborted)));
@@ -146,11 +146,11 @@ public static class BulkImportApi
         return TypedResults.Created(location, new BatchCreated(id, BatchStatus.Running, location));
     }
 
-    static async Task<Ok<Page<BatchRow>>> ListAsync(Db db, long? before, int? limit, CancellationToken ct)
+    static async Task<Ok<Page<BatchListItem>>> ListAsync(Db db, long? before, int? limit, CancellationToken ct)
     {
         var n = Limit(limit);
-        var items = await Batches.ListAsync(db, before, n, ct);
-        return TypedResults.Ok(new Page<BatchRow>(items, items.Count == n ? items[^1].Id : null));
+        var items = await BatchListItem.ListAsync(db, before, n, ct);
+        return TypedResults.Ok(new Page<BatchListItem>(items, items.Count == n ? items[^1].Id : null));
     }
 
     static async Task<Ok<BatchView>> DetailAsync(long id, Db db, CancellationToken ct) => TypedResults.Ok(await BatchView.LoadAsync(db, id, ct));

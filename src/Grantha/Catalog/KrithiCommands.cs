@@ -21,7 +21,7 @@ public static class KrithiCommands
 
     static Command ListCommand()
     {
-        var json = new Option<bool>("--json") { Description = "Print {items, count, next} as JSON" };
+        var json = new Option<bool>("--json") { Description = "Print JSON Lines: one object per krithi; {total, next} on stderr" };
         var limit = new Option<int?>("--limit") { Description = "Print at most N krithis (default: all)" };
         var text = new Option<string?>("--text") { Description = "Only titles (or display titles) containing this text" };
         var raga = new Option<string?>("--raga") { Description = "Only krithis in this raga (its catalog id)" };
@@ -45,7 +45,12 @@ public static class KrithiCommands
                 after = page.Next ?? 0;
             } while (page.Next is not null && (max is null || items.Count < max));
             var next = max is not null && page.Next is not null ? page.Next : null;
-            if (p.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(new KrithiPage(items, page.Count, next), JsonOut)); return 0; }
+            if (p.GetValue(json))
+            {
+                Cli.JsonLines.Write(items);
+                Cli.JsonLines.Totals(new { total = page.Count, next });
+                return 0;
+            }
             foreach (var k in items)
             {
                 Console.WriteLine($"{k.Id,6}  v{k.Version}{(k.Status == KrithiStatus.Active ? "" : $" [{k.Status}]")}  {Title(k.Title, k.DisplayTitle)}" +

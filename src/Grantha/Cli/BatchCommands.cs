@@ -16,11 +16,12 @@ public static class BatchCommands
         list.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
-            var rows = await Batches.ListAsync(db, null, 100, ct);
-            if (p.GetValue(Json)) { Console.WriteLine(JsonSerializer.Serialize(rows, JsonOut)); return 0; }
+            var rows = await BatchListItem.ListAsync(db, null, 100, ct);
+            if (p.GetValue(Json)) { JsonLines.Write(rows); return 0; }
+            if (rows.Count == 0) { Console.WriteLine("No batches yet. Create one with ./grantha import <csv>."); return 0; }
+            Console.WriteLine($"{"ID",6}  {"STATUS",-10} {"OUTCOME",-21} {"CREATED (UTC)",-16}  NAME");
             foreach (var b in rows)
-                Console.WriteLine($"{b.Id,6}  {b.Status,-10} {DateTimeOffset.FromUnixTimeMilliseconds(b.CreatedAt):yyyy-MM-dd HH:mm}  {b.Name}");
-            if (rows.Count == 0) Console.WriteLine("No batches yet. Create one with ./grantha import <csv>.");
+                Console.WriteLine($"{b.Id,6}  {b.Status,-10} {b.Outcome.Outcome,-21} {DateTimeOffset.FromUnixTimeMilliseconds(b.CreatedAt):yyyy-MM-dd HH:mm}  {b.Name}");
             return 0;
         }));
         yield return list;
@@ -91,10 +92,39 @@ public static class BatchCommands
             await using var db = await Commands.OpenDbAsync(p, ct);
             var b = p.GetValue(tid);
             _ = await Batches.GetAsync(db, b, ct) ?? throw new BatchNotFoundException(b);
-            var rows = await Batches.TasksAsync(db, b, new TaskFilter { State = p.GetValue(tstate), Stage = p.GetValue(tstage), ErrorCode = p.GetValue(tcode) }, 0, p.GetValue(tlimit), ct);
-            if (p.GetValue(Json)) { Console.WriteLine(JsonSerializer.Serialize(rows, JsonOut)); return 0; }
+            var rows = await Batches.TasksAsync(db, b, new TaskFilter { State = p.GetValue(tstate)?.ToUpperInvariant(), Stage = p.GetValue(tstage)?.ToUpperInvariant(), ErrorCode = p.GetValue(tcode) }, 0, p.GetValue(tlimit), ct);
+            // A task blocked on names: which names, their candidates, and the command that settles each.
+            var blocked = await Resolve.BlockedName.ForTasksAsync(db, b, rows, ct);
+            if (p.GetValue(Json))
+            {
+                // The task as the API lists it, and for a blocked one the names it waits on ("names").
+                JsonLines.Write(rows.Select(t =>
+                {
+                    var o = JsonSerializer.SerializeToNode(t, JsonLines.Options)!.AsObject();
+                    if (blocked.TryGetValue(t.Id, out var names)) o["names"] = JsonSerializer.SerializeToNode(names, JsonLines.Options);
+                    return o;
+                }));
+                return 0;
+            }
+            if (rows.Count == 0) { Console.WriteLine($"No tasks in batch {b} match."); return 0; }
+            Console.WriteLine($"{"ID",7} {"STAGE",-8} {"STATE",-10} {"TRY",-5} {"CODE",-16} SUBJECT");
             foreach (var t in rows)
-                Console.WriteLine($"{t.Id,7} {t.Stage,-8} {t.State,-10} a{t.Attempt}/{t.MaxAttempts} {t.ErrorCode ?? "",-16} {t.Subject}");
+            {
+                Console.WriteLine($"{t.Id,7} {t.Stage,-8} {t.State,-10} {$"{t.Attempt}/{t.MaxAttempts}",-5} {t.ErrorCode ?? "",-16} {t.Subject}");
+                if (blocked.TryGetValue(t.Id, out var names))
+                    foreach (var n in names) Console.WriteLine($"{"",8}{Resolve.BlockedName.Describe(n.Kind, n.Input, n.Candidates.Select(c => (c.Id, c.Name, c.Score)))}");
+                else if (t.State is TaskState.Failed or TaskState.Blocked && t.ErrorMessage is { } why)
+                    Console.WriteLine($"{"",8}{why}");
+            }
+            // One command per name: choosing settles every task blocked on it.
+            var distinct = blocked.Values.SelectMany(n => n).GroupBy(n => (n.Kind, n.Input)).ToList();
+            if (distinct.Count > 0)
+            {
+                Console.WriteLine("To settle a name (every task blocked on it, in every batch), choose its entity:");
+                foreach (var g in distinct)
+                    Console.WriteLine($"  {Resolve.BlockedName.ChooseCommand(b, g.Key.Kind, g.Key.Input)}   ({g.Count()} task(s))");
+                Console.WriteLine("  or, when no candidate is right, curate the catalog: ./grantha catalog merge|add (docs/reference-catalog.md)");
+            }
             return 0;
         }));
         yield return tasks;

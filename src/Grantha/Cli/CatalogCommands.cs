@@ -35,14 +35,14 @@ public static class CatalogCommands
         }));
         catalog.Add(seed);
 
-        var ragasJson = new Option<bool>("--json") { Description = "Print JSON" };
+        var ragasJson = new Option<bool>("--json") { Description = "Print JSON Lines: one object per raga" };
         var ragas = new Command("ragas", "List the catalog's ragas (seeding the catalog first if needed)") { ragasJson };
         ragas.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
             await ResolverStore.LoadAsync(db, ct);
             var rows = await CatalogStore.RagasAsync(db, ct);
-            if (p.GetValue(ragasJson)) { Console.WriteLine(JsonSerializer.Serialize(rows, JsonOut)); return 0; }
+            if (p.GetValue(ragasJson)) { JsonLines.Write(rows); return 0; }
             foreach (var r in rows)
                 Console.WriteLine($"{r.Id,-34} {(r.Melakarta is { } n ? $"mela {n,2}" : "       "),-8} {r.Name}{(r.ParentName is { } pa ? $"  (janya of {pa})" : "")}{Marks(r.Origin, r.MergedInto)}");
             return 0;
@@ -57,7 +57,7 @@ public static class CatalogCommands
             await using var db = await Commands.OpenDbAsync(p, ct);
             await ResolverStore.LoadAsync(db, ct);
             var rows = await CatalogStore.EntitiesAsync(db, p.GetValue(kind)!, ct);
-            if (p.GetValue(listJson)) { Console.WriteLine(JsonSerializer.Serialize(rows, JsonOut)); return 0; }
+            if (p.GetValue(listJson)) { JsonLines.Write(rows); return 0; }
             foreach (var r in rows) Console.WriteLine($"{r.Id,-34} {r.MatchKey,-30} {r.Name}{Marks(r.Origin, r.MergedInto)}");
             return 0;
         }));
@@ -74,7 +74,7 @@ public static class CatalogCommands
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
             var rows = await CatalogStore.AliasesAsync(db, null, ct);
-            if (p.GetValue(aliasJson)) { Console.WriteLine(JsonSerializer.Serialize(rows, JsonOut)); return 0; }
+            if (p.GetValue(aliasJson)) { JsonLines.Write(rows); return 0; }
             foreach (var a in rows) Console.WriteLine($"{a.Kind,-8} {a.Input,-28} -> {a.EntityId,-30} by {a.ChosenBy}{(a.BatchId is { } b ? $" (batch {b})" : "")}");
             if (rows.Count == 0) Console.WriteLine("No curator choices yet (./grantha resolve choose <batch-id> <kind> \"<name>\" <entity-id>).");
             return 0;
@@ -117,14 +117,15 @@ public static class CatalogCommands
     }
 
     /// <summary>The options every change takes.</summary>
-    sealed record ChangeOptions(Option<string?> Reason, Option<bool> Run, Option<bool> Json)
+    sealed record ChangeOptions(Option<string?> Reason, Option<bool> Run, Option<bool> NoRun, Option<bool> Json)
     {
         public static ChangeOptions New() => new(
             new Option<string?>("--reason") { Description = "Why (kept in the audit trail: ./grantha catalog history)" },
-            new Option<bool>("--run") { Description = "Resolve the re-queued tasks in this process now, and print how each ended" },
+            new Option<bool>("--run") { Description = "Resolve the re-queued tasks in this process now, and print how each ended (the default when no worker is running)" },
+            new Option<bool>("--no-run") { Description = "Only re-queue: leave the tasks for ./grantha worker or serve even when none is running" },
             new Option<bool>("--json") { Description = "Print JSON: {change, requeue} (+ run)" });
 
-        public void AddTo(Command c) { c.Add(Reason); c.Add(Run); c.Add(Json); }
+        public void AddTo(Command c) { c.Add(Reason); c.Add(Run); c.Add(NoRun); c.Add(Json); }
     }
 
     static Command AddCommand()
@@ -210,7 +211,7 @@ public static class CatalogCommands
             await using var db = await Commands.OpenDbAsync(p, ct);
             await ResolverStore.LoadAsync(db, ct);
             var rows = await CatalogStore.SynonymsAsync(db, null, ct);
-            if (p.GetValue(synJson)) { Console.WriteLine(JsonSerializer.Serialize(rows, JsonOut)); return 0; }
+            if (p.GetValue(synJson)) { JsonLines.Write(rows); return 0; }
             foreach (var s in rows) Console.WriteLine($"{s.Kind,-8} {s.Name,-28} = {s.EntityId,-30} {s.Source}");
             return 0;
         }));
@@ -228,7 +229,7 @@ public static class CatalogCommands
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
             var rows = await Curation.HistoryAsync(db, p.GetValue(kind), p.GetValue(entity), 0, int.MaxValue, ct);
-            if (p.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(rows.Select(CurationApi.ChangeView.Of), JsonOut)); return 0; }
+            if (p.GetValue(json)) { JsonLines.Write(rows.Select(CurationApi.ChangeView.Of)); return 0; }
             foreach (var h in rows) Console.WriteLine(Line(h));
             if (rows.Count == 0) Console.WriteLine("No curation yet (./grantha catalog add | merge | synonym add).");
             return 0;
@@ -256,11 +257,8 @@ public static class CatalogCommands
         var result = await change(db, ct);
         var report = result.Requeue;
         IReadOnlyList<(long TaskId, long BatchId, string State, string? Error)>? ran = null;
-        if (p.GetValue(o.Run) && report.Tasks > 0)
-        {
-            if (!p.GetValue(o.Json)) Console.Error.WriteLine($"Resolving the {report.Tasks} re-queued task(s) in this process...");
+        if (RunHere(report.Tasks, report.Workers.Count, p.GetValue(o.Run), p.GetValue(o.NoRun), p.GetValue(o.Json)))
             ran = await RunHereAsync(db, report, ct);
-        }
         if (p.GetValue(o.Json))
         {
             var view = CurationApi.ChangeResultView.Of(result);
@@ -274,7 +272,7 @@ public static class CatalogCommands
         foreach (var b in report.Batches)
             Console.WriteLine(b.NotRequeued is { } why ? $"  batch {b.BatchId}: not re-queued: {why}" : $"  batch {b.BatchId}: {b.Tasks} blocked task(s) re-queued");
         if (ran is null)
-            Console.WriteLine(report.Tasks > 0 && report.Workers.Count == 0 ? $"{report.Next} (--run resolves them in this process.)" : report.Next);
+            Console.WriteLine(report.Tasks > 0 && report.Workers.Count == 0 ? $"{report.Next} (Without --no-run they are resolved in this process.)" : report.Next);
         else
         {
             foreach (var r in ran) Console.WriteLine($"  task {r.TaskId} (batch {r.BatchId}): {r.State}{(r.Error is { } err && r.State != TaskState.Succeeded ? $": {err}" : "")}");
@@ -282,6 +280,20 @@ public static class CatalogCommands
                               $"{ran.Count(r => r.State is not (TaskState.Succeeded or TaskState.Blocked))} other.");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Whether a command that re-queued blocked tasks resolves them in its own process: when asked (--run), or when no
+    /// worker is running on the database (nothing else would), unless --no-run. Says so on stderr (one line).
+    /// </summary>
+    public static bool RunHere(long tasks, int workers, bool run, bool noRun, bool json)
+    {
+        if (tasks == 0 || noRun || (!run && workers > 0)) return false;
+        if (!json)
+            Console.Error.WriteLine(run
+                ? $"Resolving the {tasks} re-queued task(s) in this process..."
+                : $"No worker is running on this database: resolving the {tasks} re-queued task(s) in this process (Ctrl+C leaves them queued for ./grantha worker).");
+        return true;
     }
 
     /// <summary>A RESOLVE-only worker in this process until every re-queued task has left the queue (Ctrl+C stops it).</summary>

@@ -5,6 +5,7 @@ using Grantha.Engine;
 using Grantha.Manifest;
 using Grantha.Review;
 using Grantha.OfflineSite;
+using Microsoft.Extensions.Logging;
 
 namespace Grantha.Cli;
 
@@ -24,6 +25,8 @@ public static class DemoCommand
         {
             var started = Stopwatch.StartNew();
             var asJson = p.GetValue(json);
+            // A port given on purpose is not changed behind the user's back; the default one is.
+            var address = ChooseAddress(p.GetValue(url)!, given: p.GetResult(url) is { Implicit: false }, say: asJson ? _ => { } : Console.Error.WriteLine);
             await using var db = await Commands.OpenDbAsync(p, ct);
             await using var site = await SourceSite.StartAsync(new SourceSiteOptions { BasePort = 0, Manifests = SharedFiles.TrinityManifestsIfPresent }, ct);
             var manifests = SharedFiles.Root is null
@@ -32,11 +35,15 @@ public static class DemoCommand
             if (!asJson && SharedFiles.Root is null) Console.Error.WriteLine("../shared not found: importing the offline site's built-in sample manifest.");
 
             var key = await ApiKeys.CreateAsync(db, $"demo-{DateTime.UtcNow:yyyyMMddHHmmss}", Role.Admin, ct);
-            var app = ApiHost.Build(new ApiHost.Options(db, p.GetValue(url)!, RunWorkers: true));
+            var app = ApiHost.Build(new ApiHost.Options(db, address, RunWorkers: true), QuietHost);
             // The site this process started, and nothing else, may be mapped onto (also by the demo's API).
             app.Services.GetRequiredService<Fetch.OfflineSites>().Allow(site.HostMap.Values);
-            await app.StartAsync(ct);
-            var address = p.GetValue(url);
+            try { await app.StartAsync(ct); }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                await app.DisposeAsync();
+                throw new ArgumentException($"{address} was taken as the demo started. Pass another --url.");
+            }
             if (!asJson)
             {
                 Console.Error.WriteLine($"Database   {db.Description}");
@@ -77,6 +84,49 @@ public static class DemoCommand
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// The demo's terminal shows its own progress: the host's lines ("Application started. Press Ctrl+C...") and the
+    /// workers' routine logs stay out of it; errors still show.
+    /// </summary>
+    public static void QuietHost(Microsoft.AspNetCore.Builder.WebApplicationBuilder b) => b.Logging.SetMinimumLevel(LogLevel.Error);
+
+    /// <summary>
+    /// The API's address: <paramref name="url"/> when its port is free. A taken port given with --url is one line
+    /// saying so (<see cref="ArgumentException"/>: exit 4); the default one is swapped for a free port, said in one line.
+    /// </summary>
+    public static string ChooseAddress(string url, bool given, Action<string> say)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+            throw new ArgumentException($"--url '{url}': write http://127.0.0.1:<port>.");
+        if (PortIsFree(uri)) return url;
+        if (given)
+            throw new ArgumentException($"{url} is taken: another process listens on port {uri.Port}. Pass another --url, e.g. --url http://127.0.0.1:{FreePort()}.");
+        var address = $"http://{uri.Host}:{FreePort()}";
+        say($"Port {uri.Port} is taken: the API listens on {address} instead (--url chooses).");
+        return address;
+    }
+
+    static bool PortIsFree(Uri uri)
+    {
+        try
+        {
+            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse(uri.Host == "localhost" ? "127.0.0.1" : uri.Host), uri.Port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException) { return false; }
+        catch (FormatException) { return true; } // a host name: Kestrel binds it and says so
+    }
+
+    static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try { return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port; }
+        finally { listener.Stop(); }
     }
 
     /// <summary>The review step of the demo: the policy's dry run, what needs a curator, and the commands to look.</summary>

@@ -9,8 +9,8 @@ namespace Grantha.Cli;
 /// <summary>./grantha import &lt;csv&gt;... : creates a batch; with --wait shows progress until it settles.</summary>
 public static class ImportCommand
 {
-    public static readonly Option<bool> Wait = new("--wait") { Description = "Show progress until the batch settles" };
-    public static readonly Option<bool> Json = new("--json") { Description = "End with one JSON summary line {batchId, status, stages, rowErrors, durationMs}" };
+    public static readonly Option<bool> Wait = new("--wait") { Description = "Show progress until the batch settles; the exit code says its outcome (0 completed, 1 failed, 5 completed with errors, 6 needs attention, 7 cancelled)" };
+    public static readonly Option<bool> Json = new("--json") { Description = "End with one JSON summary line {batchId, status, outcome, stages, rowErrors, durationMs}" };
     public static readonly Option<int> Workers = new("--workers") { Description = "Worker loops to run in this process while waiting (0: rely on ./grantha worker processes)", DefaultValueFactory = _ => 1 };
     public static readonly Option<bool> UseOfflineSite = new("--offline-site") { Description = $"Fetch from the offline source site on 127.0.0.1 (default ports {SourceSiteOptions.DefaultBasePort}..)" };
     public static readonly Option<string[]> HostMap = new("--host-map") { Description = "host=baseUrl pairs mapping source hosts onto another server (implies --offline-site)", AllowMultipleArgumentsPerToken = true };
@@ -111,6 +111,7 @@ public static class ImportCommand
         await Task.WhenAll(running);
         if (json) Console.WriteLine(Progress.ToJson(summary));
         else Progress.PrintHuman(await BatchView.LoadAsync(db, batchId, ct), Console.Out);
-        return ExitCodes.Ok;
+        // A script that waits learns what happened from the exit code (README: exit codes).
+        return ExitCodes.ForOutcome(summary.Outcome.Outcome);
     }
 }

@@ -14,7 +14,7 @@ public static class Progress
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
     public static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(1);
 
-    public sealed record Summary(long BatchId, string Status, Dictionary<string, Dictionary<string, long>> Stages, long RowErrors, long DurationMs);
+    public sealed record Summary(long BatchId, string Status, BatchOutcome Outcome, Dictionary<string, Dictionary<string, long>> Stages, long RowErrors, long DurationMs);
 
     static readonly JsonSerializerOptions JsonOut = new(JsonSerializerDefaults.Web) { WriteIndented = false };
 
@@ -24,7 +24,7 @@ public static class Progress
         {
             await AnsiConsole.Progress()
                 .AutoClear(false).HideCompleted(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Columns(Columns())
                 .StartAsync(async ctx =>
                 {
                     var tasks = new Dictionary<string, ProgressTask>();
@@ -37,7 +37,7 @@ public static class Progress
                             var done = Finished(job.Counts);
                             t.MaxValue = Math.Max(1, job.Total);
                             t.Value = done;
-                            t.Description = $"{job.Stage,-9} {done,6}/{job.Total,-6} {Describe(job.Counts)}";
+                            t.Description = Line(job);
                         }
                         if (IsSettled(view.Status)) break;
                         await Task.Delay(RefreshInterval, ct);
@@ -60,20 +60,67 @@ public static class Progress
         return await SummarizeAsync(db, batchId, started, ct);
     }
 
+    /// <summary>Characters of a stage's line (<see cref="Line"/>): the same in every frame, so nothing moves.</summary>
+    public const int LineWidth = 40;
+    public const int BarWidth = 18;
+
+    /// <summary>
+    /// The live display's columns: a left-aligned stage line of fixed width, a bar of fixed width, percentage, time
+    /// left, spinner. Together under 80 columns (a test adds them up), so no frame wraps.
+    /// </summary>
+    public static ProgressColumn[] Columns() =>
+    [
+        new StageLineColumn(),
+        new ProgressBarColumn { Width = BarWidth },
+        new PercentageColumn(),
+        new RemainingTimeColumn(),
+        new SpinnerColumn(),
+    ];
+
+    /// <summary>
+    /// The stage line, left-aligned in a column of fixed width: Spectre's description column sizes itself to the
+    /// widest line of the frame (trailing spaces trimmed), so the bars moved as counts grew.
+    /// </summary>
+    public sealed class StageLineColumn : ProgressColumn
+    {
+        protected override bool NoWrap => true;
+        public override int? GetColumnWidth(Spectre.Console.Rendering.RenderOptions options) => LineWidth;
+        public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            new Text(task.Description) { Justification = Justify.Left, Overflow = Overflow.Ellipsis };
+    }
+
+    /// <summary>Widest rendering of the columns after the stage line, with the space between columns: "100%", "00:00:00", a spinner.</summary>
+    public const int RestWidth = BarWidth + 4 + 8 + 1 + 4;
+
+    /// <summary>
+    /// One stage, always <see cref="LineWidth"/> characters: "FETCH     1234/1240  run 2 fail 3 blk 1", what is still at work
+    /// and what went wrong (the rest succeeded), cut to fit.
+    /// </summary>
+    public static string Line(JobView job)
+    {
+        var c = job.Counts;
+        var parts = new (string Label, string State)[] { ("run", TaskState.Running), ("wait", TaskState.Pending), ("retry", TaskState.RetryWait), ("paused", TaskState.Paused),
+                ("fail", TaskState.Failed), ("blk", TaskState.Blocked), ("cancel", TaskState.Cancelled) }
+            .Where(x => c.GetValueOrDefault(x.State) > 0).Select(x => $"{x.Label} {c[x.State]}");
+        var line = $"{job.Stage,-8} {Finished(c),6}/{job.Total,-6} {string.Join(" ", parts)}";
+        return line.Length > LineWidth ? line[..(LineWidth - 1)] + "…" : line.PadRight(LineWidth);
+    }
+
     public static async Task<Summary> SummarizeAsync(Db db, long batchId, Stopwatch started, CancellationToken ct)
     {
         var view = await BatchView.LoadAsync(db, batchId, ct);
-        return new Summary(batchId, view.Status, view.Jobs.ToDictionary(j => j.Stage, j => j.Counts), view.Manifest.Errors, started.ElapsedMilliseconds);
+        return new Summary(batchId, view.Status, view.Outcome, view.Jobs.ToDictionary(j => j.Stage, j => j.Counts), view.Manifest.Errors, started.ElapsedMilliseconds);
     }
 
     public static string ToJson(Summary s) => JsonSerializer.Serialize(s, JsonOut);
 
     public static void PrintHuman(BatchView view, TextWriter w)
     {
-        w.WriteLine($"Batch {view.Id} \"{view.Name}\": {view.Status}");
+        w.WriteLine($"Batch {view.Id} \"{view.Name}\": {view.Status}" + (view.Outcome.Outcome == BatchOutcome.InProgress ? "" : $", {view.Outcome.Outcome.Replace('_', ' ')}: {view.Outcome.Description}"));
         w.WriteLine($"  manifests: {view.Manifest.Files.Count} file(s), {view.Manifest.Rows} rows, {view.Manifest.Accepted} accepted, {view.Manifest.Errors} row errors, {view.Manifest.DistinctUrls} distinct URLs");
+        // The reader's messages start with the file's name: name it once.
         foreach (var f in view.Manifest.Files.Where(f => f.ErrorCode is not null))
-            w.WriteLine($"  ! {f.Name}: {f.ErrorCode}: {f.ErrorMessage}");
+            w.WriteLine($"  ! {(f.ErrorMessage?.StartsWith(f.Name + ":", StringComparison.Ordinal) == true ? f.ErrorMessage : $"{f.Name}: {f.ErrorMessage}")} [{f.ErrorCode}]");
         foreach (var j in view.Jobs)
             w.WriteLine($"  {j.Stage,-9} {j.Status,-10} {Finished(j.Counts),6}/{j.Total,-6} {Describe(j.Counts)}");
         if (view.Extraction is { } e) ExtractCommands.PrintSummary(e, w);

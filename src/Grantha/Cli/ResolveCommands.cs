@@ -153,13 +153,14 @@ public static class ResolveCommands
         var id = new Argument<string>("entity-id") { Description = "The catalog id it means (see the candidates, or ./grantha catalog list <kind>)" };
         var noRetry = new Option<bool>("--no-retry") { Description = "Only store the choice; do not re-resolve the batch's blocked tasks" };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var run = new Option<bool>("--run") { Description = "Resolve the re-queued tasks in this process now (without it a running serve or worker does)" };
-        var cmd = new Command("choose", "Record a curator's choice (stored as an alias) and re-resolve every blocked task in the batch with that name") { batch, kind, name, id, noRetry, run, json };
+        var run = new Option<bool>("--run") { Description = "Resolve the re-queued tasks in this process now (the default when no worker is running)" };
+        var noRun = new Option<bool>("--no-run") { Description = "Only re-queue: leave the tasks for ./grantha worker or serve even when none is running" };
+        var cmd = new Command("choose", "Record a curator's choice (stored as an alias) and re-resolve every blocked task in the batch with that name") { batch, kind, name, id, noRetry, run, noRun, json };
         cmd.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
             var r = await ResolveChoices.ChooseAsync(db, p.GetValue(batch), p.GetValue(kind)!, p.GetValue(name)!, p.GetValue(id)!, "cli:" + Environment.UserName, !p.GetValue(noRetry), ct);
-            var ran = p.GetValue(run) && r.TasksRequeued > 0 ? await RunHereAsync(db, r.TaskIds, ct) : null;
+            var ran = CatalogCommands.RunHere(r.TasksRequeued, r.Workers.Count, p.GetValue(run), p.GetValue(noRun), p.GetValue(json)) ? await RunHereAsync(db, r.TaskIds, ct) : null;
             if (p.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(new { choice = r, ran }, new JsonSerializerOptions(JsonSerializerDefaults.Web))); return 0; }
             Console.WriteLine($"{r.Kind} '{r.Name}' -> {r.EntityName} ({r.EntityId}); {r.TasksRequeued} blocked task(s) re-queued");
             foreach (var b in r.Batches)
@@ -167,8 +168,8 @@ public static class ResolveCommands
             if (ran is not null)
                 Console.WriteLine($"Resolved here: {ran.Count(x => x.State == Engine.TaskState.Succeeded)} succeeded, {ran.Count(x => x.State == Engine.TaskState.Blocked)} blocked again; " +
                                   $"see ./grantha review list --batch {r.BatchId}");
-            else if (r.TasksRequeued > 0)
-                Console.WriteLine("A running ./grantha serve or ./grantha worker resolves them; --run resolves them here.");
+            else if (r.Next is { } next && r.TasksRequeued > 0)
+                Console.WriteLine(r.Workers.Count == 0 ? $"{next} (Without --no-run they are resolved in this process.)" : next);
             return 0;
         }));
         return cmd;

@@ -69,7 +69,8 @@ public sealed class ManifestHandler : StageHandler<ManifestHandler.File, NoPaylo
         }
         catch (ManifestException e)
         {
-            throw StageException.Permanent(e.Code, $"{task.Subject}: {e.Message}", inner: e);
+            // The reader's message already starts with the file's name.
+            throw StageException.Permanent(e.Code, e.Message, inner: e);
         }
         return new TaskResult(JsonSerializer.Serialize(new { rows = accepted + errors, accepted, errors }));
     }

@@ -16,7 +16,7 @@ public sealed record NameChange(string Kind, string Input, string Before, string
 public sealed record BatchRequeue(long BatchId, long Tasks, IReadOnlyList<long> TaskIds, string? NotRequeued);
 
 /// <param name="Tasks">Tasks re-queued in all batches.</param>
-/// <param name="Workers">Workers registered on the database that run RESOLVE (a killed worker stays registered until its row is removed).</param>
+/// <param name="Workers">Workers running RESOLVE on the database, alive by <see cref="RunningWorkers"/> (a killed worker's row is not counted).</param>
 /// <param name="Next">What happens next, in words.</param>
 public sealed record RequeueReport(long Tasks, IReadOnlyList<BatchRequeue> Batches, IReadOnlyList<NameChange> Names, IReadOnlyList<string> Workers, string Next);
 
@@ -162,15 +162,14 @@ public static class CatalogChanges
 
     static async Task<RequeueReport> ReportAsync(Db db, IReadOnlyList<BatchRequeue> batches, IReadOnlyList<NameChange> names, CancellationToken ct)
     {
-        var workers = (await db.ReadAsync(c => c.QueryAsync<(string Id, string Stages)>("SELECT id, stages FROM worker ORDER BY started_at, id"), ct))
-            .Where(w => w.Stages.Split(',').Contains(ResolveHandler.Name)).Select(w => w.Id).ToList();
+        var workers = await RunningWorkers.ForStageAsync(db, ResolveHandler.Name, ct);
         var tasks = batches.Sum(b => b.Tasks);
         var held = batches.Where(b => b.NotRequeued is not null).Sum(b => b.TaskIds.Count);
         var next = tasks == 0
             ? held == 0 ? "No blocked import names it: nothing to re-queue." : $"{held} blocked task(s) name it but could not be re-queued (see batches)."
             : workers.Count > 0
-                ? $"{workers.Count} worker(s) registered on this database run {ResolveHandler.Name} ({string.Join(", ", workers)}): they pick the {tasks} re-queued task(s) up."
-                : $"No worker is registered on this database: the {tasks} re-queued task(s) wait for ./grantha worker or ./grantha serve.";
+                ? $"{workers.Count} worker(s) running {ResolveHandler.Name} on this database ({string.Join(", ", workers)}): they pick the {tasks} re-queued task(s) up."
+                : $"No worker is running on this database: the {tasks} re-queued task(s) wait for ./grantha worker or ./grantha serve.";
         return new RequeueReport(tasks, batches, names, workers, next);
     }
 

@@ -13,6 +13,8 @@ public sealed record ChoiceResult(long BatchId, string Kind, string Name, string
 {
     public IReadOnlyList<BatchRequeue> Batches { get; init; } = [];
     public string? Next { get; init; }
+    /// <summary>Workers running RESOLVE on the database (<see cref="RunningWorkers"/>): none means nothing runs the re-queued tasks.</summary>
+    public IReadOnlyList<string> Workers { get; init; } = [];
 }
 
 /// <summary>
@@ -36,7 +38,7 @@ public static class ResolveChoices
         var requeued = report.Batches.Where(b => b.NotRequeued is null).ToList();
         return new ChoiceResult(batchId, kind, name, key, entity.Id, entity.Name, report.Tasks, requeued.SelectMany(b => b.TaskIds).ToList())
         {
-            Batches = report.Batches, Next = report.Next,
+            Batches = report.Batches, Next = report.Next, Workers = report.Workers,
         };
     }
 }

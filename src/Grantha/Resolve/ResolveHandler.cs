@@ -66,8 +66,9 @@ public sealed class ResolveHandler(ResolverCache? cache = null, StageSettings? s
 
         if (resolution.NeedsReview)
         {
-            var names = resolution.Decisions.Where(d => d.Blocking)
-                .Select(d => $"{d.Kind} '{d.Input}'" + (d.Resolution.Top is { } top ? $" (best: {top.Name} {top.Score:0.00})" : " (no candidate)"));
+            // A name read from the manifest and the page alike is one name to choose: listed once.
+            var names = resolution.Decisions.Where(d => d.Blocking).DistinctBy(d => (d.Kind, d.Input))
+                .Select(d => BlockedName.Describe(d.Kind, d.Input, d.Resolution.Candidates.Select(c => (c.Id, c.Name, c.Score)), max: 3));
             throw StageException.Blocked(NeedsReviewCode, $"Needs review: {string.Join("; ", names)}. Choose with ./grantha resolve choose {task.BatchId} <kind> \"<name>\" <entity-id>, or curate the catalog (./grantha catalog merge|add; docs/reference-catalog.md).");
         }
         var result = new Result(saved.Id, saved.Status, resolution.Quality, saved.DuplicateOf, saved.Flags.Select(f => f.Kind).ToList(),

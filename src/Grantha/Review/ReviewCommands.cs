@@ -46,7 +46,7 @@ public static class ReviewCommands
         var sort = new Option<string?>("--sort") { Description = "quality (worst first, default), -quality, age (oldest first), -age" };
         var limit = new Option<int>("--limit") { Description = "Rows per page (default 50, at most 500)", DefaultValueFactory = _ => ReviewQueue.PageDefault };
         var after = new Option<string?>("--after") { Description = "The cursor of the next page (printed at the end of a page)" };
-        var json = new Option<bool>("--json") { Description = "Print {items, total, states, flags, next} as JSON" };
+        var json = new Option<bool>("--json") { Description = "Print JSON Lines: one object per import; {total, states, flags, next} on stderr" };
         var cmd = new Command("list", "The review queue with counts per state and flag") { batch, state, flag, noFlags, minQuality, maxQuality, composer, raga, text, sort, limit, after, json };
         cmd.SetAction(Commands.Guarded(async (p, ct) =>
         {
@@ -58,7 +58,12 @@ public static class ReviewCommands
                 MinQuality = p.GetValue(minQuality), MaxQuality = p.GetValue(maxQuality), ComposerId = p.GetValue(composer), RagaId = p.GetValue(raga), Text = p.GetValue(text),
             };
             var page = await ReviewQueue.ListAsync(db, filter, p.GetValue(sort), p.GetValue(after), p.GetValue(limit), ct);
-            if (p.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(page, JsonOut)); return 0; }
+            if (p.GetValue(json))
+            {
+                Cli.JsonLines.Write(page.Items);
+                Cli.JsonLines.Totals(new { page.Total, page.States, page.Flags, page.Next });
+                return 0;
+            }
             foreach (var i in page.Items)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{i.Id,7}  v{i.Version,-3} {i.State,-12} q {i.Quality:0.00}  {i.Title ?? "(no title)"}  [{Names(i.Ragas)}{(i.Composer is { } c ? "; " + (c.Name ?? c.Id) : "")}]")

@@ -24,7 +24,7 @@ public class ExtractStageTests
         Batches.CreateAsync(db, "extract test", new BatchOptions(), "test", stages, (_, _, _) => Task.CompletedTask, Ct);
 
     /// <summary>Manifest rows as MANIFEST leaves them (one file, the URL already normalised).</summary>
-    public static Task AddManifestRowsAsync(Db db, long batchId, params (int Row, string Status, string? Krithi, string? Raga, string Url)[] rows) =>
+    internal static Task AddManifestRowsAsync(Db db, long batchId, params (int Row, string Status, string? Krithi, string? Raga, string Url)[] rows) =>
         db.WriteAsync(async (c, tx) =>
         {
             var file = await c.ExecuteScalarAsync<long>(

@@ -106,8 +106,9 @@ public class LookAlikeCorpusTests(ITestOutputHelper output)
         foreach (var (field, misses) in tally.Misses.OrderBy(m => m.Key, StringComparer.Ordinal))
             foreach (var m in misses) report.AppendLine($"  MISS {field}: {m}");
         output.WriteLine(report.ToString());
-        // A passing run keeps its figures too: the runner shows test output only for failures.
-        File.WriteAllText(Path.Combine(Path.GetTempPath(), "grantha-lookalike-accuracy.txt"), report.ToString());
+        // A passing run keeps its figures too (the runner shows test output only for failures), beside the test
+        // assembly: not in the system temp folder, which a test run leaves as it found it.
+        File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "grantha-lookalike-accuracy.txt"), report.ToString());
 
         // Every trap of the contract is on some page.
         foreach (var trap in new[]

@@ -48,7 +48,7 @@ public class CurationApiTests
         var name = requeue.GetProperty("names").EnumerateArray().Single();
         (name.GetProperty("input").GetString(), name.GetProperty("before").GetString(), name.GetProperty("after").GetString(), name.GetProperty("entityId").GetString())
             .ShouldBe(("jIvantikA", "needs_review", "matched", "jeevantika"));
-        requeue.GetProperty("next").GetString()!.ShouldStartWith("No worker is registered on this database");
+        requeue.GetProperty("next").GetString()!.ShouldStartWith("No worker is running on this database");
 
         var added = await curator.PostAsJsonAsync($"{Catalog}/raga", SumadyutiBody(), Ct);
         added.StatusCode.ShouldBe(HttpStatusCode.Created);

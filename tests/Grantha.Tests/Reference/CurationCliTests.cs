@@ -23,14 +23,14 @@ public class CurationCliTests
         await using var t = await TestDb.CreateAsync(store);
         var batch = await BlockedImports.ImportAsync(t.Db, Ct);
 
-        var (code, output, error) = await RunAsync("catalog", "merge", "raga", "jeevanthika", "--into", "jeevantika", "--reason", "one raga, two spellings", "--db", t.Spec);
+        var (code, output, error) = await RunAsync("catalog", "merge", "raga", "jeevanthika", "--into", "jeevantika", "--reason", "one raga, two spellings", "--no-run", "--db", t.Spec);
         error.ShouldBeEmpty();
         code.ShouldBe(0);
         output.ShouldContain($": merged raga jeevanthika (Jeevanthikā) into jeevantika — one raga, two spellings");
         output.ShouldContain(" cli:");
         output.ShouldContain("raga 'jIvantikA': needs_review -> matched (jeevantika)");
         output.ShouldContain($"batch {batch}: 1 blocked task(s) re-queued");
-        output.ShouldContain("No worker is registered on this database: the 1 re-queued task(s) wait for ./grantha worker or ./grantha serve. (--run resolves them in this process.)");
+        output.ShouldContain("No worker is running on this database: the 1 re-queued task(s) wait for ./grantha worker or ./grantha serve. (Without --no-run they are resolved in this process.)");
 
         (code, output, error) = await RunAsync([.. Sumadyuti, "--reason", "Dikshitar's raga", "--run", "--db", t.Spec]);
         code.ShouldBe(0);

@@ -162,18 +162,18 @@ public class CurationTests
             $"Batch {paused} is PAUSED: its 1 task(s) stay blocked. After ./grantha resume {paused}, run ./grantha retry {paused} --code needs_review.");
         merge.Requeue.Batches.Single(b => b.BatchId == cancelled).NotRequeued!.ShouldStartWith($"Batch {cancelled} cannot run again (");
         merge.Requeue.Workers.ShouldBeEmpty();
-        merge.Requeue.Next.ShouldBe("No worker is registered on this database: the 2 re-queued task(s) wait for ./grantha worker or ./grantha serve.");
+        merge.Requeue.Next.ShouldBe("No worker is running on this database: the 2 re-queued task(s) wait for ./grantha worker or ./grantha serve.");
         (await BlockedImports.BlockedAsync(t.Db, first)).ShouldBe([BlockedImports.SumadyutiUrl]);
         (await Batches.GetAsync(t.Db, paused, Ct))!.Status.ShouldBe(BatchStatus.Paused);
 
-        // A worker that runs RESOLVE is registered: the report names it.
+        // A worker that runs RESOLVE is registered on another machine (its process cannot be checked from here): the report names it.
         await t.Db.WriteAsync((c, tx) => c.ExecuteAsync(
             "INSERT INTO worker (id, host_name, pid, stages, started_at, seen_at) VALUES ('elsewhere:1:abc', 'elsewhere', 1, 'FETCH,RESOLVE', 0, 0)", transaction: tx));
         var add = await CatalogChanges.AddAsync(t.Db, Sumadyuti(), "tester", Ct);
         add.Requeue.Tasks.ShouldBe(2);
         add.Requeue.Batches.Where(b => b.NotRequeued is not null).Select(b => b.BatchId).ShouldBe([paused, cancelled]);
         add.Requeue.Workers.ShouldBe(["elsewhere:1:abc"]);
-        add.Requeue.Next.ShouldBe("1 worker(s) registered on this database run RESOLVE (elsewhere:1:abc): they pick the 2 re-queued task(s) up.");
+        add.Requeue.Next.ShouldBe("1 worker(s) running RESOLVE on this database (elsewhere:1:abc): they pick the 2 re-queued task(s) up.");
 
         // Nothing named it any more: nothing to do.
         (await CatalogChanges.AddAsync(t.Db, new NewEntity("kshetra", "ettayapuram", "Ettayapuram"), "tester", Ct)).Requeue.Next.ShouldBe("No blocked import names it: nothing to re-queue.");

@@ -132,7 +132,7 @@ public class ReviewApiTests
         (await curator.PostAsJsonAsync($"{Review}/bulk-approve", new { }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await viewer.PostAsJsonAsync($"{Review}/bulk-approve", new { batch, dryRun = true }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         var dry = await (await curator.PostAsJsonAsync($"{Review}/bulk-approve", new { batch, dryRun = true, policy = true }, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
-        dry.GetProperty("criteria").GetString().ShouldContain("no flags");
+        dry.GetProperty("criteria").GetString()!.ShouldContain("no flags");
         var wouldApprove = dry.GetProperty("wouldApprove").GetInt64();
         var start = await curator.PostAsJsonAsync($"{Review}/bulk-approve", new { batch, policy = true }, Ct);
         if (wouldApprove > 0)

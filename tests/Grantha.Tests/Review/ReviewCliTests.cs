@@ -22,11 +22,13 @@ public class ReviewCliTests
         var db = s.Store.Spec;
         var batch = s.Batch.ToString();
 
-        var (code, output, _) = await RunAsync("review", "list", "--batch", batch, "--state", "needs_review", "--json", "--db", db);
+        // JSON Lines: one import per line on stdout, the page's totals on stderr (README, "JSON output").
+        var (code, output, totals) = await RunAsync("review", "list", "--batch", batch, "--state", "needs_review", "--json", "--db", db);
         code.ShouldBe(0);
-        var page = JsonDocument.Parse(output).RootElement;
-        page.GetProperty("total").GetInt64().ShouldBe(1);
-        var id = page.GetProperty("items")[0].GetProperty("id").GetInt64().ToString();
+        var items = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        items.Count.ShouldBe(1);
+        JsonDocument.Parse(totals).RootElement.GetProperty("total").GetInt64().ShouldBe(1);
+        var id = items[0].GetProperty("id").GetInt64().ToString();
 
         // Not approvable: exit 2 and a line that says what is missing and what to do.
         var (refused, _, why) = await RunAsync("review", "approve", id, "--db", db);
