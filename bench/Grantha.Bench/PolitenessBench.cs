@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text;
 using Grantha.Engine;
 using Grantha.Fetch;
@@ -26,6 +28,15 @@ public static class PolitenessBench
         await using var site = await SourceSite.StartAsync(new SourceSiteOptions { BasePort = 0, Manifests = SharedFiles.TrinityManifests, Pregenerate = true });
         await site.Ready;
 
+        // Why callers waited or gave their task back (grantha.fetch.throttled by reason), over the run.
+        var throttled = new ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == FetchMetrics.MeterName && i.Name == "grantha.fetch.throttled") l.EnableMeasurementEvents(i); };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var t in tags) if (t.Key == "reason") throttled.AddOrUpdate(t.Value?.ToString() ?? "?", value, (_, n) => n + value);
+        });
+        listener.Start();
         var store = a.Str("store") ?? "postgres";
         await using var pg = store == "postgres" ? await BenchDb.CreateAsync("polite") : null;
         var dir = store == "sqlite" ? Directory.CreateTempSubdirectory("grantha-polite").FullName : null;
@@ -79,6 +90,7 @@ public static class PolitenessBench
             result[$"host{g.Key}_gap_mean_ms"] = Math.Round(gaps.Average(), 1);
             result[$"host{g.Key}_gap_p95_ms"] = Math.Round(gaps[(int)Math.Ceiling(gaps.Count * 0.95) - 1], 1);
         }
+        result["throttled"] = string.Join(" ", throttled.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"));
         result["gaps_below_delay"] = below;
         result["gap_min_ms"] = Math.Round(all.Min(), 1);
         result["gap_mean_ms"] = Math.Round(all.Average(), 1);

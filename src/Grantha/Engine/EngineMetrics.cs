@@ -29,8 +29,10 @@ public static class EngineMetrics
         description: "Handler run time, by stage and outcome", advice: SecondsBuckets);
     static readonly Histogram<double> QueueWaitHistogram = Meter.CreateHistogram("grantha.task.queue_wait", unit: "s",
         description: "From a task's due time to its claim, by stage", advice: SecondsBuckets);
-    static readonly UpDownCounter<long> SlotsCounter = Meter.CreateUpDownCounter<long>("grantha.worker.slots", description: "Task slots of this process's claim loops, by stage");
-    static readonly UpDownCounter<long> BusyCounter = Meter.CreateUpDownCounter<long>("grantha.worker.slots.busy", description: "Task slots running a handler now, by stage");
+    // Slots are read when scraped, not added up from changes: a reader that starts after a worker (a second host
+    // in one process, as tests run them) would otherwise count the worker's stop without its start.
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> SlotsNow = new();
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> BusyNow = new();
 
     static readonly object Gate = new();
     /// <summary>The watchdog's last reading, per store (a process has one; tests have many at once).</summary>
@@ -44,6 +46,8 @@ public static class EngineMetrics
 
     static EngineMetrics()
     {
+        Meter.CreateObservableUpDownCounter("grantha.worker.slots", () => Now(SlotsNow), description: "Task slots of this process's claim loops, by stage");
+        Meter.CreateObservableUpDownCounter("grantha.worker.slots.busy", () => Now(BusyNow), description: "Task slots running a handler now, by stage");
         // Read from the database by the watchdog every few seconds (Watchdog.IntervalDefault), never per scrape.
         Meter.CreateObservableGauge("grantha.queue.depth", () => Queue(q => (double)q.Depth),
             description: "Tasks waiting (pending or retry-wait), by stage");
@@ -84,8 +88,11 @@ public static class EngineMetrics
     public static void Rescued(string reason, int n) { if (n > 0) RescuedCounter.Add(n, new KeyValuePair<string, object?>("reason", reason)); }
     public static void Duration(string stage, string outcome, double seconds) => DurationHistogram.Record(seconds, Stage(stage), new("outcome", outcome));
     public static void QueueWait(string stage, double seconds) => QueueWaitHistogram.Record(Math.Max(0, seconds), Stage(stage));
-    public static void Slots(string stage, int n) => SlotsCounter.Add(n, Stage(stage));
-    public static void Busy(string stage, int n) => BusyCounter.Add(n, Stage(stage));
+    public static void Slots(string stage, int n) => SlotsNow.AddOrUpdate(stage, n, (_, v) => v + n);
+    public static void Busy(string stage, int n) => BusyNow.AddOrUpdate(stage, n, (_, v) => v + n);
+
+    static IEnumerable<Measurement<long>> Now(System.Collections.Concurrent.ConcurrentDictionary<string, long> values) =>
+        values.Select(kv => new Measurement<long>(kv.Value, Stage(kv.Key))).ToList();
 
     public static void Observed(string store, IReadOnlyDictionary<string, QueueGauge> queue, BatchGauge batches, long leaseOverdueMs)
     {
