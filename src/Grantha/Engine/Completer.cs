@@ -131,6 +131,11 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
             await Settler.SettleAsync(c, tx, touched, now);
         });
         foreach (var stage in followUpStages) signals.WorkArrived(stage);
-        foreach (var o in batch.OfType<Outcome.Snoozed>()) signals.WorkArrived(o.Task.Stage);
+        // Other work may be claimable now; the snoozed task (and a host's siblings it pushed) when it comes due.
+        foreach (var o in batch.OfType<Outcome.Snoozed>())
+        {
+            signals.WorkArrived(o.Task.Stage);
+            signals.WakeAfter(o.Task.Stage, o.Delay);
+        }
     }
 }

@@ -20,6 +20,16 @@ public sealed class EngineSignals
         if (s.CurrentCount == 0) { try { s.Release(); } catch (SemaphoreFullException) { } }
     }
 
+    /// <summary>
+    /// Wakes the stage's claim loop when a task this process snoozed comes due again, so it is claimed then and not
+    /// at the next poll (a host's next polite start is often closer than the poll interval).
+    /// </summary>
+    public void WakeAfter(string stage, TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero) { WorkArrived(stage); return; }
+        _ = Task.Delay(delay).ContinueWith(_ => WorkArrived(stage), TaskScheduler.Default);
+    }
+
     public void WakeAll()
     {
         foreach (var stage in _stages.Keys) WorkArrived(stage);

@@ -57,6 +57,8 @@ public sealed record HostGateOptions
     public TimeSpan BusyPoll { get; init; } = BusyPollDefault;
     public TimeSpan StartWindow { get; init; } = StartWindowDefault;
     public TimeSpan WireMargin { get; init; } = WireMarginDefault;
+    /// <summary>Callers of one host that may wait in one process (default: twice <see cref="MaxConcurrent"/>); more go back to the queue.</summary>
+    public int? MaxWaiting { get; init; }
 }
 
 /// <summary>The politeness state of one host, as stored.</summary>
@@ -80,6 +82,34 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
 
     /// <summary>Waits for a slot and a start time for <paramref name="host"/>; dispose the permit when the request is over.</summary>
     public async Task<HostPermit> EnterAsync(string host, string holder, CancellationToken ct = default)
+    {
+        // A host takes one start per delay: callers beyond a few ahead would only wait here, holding the stage's
+        // slots that other hosts' tasks could use, and time out together. They go back to the queue until the
+        // ones ahead have started, and the host's other tasks with them.
+        var key = db.Description + "|" + host;
+        var waiting = Waiting.AddOrUpdate(key, 1, (_, n) => n + 1);
+        try
+        {
+            var most = Options.MaxWaiting ?? Math.Max(2, Options.MaxConcurrent * 2);
+            if (waiting > most)
+            {
+                FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason("queued"));
+                var ahead = (waiting - 1 - Options.MaxConcurrent) * (MinDelayMs + (long)Options.WireMargin.TotalMilliseconds);
+                throw new TaskSnoozedException(TimeSpan.FromMilliseconds(Math.Max(ahead, (long)Options.BusyPoll.TotalMilliseconds)),
+                    $"{host}: {waiting - 1} requests already waiting for it in this process", wholeHost: true);
+            }
+            return await AdmitWaitingAsync(host, holder, ct);
+        }
+        finally { Waiting.AddOrUpdate(key, 0, (_, n) => n - 1); }
+    }
+
+    /// <summary>Callers waiting in <see cref="EnterAsync"/>, per store and host, in this process.</summary>
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Waiting = new();
+
+    /// <summary>Jitter added to a snooze so that tasks of several processes do not all come back at once; small, since every millisecond of it can be a host idle.</summary>
+    long Jitter() => Random.Shared.NextInt64(0, Math.Max(1, Math.Min(MinDelayMs / 2, 50)));
+
+    async Task<HostPermit> AdmitWaitingAsync(string host, string holder, CancellationToken ct)
     {
         var budget = Stopwatch.StartNew();
         var maxWaitMs = (long)Options.MaxInProcessWait.TotalMilliseconds;
@@ -108,7 +138,7 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
             if (budget.ElapsedMilliseconds + wait > maxWaitMs)
             {
                 FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason(a.WaitMs is null ? "busy" : "snoozed"));
-                var snooze = Math.Max(wait, (long)Options.BusyPoll.TotalMilliseconds) + Random.Shared.NextInt64(0, Math.Max(1, MinDelayMs / 2));
+                var snooze = Math.Max(wait, (long)Options.BusyPoll.TotalMilliseconds) + Jitter();
                 throw new TaskSnoozedException(TimeSpan.FromMilliseconds(snooze),
                     a.WaitMs is null ? $"{host}: {Options.MaxConcurrent} requests already in flight" : $"{host}: next polite start in {wait} ms",
                     wholeHost: true);
@@ -200,7 +230,7 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
             {
                 FetchMetrics.Throttled.Add(1, Tag.Host(permit.Host), Tag.Reason("blocked"));
                 var blocked = r.BlockedUntil - r.Now;
-                throw new TaskSnoozedException(TimeSpan.FromMilliseconds(blocked + Random.Shared.NextInt64(0, Math.Max(1, MinDelayMs / 2))),
+                throw new TaskSnoozedException(TimeSpan.FromMilliseconds(blocked + Jitter()),
                     $"{permit.Host}: blocked by its Retry-After for {blocked} ms more", wholeHost: true);
             }
             var wait = Math.Max(1, r.Earliest - r.Now);
