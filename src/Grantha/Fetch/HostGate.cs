@@ -57,7 +57,7 @@ public sealed record HostGateOptions
     public TimeSpan BusyPoll { get; init; } = BusyPollDefault;
     public TimeSpan StartWindow { get; init; } = StartWindowDefault;
     public TimeSpan WireMargin { get; init; } = WireMarginDefault;
-    /// <summary>Callers of one host that may wait in one process (default: twice <see cref="MaxConcurrent"/>); more go back to the queue.</summary>
+    /// <summary>Callers of one host that may wait in one process (default: what can start within <see cref="MaxInProcessWait"/>, between <see cref="MaxConcurrent"/> + 1 and twice it); more go back to the queue.</summary>
     public int? MaxWaiting { get; init; }
 }
 
@@ -90,11 +90,14 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
         var waiting = Waiting.AddOrUpdate(key, 1, (_, n) => n + 1);
         try
         {
-            var most = Options.MaxWaiting ?? Math.Max(2, Options.MaxConcurrent * 2);
+            // Enough to keep every slot busy, and no more than can start within the in-process wait.
+            var spacing = Math.Max(1, MinDelayMs + (long)Options.WireMargin.TotalMilliseconds);
+            var most = Options.MaxWaiting ?? (int)Math.Clamp(Options.MaxConcurrent + (long)Options.MaxInProcessWait.TotalMilliseconds / spacing - 1,
+                Options.MaxConcurrent + 1, Options.MaxConcurrent * 2);
             if (waiting > most)
             {
                 FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason("queued"));
-                var ahead = (waiting - 1 - Options.MaxConcurrent) * (MinDelayMs + (long)Options.WireMargin.TotalMilliseconds);
+                var ahead = (waiting - 1 - Options.MaxConcurrent) * spacing;
                 throw new TaskSnoozedException(TimeSpan.FromMilliseconds(Math.Max(ahead, (long)Options.BusyPoll.TotalMilliseconds)),
                     $"{host}: {waiting - 1} requests already waiting for it in this process", wholeHost: true);
             }
