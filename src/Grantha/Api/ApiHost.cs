@@ -85,6 +85,15 @@ public static class ApiHost
         // Roles before bodies: a request that may not act is answered before any body is read.
         app.UseApiKeys();
         app.UseKnownCharsets();
+        // One limit for manifests (the upload route), a small one for every other body: nothing else a route
+        // reads is larger than a page of ids or a curator's edits, and a large body would only be parsed to be refused.
+        app.Use((http, next) =>
+        {
+            if (http.GetEndpoint()?.Metadata.GetMetadata<ManifestUploadRoute>() is null
+                && http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                limit.MaxRequestBodySize = BodyBytesMax;
+            return next(http);
+        });
         app.MapOpenApi();
         app.MapScalarApiReference();
         var scrape = app.MapPrometheusScrapingEndpoint("/metrics");
@@ -103,6 +112,9 @@ public static class ApiHost
     }
 
     static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The largest request body of a route other than the manifest upload (413 beyond).</summary>
+    public const long BodyBytesMax = 1 << 20;
 
     sealed class ReadinessCheck(Func<CancellationToken, Task<Readiness.Check>> check) : IHealthCheck
     {
@@ -145,3 +157,6 @@ public sealed class WorkerService(Worker worker) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => worker.RunAsync(stoppingToken);
 }
+
+/// <summary>Endpoint metadata: the route takes manifests, up to <see cref="Manifest.ManifestLimits.UploadBytesMax"/>; every other body is held to <see cref="ApiHost.BodyBytesMax"/>.</summary>
+public sealed class ManifestUploadRoute;

@@ -31,7 +31,7 @@ public static class BulkImportApi
         var operate = api.MapGroup("").RequireRole(Role.Operator);
         var admin = api.MapGroup("").RequireRole(Role.Admin);
 
-        operate.MapPost("/batches", CreateAsync).DisableAntiforgery()
+        operate.MapPost("/batches", CreateAsync).DisableAntiforgery().WithMetadata(new ManifestUploadRoute())
             .WithSummary("Create a batch from uploaded manifests (multipart, field 'files') or from paths inside the import folder (JSON)")
             // One Accepts: the routing matcher only honours the last one, which would refuse uploads with 415.
             .Accepts<CreateBatchJson>("application/json", "multipart/form-data")
@@ -187,7 +187,12 @@ public static class BulkImportApi
 
     static async Task<Ok<Controls.Result>> Control(Task<Controls.Result> control) => TypedResults.Ok(await control);
 
-    static TaskFilter Filter(RetryJson? b) => new() { ErrorCode = b?.Code, Host = b?.Host, TaskIds = b?.TaskIds, Stage = b?.Stage, State = b?.State };
+    /// <summary>Task ids one retry or requeue may name (a selection on a screen; larger sets go by code, host or state).</summary>
+    public const int TaskIdsMax = 10_000;
+
+    static TaskFilter Filter(RetryJson? b) => b?.TaskIds is { Count: > TaskIdsMax }
+        ? throw new ArgumentException($"At most {TaskIdsMax:N0} task ids at once; select by code, host, stage or state for more.")
+        : new() { ErrorCode = b?.Code, Host = b?.Host, TaskIds = b?.TaskIds, Stage = b?.Stage, State = b?.State };
 
     static async Task<BatchRow> RequireAsync(Db db, long id, CancellationToken ct) => await Batches.GetAsync(db, id, ct) ?? throw new BatchNotFoundException(id);
 

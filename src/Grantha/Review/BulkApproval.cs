@@ -186,6 +186,7 @@ public static class BulkApproval
     public static async Task<BulkStarted> StartAsync(Db db, Pipeline pipeline, ReviewFilter filter, ApprovalCriteria criteria, string actor, string? reason = null,
         CancellationToken ct = default)
     {
+        Reviews.CheckReason(reason);
         if (filter.BatchId is not { } sourceBatch) throw new ArgumentException("A bulk approval names its batch (--batch N): it runs over one batch's imports.");
         _ = await Batches.GetAsync(db, sourceBatch, ct) ?? throw new BatchNotFoundException(sourceBatch);
         if (!pipeline.Has(ApproveHandler.Name)) throw new InvalidOperationException("This pipeline has no APPROVE stage.");

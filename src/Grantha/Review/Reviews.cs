@@ -137,6 +137,7 @@ public static class Reviews
         ApprovalEdits? edits, long? taskId, bool separateWork = false)
     {
         RequireActor(actor);
+        CheckReason(reason);
         var row = await LockAsync(dialect, c, tx, id, expectedVersion);
         if (row.ReviewState == ReviewStates.NeedsReview) throw new NotApprovableException(id, MissingNames(row.Decisions), []);
         ReviewStates.Machine.Check(row.ReviewState, ReviewStates.Approved, row.ReviewState == ReviewStates.Approved ? "approve again" : "approve");
@@ -185,6 +186,7 @@ public static class Reviews
         db.WriteAsync(async (c, tx) =>
         {
             RequireActor(actor);
+            CheckReason(reason);
             var row = await LockAsync(db.Dialect, c, tx, id, expectedVersion);
             if (row.ReviewState == ReviewStates.NeedsReview) throw new NotApprovableException(id, MissingNames(row.Decisions), []);
             ReviewStates.Machine.Check(row.ReviewState, ReviewStates.Merged, "merge");
@@ -220,6 +222,7 @@ public static class Reviews
         db.WriteAsync(async (c, tx) =>
         {
             RequireActor(actor);
+            CheckReason(reason);
             var row = await LockAsync(db.Dialect, c, tx, id, expectedVersion);
             var to = target(row);
             ReviewStates.Machine.Check(row.ReviewState, to, action);
@@ -307,6 +310,15 @@ public static class Reviews
     /// <summary>A stable advisory-lock key for a work key (the first 8 bytes of its SHA-256).</summary>
     internal static long WorkLock(string workKey) =>
         BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("krithi-work|" + workKey)), 0);
+
+    /// <summary>The longest reason a decision keeps (what a curator writes, not a document).</summary>
+    public const int ReasonMax = 2_000;
+
+    /// <summary>Refuses a reason longer than <see cref="ReasonMax"/> before anything is read or written.</summary>
+    internal static void CheckReason(string? reason)
+    {
+        if (reason is { Length: > ReasonMax }) throw new ArgumentException($"A reason is at most {ReasonMax:N0} characters (this one has {reason.Length:N0}).");
+    }
 
     static void RequireActor(string actor)
     {
