@@ -141,7 +141,10 @@ public sealed class HostGate(Db db, HostGateOptions? options = null)
             if (budget.ElapsedMilliseconds + wait > maxWaitMs)
             {
                 FetchMetrics.Throttled.Add(1, Tag.Host(host), Tag.Reason(a.WaitMs is null ? "busy" : "snoozed"));
-                var snooze = Math.Max(wait, (long)Options.BusyPoll.TotalMilliseconds) + Jitter();
+                // Back a little before the host's next start, so that the task is claimed and admitted again in time
+                // for it: snoozed until the start itself, it would come back late and leave the host idle meanwhile.
+                var lead = a.WaitMs is null ? 0 : Math.Min(MinDelayMs + (long)Options.WireMargin.TotalMilliseconds, maxWaitMs / 2);
+                var snooze = Math.Max(wait - lead, (long)Options.BusyPoll.TotalMilliseconds) + Jitter();
                 throw new TaskSnoozedException(TimeSpan.FromMilliseconds(snooze),
                     a.WaitMs is null ? $"{host}: {Options.MaxConcurrent} requests already in flight" : $"{host}: next polite start in {wait} ms",
                     wholeHost: true);
