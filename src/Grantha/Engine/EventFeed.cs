@@ -71,8 +71,14 @@ public sealed class EventFeed(Db db, ILogger<EventFeed>? log = null) : IAsyncDis
     /// <summary>Starts the tail once: the position is the committed prefix at that moment.</summary>
     Task StartAsync(CancellationToken ct)
     {
-        lock (_gate) _started ??= StartOnceAsync();
-        return _started.WaitAsync(ct);
+        Task started;
+        lock (_gate)
+        {
+            // A start that failed (the store was away) is tried again by the next subscriber.
+            if (_started is { IsFaulted: true } or { IsCanceled: true }) _started = null;
+            started = _started ??= StartOnceAsync();
+        }
+        return started.WaitAsync(ct);
     }
 
     async Task StartOnceAsync()
@@ -81,6 +87,7 @@ public sealed class EventFeed(Db db, ILogger<EventFeed>? log = null) : IAsyncDis
         while (running.Length > 0 && running.Max() >= await db.ReadAsync(c => db.Dialect.OldestRunningAsync(c)))
             await Task.Delay(Recheck);
         Interlocked.Exchange(ref _position, upto);
+        db.Committed -= Wake; // a start tried again after a failure subscribes once
         db.Committed += Wake;
         _ = Guard(TailAsync(_stop.Token));
         if (db.PostgresConnectionString is { } cs && db.Dialect.EventChannel is { } channel) _ = Guard(ListenAsync(cs, channel, _stop.Token));
@@ -131,12 +138,14 @@ public sealed class EventFeed(Db db, ILogger<EventFeed>? log = null) : IAsyncDis
     /// <summary>Reads the events up to <paramref name="committed"/> a page at a time and hands each page out, moving the position with it.</summary>
     async Task HandOutAsync(long committed, CancellationToken ct)
     {
-        bool any;
-        lock (_gate) any = _subscribers.Count > 0;
-        if (!any)
+        lock (_gate)
         {
-            Interlocked.Exchange(ref _position, committed);
-            return;
+            // Nobody to hand out to: move on. Under the lock, so a subscriber that comes now starts from here.
+            if (_subscribers.Count == 0)
+            {
+                Interlocked.Exchange(ref _position, committed);
+                return;
+            }
         }
         while (Position < committed)
         {
