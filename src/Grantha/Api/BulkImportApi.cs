@@ -50,6 +50,8 @@ public static class BulkImportApi
             .WithSummary("Run finished tasks again (succeeded, failed or blocked) matching the filter");
         read.MapGet("/batches/{id:long}/jobs", async (long id, Db db, CancellationToken ct) => TypedResults.Ok(await JobView.ListAsync(db, (await RequireAsync(db, id, ct)).Id, ct)));
         read.MapGet("/batches/{id:long}/tasks", TasksAsync).WithSummary("Tasks, keyset-paged (?after=<id>), filtered by stage, state, code, host or text (q)");
+        read.MapGet("/batches/{id:long}/errors", async (long id, Db db, CancellationToken ct) => TypedResults.Ok(await Batches.ErrorGroupsAsync(db, (await RequireAsync(db, id, ct)).Id, ct)))
+            .WithSummary("Failed, blocked and retry-waiting tasks counted by stage, state, error code and host (each group a filter of the task list)");
         read.MapGet("/batches/{id:long}/rows", RowsAsync).WithSummary("Manifest rows with their outcome (?errors=true for row errors only)");
         read.MapGet("/batches/{id:long}/events", EventsAsync).WithSummary("The batch's event log, oldest first (?after=<id>)");
         read.MapGet("/tasks/{taskId:long}", async Task<Results<Ok<StageTask>, ProblemHttpResult>> (long taskId, Db db, CancellationToken ct) =>
@@ -146,11 +148,18 @@ public static class BulkImportApi
         return TypedResults.Created(location, new BatchCreated(id, BatchStatus.Running, location));
     }
 
-    static async Task<Ok<Page<BatchRow>>> ListAsync(Db db, long? before, int? limit, CancellationToken ct)
+    /// <summary>A batch in the list: its row and its task counts per stage and state (the list's progress bars).</summary>
+    public sealed record BatchListItem(long Id, string Name, string Status, string Options, string CreatedBy, long CreatedAt, long UpdatedAt, long? SettledAt,
+        Dictionary<string, Dictionary<string, long>> Counts);
+
+    static async Task<Ok<Page<BatchListItem>>> ListAsync(Db db, long? before, int? limit, CancellationToken ct)
     {
         var n = Limit(limit);
-        var items = await Batches.ListAsync(db, before, n, ct);
-        return TypedResults.Ok(new Page<BatchRow>(items, items.Count == n ? items[^1].Id : null));
+        var rows = await Batches.ListAsync(db, before, n, ct);
+        var counts = await Batches.CountsAsync(db, rows.Select(b => b.Id).ToList(), ct);
+        var items = rows.Select(b => new BatchListItem(b.Id, b.Name, b.Status, b.Options, b.CreatedBy, b.CreatedAt, b.UpdatedAt, b.SettledAt,
+            counts.GetValueOrDefault(b.Id) ?? [])).ToList();
+        return TypedResults.Ok(new Page<BatchListItem>(items, rows.Count == n ? rows[^1].Id : null));
     }
 
     static async Task<Ok<BatchView>> DetailAsync(long id, Db db, CancellationToken ct) => TypedResults.Ok(await BatchView.LoadAsync(db, id, ct));
