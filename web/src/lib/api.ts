@@ -1,0 +1,208 @@
+// The admin API as the dashboard uses it (docs/api.http). Same origin: no CORS, the key in X-Api-Key.
+
+export type Role = 'viewer' | 'curator' | 'operator' | 'admin';
+
+const rank: Record<Role, number> = { viewer: 1, curator: 2, operator: 3, admin: 4 };
+
+/** Whether a key of role `have` may do what needs `need` (the server checks again; this only hides buttons). */
+export function allows(have: Role | null | undefined, need: Role): boolean {
+  return have != null && rank[have] >= rank[need];
+}
+
+/** A refused file of an upload, as the API names it. */
+export interface FileProblem {
+  name: string;
+  code: string;
+  detail: string;
+}
+
+/** RFC 9457 problem details, with the extensions this API adds. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  files?: FileProblem[];
+  [extension: string]: unknown;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+  }
+}
+
+export type Counts = Record<string, number>;
+
+export interface BatchListItem {
+  id: number;
+  name: string;
+  status: string;
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+  settledAt: number | null;
+  counts: Record<string, Counts>;
+}
+
+export interface JobView {
+  stage: string;
+  status: string;
+  startedAt: number | null;
+  finishedAt: number | null;
+  counts: Counts;
+  total: number;
+}
+
+export interface ManifestSummary {
+  rows: number;
+  accepted: number;
+  errors: number;
+  distinctUrls: number;
+  files: { name: string; rows?: number; errors?: number }[];
+}
+
+export interface BatchView {
+  id: number;
+  name: string;
+  status: string;
+  /** How a settled batch ended, when the server says (absent on older servers). */
+  outcome?: string | null;
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+  settledAt: number | null;
+  jobs: JobView[];
+  manifest: ManifestSummary;
+}
+
+export interface ErrorGroup {
+  stage: string;
+  state: string;
+  code: string;
+  host: string | null;
+  count: number;
+}
+
+export interface StageTask {
+  id: number;
+  batchId: number;
+  stage: string;
+  state: string;
+  attempt: number;
+  maxAttempts: number;
+  subject: string;
+  host: string | null;
+  result: string | null;
+  dueAt: number;
+  errorCode: string | null;
+  errorKind: string | null;
+  errorMessage: string | null;
+  errorHttpStatus: number | null;
+  errorAttempt: number | null;
+  errorAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export interface ManifestRow {
+  id: number;
+  fileName: string;
+  rowNumber: number;
+  status: string;
+  krithi: string | null;
+  raga: string | null;
+  url: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  taskId: number | null;
+}
+
+export interface GranthaEvent {
+  id: number;
+  batchId: number | null;
+  jobId: number | null;
+  taskId: number | null;
+  kind: string;
+  actor: string;
+  at: number;
+  data: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: number | null;
+}
+
+export interface ControlResult {
+  batchId: number;
+  status: string;
+  tasks: number;
+}
+
+export interface TaskFilter {
+  stage?: string;
+  state?: string;
+  code?: string;
+  host?: string;
+  q?: string;
+}
+
+/** Calls the API with the key; a 4xx/5xx becomes an ApiError carrying its problem details. */
+export async function call<T>(key: string, path: string, init: RequestInit = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  headers.set('X-Api-Key', key);
+  headers.set('Accept', 'application/json, application/problem+json');
+  const response = await fetch(path, { ...init, headers });
+  if (!response.ok) {
+    let problem: Problem = { status: response.status, title: response.statusText };
+    try {
+      problem = { ...problem, ...(await response.json()) };
+    } catch {
+      // Not JSON (a proxy's page): the status is all there is.
+    }
+    throw new ApiError(response.status, problem);
+  }
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+export function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+const bulk = '/v1/admin/bulk-import';
+
+export const api = {
+  whoami: (key: string) => call<{ role: Role }>(key, '/v1/admin/whoami'),
+  batches: (key: string, before?: number) => call<Page<BatchListItem>>(key, `${bulk}/batches${query({ limit: 50, before })}`),
+  batch: (key: string, id: number) => call<BatchView>(key, `${bulk}/batches/${id}`),
+  errors: (key: string, id: number) => call<ErrorGroup[]>(key, `${bulk}/batches/${id}/errors`),
+  tasks: (key: string, id: number, filter: TaskFilter, after?: number) =>
+    call<Page<StageTask>>(key, `${bulk}/batches/${id}/tasks${query({ ...filter, after, limit: 200 })}`),
+  task: (key: string, taskId: number) => call<StageTask>(key, `${bulk}/tasks/${taskId}`),
+  rows: (key: string, id: number, after?: number) => call<Page<ManifestRow>>(key, `${bulk}/batches/${id}/rows${query({ errors: true, after, limit: 500 })}`),
+  events: (key: string, id: number, opts: { after?: number; task?: number; limit?: number } = {}) =>
+    call<Page<GranthaEvent>>(key, `${bulk}/batches/${id}/events${query({ after: opts.after, task: opts.task, limit: opts.limit ?? 500 })}`),
+  control: (key: string, id: number, action: 'pause' | 'resume' | 'cancel') =>
+    call<ControlResult>(key, `${bulk}/batches/${id}/${action}`, { method: 'POST' }),
+  retry: (key: string, id: number, filter: { code?: string; host?: string; stage?: string; taskIds?: number[] }, requeue = false) =>
+    call<ControlResult>(key, `${bulk}/batches/${id}/${requeue ? 'requeue' : 'retry'}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(filter),
+    }),
+  upload: (key: string, files: File[], name?: string) => {
+    const form = new FormData();
+    for (const f of files) form.append('files', f, f.name);
+    if (name) form.append('name', name);
+    return call<{ batchId: number; status: string; location: string }>(key, `${bulk}/batches`, { method: 'POST', body: form });
+  },
+};
