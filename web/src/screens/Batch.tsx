@@ -216,8 +216,8 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
                   <td />
                   <td className="num">{g.count.toLocaleString('en')}</td>
                   <td className="actions">
-                    <button type="button" onClick={() => onShow({ stage: g.stage, code: g.code })}>
-                      Show tasks<span className="sr-only"> with {g.code}</span>
+                    <button type="button" onClick={() => onShow({ stage: g.stage, code: g.code })} aria-label={`Show ${g.stage} tasks with ${g.code}`}>
+                      Show tasks
                     </button>
                     {canRetry && retryable(groups, { stage: g.stage, code: g.code }) > 0 && (
                       <ControlButton
@@ -234,8 +234,12 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
                     <td>{labelOf(h.state)}</td>
                     <td className="num">{h.count.toLocaleString('en')}</td>
                     <td className="actions">
-                      <button type="button" onClick={() => onShow({ stage: g.stage, code: g.code, state: h.state, host: h.host ?? undefined })}>
-                        Show<span className="sr-only"> {g.code} tasks on {h.host ?? 'no host'}</span>
+                      <button
+                        type="button"
+                        onClick={() => onShow({ stage: g.stage, code: g.code, state: h.state, host: h.host ?? undefined })}
+                        aria-label={`Show ${g.code} tasks on ${h.host ?? 'no host'}`}
+                      >
+                        Show
                       </button>
                       {canRetry && h.host && h.state !== 'RETRY_WAIT' && (
                         <ControlButton
