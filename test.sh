@@ -30,6 +30,25 @@ fi
 rm -f "$log"
 [ -n "$total" ] || fail "the test run did not finish"
 if [ "$status" != 0 ] && [ "${failed:-0}" = 0 ]; then failed=1; fi
+# --- dashboard component tests (web/: npm ci from the lockfile, then vitest); counted in the last line ---
+web_passed=0; web_failed=0
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  echo "Dashboard component tests (web/, vitest):"
+  web_json="$(mktemp)"
+  if (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+    (cd web && npx vitest run --reporter=default --reporter=json --outputFile.json="$web_json")
+    read -r web_passed web_failed < <(node -e 'try { const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(r.numPassedTests, r.numFailedTests || (r.success ? 0 : 1)); } catch { console.log("0 1"); }' "$web_json")
+  else
+    echo "dashboard tests: npm ci failed (web/package-lock.json)"; web_failed=1
+  fi
+  rm -f "$web_json"
+elif [ "${CI:-}" = "true" ]; then
+  echo "dashboard tests: Node.js 20 and npm are required in CI (CI=true) and are missing"; web_failed=1
+else
+  echo "(dashboard tests skipped: Node.js 20 and npm are not installed)"
+fi
+passed=$(( ${passed:-0} + web_passed )); failed=$(( ${failed:-0} + web_failed ))
+# --- end of the dashboard block ---
 [ "${skipped:-0}" = 0 ] || echo "(${skipped} skipped: see the reasons above)"
 echo "${passed:-0} passed, ${failed:-0} failed"
 [ "${failed:-0}" = 0 ]
