@@ -5,6 +5,8 @@ import { ApiError } from './lib/api';
 import { SessionProvider, useSessionState } from './lib/session';
 import { BatchScreen } from './screens/Batch';
 import { BatchesScreen } from './screens/Batches';
+import { CatalogScreen } from './screens/Catalog';
+import { ReviewScreen } from './screens/Review';
 import { SignIn } from './screens/SignIn';
 
 /** One client per app: a 401 anywhere (a revoked key) signs out, so the next screen asks for a key again. */
@@ -55,6 +57,12 @@ function Shell() {
           <Link href="/" aria-current={location === '/' || location.startsWith('/batches') ? 'page' : undefined}>
             Batches
           </Link>
+          <Link href="/review" aria-current={location.startsWith('/review') ? 'page' : undefined}>
+            Review
+          </Link>
+          <Link href="/catalog" aria-current={location.startsWith('/catalog') ? 'page' : undefined}>
+            Catalog
+          </Link>
         </nav>
         <span className="role" aria-label={`Signed in as ${session.role}`}>
           {session.role}
@@ -69,6 +77,12 @@ function Shell() {
             <BatchesScreen />
           </Route>
           <Route path="/batches/:id">{(p) => <BatchScreen id={Number(p.id)} />}</Route>
+          <Route path="/review">
+            <ReviewScreen />
+          </Route>
+          <Route path="/catalog">
+            <CatalogScreen />
+          </Route>
           <Route>
             <p>
               Nothing here. <Link href="/">Back to the batches</Link>.

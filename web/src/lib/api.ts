@@ -178,6 +178,77 @@ export function query(params: Record<string, string | number | boolean | undefin
   return s ? `?${s}` : '';
 }
 
+export interface NamedId {
+  id: string;
+  name: string | null;
+}
+
+export interface ReviewItem {
+  id: number;
+  batchId: number;
+  url: string;
+  title: string | null;
+  state: string;
+  version: number;
+  quality: number;
+  flags: string[];
+  composer: NamedId | null;
+  ragas: NamedId[];
+  tala: NamedId | null;
+  duplicateOf: number | null;
+  krithiId: number | null;
+  reviewedBy: string | null;
+  reason: string | null;
+  missing: { kind: string; input: string; status: string; candidates: { id: string; name: string; score: number }[] }[];
+}
+
+export interface ReviewPage {
+  items: ReviewItem[];
+  total: number;
+  states: Record<string, number>;
+  flags: Record<string, number>;
+  next: string | null;
+}
+
+export interface ReviewFilter {
+  batch?: string;
+  state?: string;
+  flag?: string;
+  text?: string;
+  minQuality?: string;
+}
+
+export interface ReviewOutcome {
+  id: number;
+  state: string;
+  version: number;
+  krithiId?: number | null;
+}
+
+export interface KrithiListItem {
+  id: number;
+  version: number;
+  status: string;
+  title: string;
+  displayTitle: string | null;
+  composer: NamedId | null;
+  ragas: NamedId[];
+  tala: NamedId | null;
+  sources: string[];
+  updatedAt: number;
+}
+
+export interface KrithiDetail extends Omit<KrithiListItem, 'ragas' | 'sources'> {
+  ragas: { position: number; id: string; name: string | null; section: number | null }[];
+  deity: NamedId | null;
+  kshetra: NamedId | null;
+  gist: string | null;
+  meaning: string | null;
+  lyrics: { script: string; sections: { position: number; type: string; number: number | null; text: string }[] }[];
+  sources: { url: string; batchId: number | null; approvedBy: string; approvedAt: number }[];
+  revisions: { version: number; actor: string; reason: string; at: number }[];
+}
+
 const bulk = '/v1/admin/bulk-import';
 
 export const api = {
@@ -199,6 +270,17 @@ export const api = {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(filter),
     }),
+  review: (key: string, filter: ReviewFilter, after?: string) => call<ReviewPage>(key, `/v1/admin/review${query({ ...filter, after, limit: 50 })}`),
+  /** A curator's action with the version read (If-Match): a stale version is a 409 that names the current state. */
+  reviewAction: (key: string, id: number, version: number, action: 'approve' | 'reject' | 'defer', reason?: string) =>
+    call<ReviewOutcome>(key, `/v1/admin/review/${id}/${action}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'If-Match': `"${version}"` },
+      body: JSON.stringify(reason ? { reason } : {}),
+    }),
+  krithis: (key: string, filter: { text?: string; raga?: string; composer?: string }, after?: number) =>
+    call<{ items: KrithiListItem[]; count: number; next: number | null }>(key, `/v1/admin/krithis${query({ ...filter, after, limit: 50 })}`),
+  krithi: (key: string, id: number) => call<KrithiDetail>(key, `/v1/admin/krithis/${id}`),
   upload: (key: string, files: File[], name?: string) => {
     const form = new FormData();
     for (const f of files) form.append('files', f, f.name);
