@@ -102,6 +102,7 @@ public static class BulkImportApi
             options = new BatchOptions
             {
                 AllowOfflineSite = bool.TryParse(form["allowOfflineSite"].FirstOrDefault(), out var allow) && allow,
+                HostMap = FormHostMap(form["hostMap"]),
                 Politeness = bool.TryParse(form["politeness"].FirstOrDefault(), out var pol) ? pol : null,
             };
         }
@@ -151,6 +152,19 @@ public static class BulkImportApi
     /// <summary>A batch in the list: its row and its task counts per stage and state (the list's progress bars).</summary>
     public sealed record BatchListItem(long Id, string Name, string Status, string Options, string CreatedBy, long CreatedAt, long UpdatedAt, long? SettledAt,
         Dictionary<string, Dictionary<string, long>> Counts);
+
+    /// <summary>An upload's host map (the dashboard's import options): fields <c>hostMap</c>, each <c>host=baseUrl</c>; checked like JSON's.</summary>
+    static Dictionary<string, string> FormHostMap(Microsoft.Extensions.Primitives.StringValues entries)
+    {
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in entries)
+        {
+            var eq = entry?.IndexOf('=') ?? -1;
+            if (eq <= 0) throw new BatchOptionException("hostMap", "Each hostMap field is host=baseUrl, such as guru-guha.blogspot.com=http://127.0.0.1:5081.");
+            map[entry![..eq].Trim()] = entry[(eq + 1)..].Trim();
+        }
+        return map;
+    }
 
     static async Task<Ok<Page<BatchListItem>>> ListAsync(Db db, long? before, int? limit, CancellationToken ct)
     {

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Grantha.Api;
 using Grantha.Engine;
 using Grantha.Manifest;
@@ -189,5 +190,41 @@ public sealed class DashboardTests : IDisposable
         counts.GetProperty("MANIFEST").GetProperty("SUCCEEDED").GetInt64().ShouldBe(1);
         counts.GetProperty("FETCH").GetProperty("FAILED").GetInt64().ShouldBe(3);
         counts.GetProperty("FETCH").GetProperty("BLOCKED").GetInt64().ShouldBe(1);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task An_upload_carries_a_host_map_as_form_fields_checked_as_json_ones_are(string store)
+    {
+        await using var f = await ApiFixture.StartAsync(store);
+        const string host = "thyagaraja-vaibhavam.blogspot.com";
+        MultipartFormDataContent Form(params string[] map)
+        {
+            var form = ApiFixture.Upload("m.csv", BulkImportApiTests.Csv);
+            form.Add(new StringContent("true"), "allowOfflineSite");
+            foreach (var m in map) form.Add(new StringContent(m), "hostMap");
+            return form;
+        }
+        var b = BulkImportApiTests.Batches;
+        // Nothing allowed by this process yet: refused, naming the field.
+        var refused = await f.Client(Role.Admin).PostAsync(b, Form($"{host}=http://127.0.0.1:5081"), Ct);
+        refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("field").GetString().ShouldBe("allowOfflineSite");
+
+        f.App.Services.GetRequiredService<global::Grantha.Fetch.OfflineSites>().Allow(["http://127.0.0.1:5081"]);
+        (await f.Client(Role.Operator).PostAsync(b, Form($"{host}=http://127.0.0.1:5081"), Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        foreach (var (entry, field) in new[] { ("no-equals-sign", "hostMap"), ("=http://127.0.0.1:5081", "hostMap"), ($"{host}=http://127.0.0.1:5432", $"hostMap.{host}") })
+        {
+            var r = await f.Client(Role.Admin).PostAsync(b, Form(entry), Ct);
+            r.StatusCode.ShouldBe(HttpStatusCode.BadRequest, entry);
+            var problem = await r.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            problem.GetProperty("field").GetString().ShouldBe(field, entry);
+            problem.GetProperty("detail").GetString()!.ShouldNotContain("5432");
+        }
+        var created = await f.Client(Role.Admin).PostAsync(b, Form($"{host}=http://127.0.0.1:5081"), Ct);
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("batchId").GetInt64();
+        var options = BatchOptions.FromJson((await Batches.GetAsync(f.Store.Db, id, Ct))!.Options);
+        options.AllowOfflineSite.ShouldBeTrue();
+        options.HostMap[host].ShouldBe("http://127.0.0.1:5081");
     }
 }

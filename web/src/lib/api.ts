@@ -281,10 +281,16 @@ export const api = {
   krithis: (key: string, filter: { text?: string; raga?: string; composer?: string }, after?: number) =>
     call<{ items: KrithiListItem[]; count: number; next: number | null }>(key, `/v1/admin/krithis${query({ ...filter, after, limit: 50 })}`),
   krithi: (key: string, id: number) => call<KrithiDetail>(key, `/v1/admin/krithis/${id}`),
-  upload: (key: string, files: File[], name?: string) => {
+  /** A new batch from uploaded manifests; `hostMap` (host=baseUrl lines, admins only) fetches from an offline site. */
+  upload: (key: string, files: File[], name?: string, options: { hostMap?: string[]; politeness?: boolean } = {}) => {
     const form = new FormData();
     for (const f of files) form.append('files', f, f.name);
     if (name) form.append('name', name);
+    if (options.hostMap?.length) {
+      form.append('allowOfflineSite', 'true');
+      for (const m of options.hostMap) form.append('hostMap', m);
+    }
+    if (options.politeness === false) form.append('politeness', 'false');
     return call<{ batchId: number; status: string; location: string }>(key, `${bulk}/batches`, { method: 'POST', body: form });
   },
 };

@@ -105,15 +105,18 @@ function BatchRow({ b, now }: { b: BatchListItem; now: number }) {
 
 /** New batch: drop CSV manifests (or choose them); a refused file is named with what to fix, and no batch is made. */
 export function NewBatch() {
-  const { key } = useSession();
+  const { key, can } = useSession();
   const qc = useQueryClient();
   const [, navigate] = useLocation();
   const [files, setFiles] = useState<File[]>([]);
   const [name, setName] = useState('');
+  const [hostMap, setHostMap] = useState('');
+  const [polite, setPolite] = useState(true);
+  const mapLines = hostMap.split('\n').map((l) => l.trim()).filter(Boolean);
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const upload = useMutation({
-    mutationFn: () => api.upload(key, files, name.trim() || undefined),
+    mutationFn: () => api.upload(key, files, name.trim() || undefined, { hostMap: mapLines, politeness: mapLines.length ? polite : undefined }),
     onSuccess: (r) => {
       qc.invalidateQueries({ queryKey: ['batches'] });
       navigate(`/batches/${r.batchId}`);
@@ -189,6 +192,24 @@ export function NewBatch() {
             );
           })}
         </ul>
+      )}
+      {can('admin') && (
+        <details className="options">
+          <summary>Fetch from an offline site (development, admins)</summary>
+          <label htmlFor="host-map">Host map: one source host=server URL per line (the server must be allowed by serve --offline-site)</label>
+          <textarea
+            id="host-map"
+            rows={3}
+            value={hostMap}
+            onChange={(e) => setHostMap(e.target.value)}
+            placeholder="guru-guha.blogspot.com=http://127.0.0.1:5081"
+            spellCheck={false}
+          />
+          <label className="check">
+            <input type="checkbox" checked={!polite} disabled={mapLines.length === 0} onChange={(e) => setPolite(!e.target.checked)} />
+            No politeness delay (only when every host of the manifests is mapped)
+          </label>
+        </details>
       )}
       <div className="row">
         <label htmlFor="batch-name">Name (optional)</label>

@@ -199,4 +199,29 @@ describe('new batch', () => {
     const form = api.calls.find((c) => c.method === 'POST')!.body as FormData;
     expect((form.getAll('files') as File[]).map((f) => f.name)).toEqual(['m.csv']);
   });
+
+  it('an admin may map hosts onto an offline site; an operator is not offered it', async () => {
+    const api = mockApi({
+      ...common,
+      'POST /v1/admin/bulk-import/batches': () => ({ status: 400, json: { title: 'Option refused', detail: 'The base URL for x.example is not an offline site this server allows (see --offline-site-allow).', field: 'hostMap.x.example' } }),
+    });
+    signedIn('operator');
+    const { unmount } = render(<App />);
+    await screen.findByRole('heading', { name: 'New batch' });
+    expect(screen.queryByText(/Fetch from an offline site/)).not.toBeInTheDocument();
+    unmount();
+
+    signedIn('admin');
+    render(<App />);
+    await userEvent.click(await screen.findByText(/Fetch from an offline site/));
+    await userEvent.type(screen.getByLabelText(/Host map/), 'x.example=http://127.0.0.1:9{enter}y.example=http://127.0.0.1:5081');
+    await userEvent.click(screen.getByLabelText(/No politeness delay/));
+    await userEvent.upload(screen.getByLabelText('Choose files'), new File(['Krithi,Raga,Hyperlink\n'], 'm.csv', { type: 'text/csv' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Import 1 file' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Option refused: The base URL for x.example is not an offline site this server allows');
+    const form = api.calls.find((c) => c.method === 'POST')!.body as FormData;
+    expect(form.get('allowOfflineSite')).toBe('true');
+    expect(form.getAll('hostMap')).toEqual(['x.example=http://127.0.0.1:9', 'y.example=http://127.0.0.1:5081']);
+    expect(form.get('politeness')).toBe('false');
+  });
 });
