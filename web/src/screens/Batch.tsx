@@ -216,6 +216,7 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
                   <td />
                   <td className="num">{g.count.toLocaleString('en')}</td>
                   <td className="actions">
+                    <div>
                     <button type="button" onClick={() => onShow({ stage: g.stage, code: g.code })} aria-label={`Show ${g.stage} tasks with ${g.code}`}>
                       Show tasks
                     </button>
@@ -226,6 +227,7 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
                         label={`Retry ${g.code}`}
                       />
                     )}
+                    </div>
                   </td>
                 </tr>
                 {g.hosts.map((h) => (
@@ -234,6 +236,7 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
                     <td>{labelOf(h.state)}</td>
                     <td className="num">{h.count.toLocaleString('en')}</td>
                     <td className="actions">
+                      <div>
                       <button
                         type="button"
                         onClick={() => onShow({ stage: g.stage, code: g.code, state: h.state, host: h.host ?? undefined })}
@@ -248,6 +251,7 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
                           label={`Retry on ${h.host}`}
                         />
                       )}
+                      </div>
                     </td>
                   </tr>
                 ))}
@@ -273,7 +277,9 @@ function Tasks({ batchId, filter, setFilter, onOpen }: { batchId: number; filter
   });
   const rows = useMemo(() => tasks.data?.pages.flatMap((p) => p.items) ?? [], [tasks.data]);
   const scroller = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => 40, overscan: 12 });
+  // Two lines per task on a phone (the CSS's narrow layout), one on a wider screen.
+  const rowHeight = typeof window.matchMedia === 'function' && window.matchMedia('(max-width: 700px)').matches ? 56 : 40;
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => rowHeight, overscan: 12 });
   const items = virtual.getVirtualItems();
   const lastIndex = items.length ? items[items.length - 1].index : -1;
   useEffect(() => {
@@ -336,7 +342,7 @@ function Tasks({ batchId, filter, setFilter, onOpen }: { batchId: number; filter
           {items.map((v) => {
             const t = rows[v.index];
             return (
-              <div key={t.id} role="listitem" className="taskrow" style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${v.start}px)` }}>
+              <div key={t.id} role="listitem" className="taskrow" style={{ position: 'absolute', top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${v.start}px)` }}>
                 <button type="button" className="taskbutton" onClick={() => onOpen(t.id)}>
                   <span className="tid">#{t.id}</span>
                   <span className="tstage">{t.stage}</span>
