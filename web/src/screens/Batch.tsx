@@ -335,7 +335,7 @@ function Tasks({ batchId, filter, setFilter, onOpen }: { batchId: number; filter
       </form>
       <ProblemText error={tasks.error} />
       <p className="muted" aria-live="polite">
-        {tasks.isPending ? 'Loading…' : `${rows.length.toLocaleString('en')}${tasks.hasNextPage ? '+' : ''} tasks`}
+        {tasks.isPending ? 'Loading…' : `${rows.length.toLocaleString('en')}${tasks.hasNextPage ? '+' : ''} task${rows.length === 1 && !tasks.hasNextPage ? '' : 's'}`}
       </p>
       <div className="tasklist" ref={scroller} role="list" aria-label="Tasks" tabIndex={0}>
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>

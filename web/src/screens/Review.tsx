@@ -1,7 +1,7 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ProblemText } from '../components';
-import { api, ApiError, type ReviewFilter, type ReviewItem, type ReviewOutcome } from '../lib/api';
+import { api, ApiError, type ReviewFilter, type ReviewItem, type ReviewOutcome, type ReviewPage } from '../lib/api';
 import { useSession } from '../lib/session';
 
 const reviewStates = ['needs_review', 'ready', 'deferred', 'approved', 'rejected', 'merged'];
@@ -86,6 +86,9 @@ export function ReviewScreen() {
           <input inputMode="decimal" value={draft.minQuality ?? ''} onChange={(e) => setDraft({ ...draft, minQuality: e.target.value })} />
         </label>
         <button type="submit">Filter</button>
+        <button type="button" onClick={() => queue.refetch()} disabled={queue.isFetching}>
+          Refresh
+        </button>
       </form>
       {first && (
         <ul className="chips" aria-label="Imports by state">
@@ -126,7 +129,14 @@ function ReviewRow({ item, current, onFocus, ref }: { item: ReviewItem; current:
     onSuccess: (r: ReviewOutcome) => {
       setDone(`${r.state.replace('_', ' ')}${r.krithiId ? ` as krithi ${r.krithiId}` : ''}`);
       setRejecting(false);
-      qc.invalidateQueries({ queryKey: ['review'] });
+      // The row stays where it is with its new state (a triage list must not move under the cursor); the list and
+      // its counts are read again on the next filter or refresh.
+      qc.setQueriesData<InfiniteData<ReviewPage>>({ queryKey: ['review'] }, (data) =>
+        data && {
+          ...data,
+          pages: data.pages.map((p) => ({ ...p, items: p.items.map((i) => (i.id === r.id ? { ...i, state: r.state, version: r.version } : i)) })),
+        },
+      );
     },
     onError: (e) => {
       if (e instanceof ApiError && e.problem.title === 'Version conflict') qc.invalidateQueries({ queryKey: ['review'] });
