@@ -111,8 +111,11 @@ public class DashboardBrowserTests
 
         // Review: approve one ready import, reject one with a reason.
         await page.GetByRole(AriaRole.Link, new() { Name = "Review" }).ClickAsync();
-        await page.GetByLabel("State").SelectOptionAsync("ready");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" })).ToBeVisibleAsync();
+        // By the form: "State" is also in the label of the counts ("Imports by state").
+        var filters = page.Locator("form[aria-label='Review filters']");
+        await filters.Locator("select").First.SelectOptionAsync("ready");
+        await filters.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         var title = (await page.Locator("ol.queue > li").First.Locator(".qhead strong").InnerTextAsync()).Trim();
         var first = page.Locator("ol.queue > li", new() { Has = page.GetByText(title, new() { Exact = true }) }).First;
         await first.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
@@ -127,6 +130,8 @@ public class DashboardBrowserTests
 
         // The approved krithi is in the catalog.
         await page.GetByRole(AriaRole.Link, new() { Name = "Catalog" }).ClickAsync();
+        // The review queue has a "Title contains" filter too: wait until it is gone.
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Catalog" })).ToBeVisibleAsync();
         await page.GetByLabel("Title contains").FillAsync(title);
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         // The catalog's title may be the display title: the search finds it by either.
