@@ -227,4 +227,32 @@ public sealed class DashboardTests : IDisposable
         options.AllowOfflineSite.ShouldBeTrue();
         options.HostMap[host].ShouldBe("http://127.0.0.1:5081");
     }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task Throughput_counts_finished_tasks_per_time_bucket_by_stage_or_by_host(string store)
+    {
+        await using var f = await ApiFixture.StartAsync(store);
+        var b = BulkImportApiTests.Batches;
+        var id = (await (await f.Client(Role.Operator).PostAsync(b, ApiFixture.Upload("m.csv", TwoHosts), Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct))
+            .GetProperty("batchId").GetInt64();
+        await EngineHarness.RunUntilAsync(f.Store.Db, async () => (await Batches.CountsAsync(f.Store.Db, id)).GetValueOrDefault(ManifestHandler.Name)?.GetValueOrDefault(TaskState.Succeeded) == 1,
+            [new ManifestHandler(), new global::Grantha.Fetch.FetchHandler()], options: EngineHarness.FastWorker with { Stages = [ManifestHandler.Name] });
+        await f.Store.Db.WriteAsync((c, tx) => c.ExecuteAsync("""
+            UPDATE stage_task SET
+              state = CASE WHEN subject LIKE '%c.html' THEN 'BLOCKED' ELSE 'SUCCEEDED' END,
+              finished_at = CASE WHEN subject LIKE '%a.html' THEN 1000 WHEN subject LIKE '%b.html' THEN 9999 WHEN subject LIKE '%c.html' THEN 12000 ELSE 25000 END
+            WHERE batch_id = @id AND stage = 'FETCH'
+            """, new { id }, tx));
+        var viewer = f.Client(Role.Viewer);
+        static List<(long, string, long)> Points(JsonElement e) =>
+            e.EnumerateArray().Select(p => (p.GetProperty("at").GetInt64(), p.GetProperty("key").GetString()!, p.GetProperty("count").GetInt64())).ToList();
+
+        var byStage = Points(await viewer.GetFromJsonAsync<JsonElement>($"{b}/{id}/throughput?bucket=10", Ct));
+        byStage.Where(p => p.Item2 == "FETCH").ShouldBe([(0L, "FETCH", 2L), (10_000L, "FETCH", 1L), (20_000L, "FETCH", 1L)]);
+        byStage.Single(p => p.Item2 == "MANIFEST").Item3.ShouldBe(1);
+        Points(await viewer.GetFromJsonAsync<JsonElement>($"{b}/{id}/throughput?bucket=10&by=host", Ct))
+            .ShouldBe([(0L, "one.example.org", 2L), (10_000L, "one.example.org", 1L), (20_000L, "two.example.org", 1L)]);
+        foreach (var bad in new[] { "bucket=0", "bucket=86401", "by=worker" })
+            (await viewer.GetAsync($"{b}/{id}/throughput?{bad}", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest, bad);
+    }
 }

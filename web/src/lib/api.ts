@@ -109,6 +109,12 @@ export interface StageTask {
   finishedAt: number | null;
 }
 
+export interface ThroughputPoint {
+  at: number;
+  key: string;
+  count: number;
+}
+
 export interface ManifestRow {
   id: number;
   fileName: string;
@@ -258,6 +264,8 @@ export const api = {
   errors: (key: string, id: number) => call<ErrorGroup[]>(key, `${bulk}/batches/${id}/errors`),
   tasks: (key: string, id: number, filter: TaskFilter, after?: number) =>
     call<Page<StageTask>>(key, `${bulk}/batches/${id}/tasks${query({ ...filter, after, limit: 200 })}`),
+  throughput: (key: string, id: number, by: 'stage' | 'host', bucket: number) =>
+    call<ThroughputPoint[]>(key, `${bulk}/batches/${id}/throughput${query({ by, bucket })}`),
   task: (key: string, taskId: number) => call<StageTask>(key, `${bulk}/tasks/${taskId}`),
   rows: (key: string, id: number, after?: number) => call<Page<ManifestRow>>(key, `${bulk}/batches/${id}/rows${query({ errors: true, after, limit: 500 })}`),
   events: (key: string, id: number, opts: { after?: number; task?: number; limit?: number } = {}) =>

@@ -9,6 +9,7 @@ import { groupByCode, retryable } from '../lib/errors';
 import { affected, useEventStream } from '../lib/live';
 import { addSample, eta, formatAge, formatDuration, stageProgress, type Sample } from '../lib/progress';
 import { useSession } from '../lib/session';
+import { Throughput } from './Throughput';
 
 /** Batch-level and job-level happenings for the timeline; one line per task would drown them. */
 const timelineKinds = /^(batch_|job_|tasks_|manifest_)/;
@@ -21,6 +22,10 @@ export function BatchScreen({ id }: { id: number }) {
   const [filter, setFilter] = useState<TaskFilter>({});
   const [openTask, setOpenTask] = useState<number | null>(null);
   const [liveEvents, setLiveEvents] = useState<GranthaEvent[]>([]);
+  // The throughput chart reads a GROUP BY over the batch's tasks: at most once per 5 s while tasks finish, and once after.
+  const [chartVersion, setChartVersion] = useState(0);
+  const chartTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => void (chartTimer.current && clearTimeout(chartTimer.current)), []);
 
   const onEvents = useCallback(
     (events: GranthaEvent[]) => {
@@ -28,6 +33,11 @@ export function BatchScreen({ id }: { id: number }) {
       if (what.batch) qc.invalidateQueries({ queryKey: ['batch', id] });
       if (what.errors) qc.invalidateQueries({ queryKey: ['errors', id] });
       if (what.tasks) qc.invalidateQueries({ queryKey: ['tasks', id] });
+      if (what.tasks && chartTimer.current === null)
+        chartTimer.current = setTimeout(() => {
+          chartTimer.current = null;
+          setChartVersion((v) => v + 1);
+        }, 5_000);
       const kept = events.filter((e) => timelineKinds.test(e.kind));
       if (kept.length) setLiveEvents((old) => [...old, ...kept].slice(-500));
     },
@@ -65,6 +75,7 @@ export function BatchScreen({ id }: { id: number }) {
       </p>
       {can('operator') && <Controls batch={b} groups={errors.data ?? []} />}
       <Stages batch={b} />
+      <Throughput batch={b} version={chartVersion} />
       <ErrorGroups
         batch={b}
         groups={errors.data ?? []}

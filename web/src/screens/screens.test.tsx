@@ -27,6 +27,7 @@ const common = {
     items: [{ id: 9, fileName: 'm.csv', rowNumber: 4, status: 'ERROR', krithi: 'x', raga: null, url: 'javascript:1', errorCode: 'unsupported_scheme', errorMessage: 'Only http and https.', taskId: null }],
     next: null,
   },
+  'GET /v1/admin/bulk-import/batches/1/throughput': [{ at: 60_000, key: 'FETCH', count: 30 }, { at: 120_000, key: 'FETCH', count: 13 }],
   'GET /v1/admin/bulk-import/batches/1/events': { items: [{ id: 2, batchId: 1, jobId: null, taskId: null, kind: 'batch_created', actor: 'api:ops', at: 1, data: null }], next: null },
 };
 
@@ -95,6 +96,8 @@ describe('batch screen', () => {
     expect(bar).toHaveAttribute('aria-valuenow', '73');
     expect(bar.getAttribute('aria-label')).toContain('40 succeeded, 3 failed, 1 blocked, 2 running, 14 pending');
     expect(screen.getByText(/44 of 60 done/)).toBeInTheDocument();
+    // The throughput chart's text alternative.
+    expect(await screen.findByRole('img', { name: /FETCH: 43 finished/ })).toBeInTheDocument();
   });
 
   it('a control asks first, saying what will happen, then says what did', async () => {
