@@ -20,6 +20,33 @@ if ! promtool_ensure; then
   have_promtool=""
 fi
 
+# --- dashboard (web/): component tests (npm ci from the lockfile, vitest), the build the browser tests use
+# (artifacts/web), and Debian's chromium for them (installed when missing, as PostgreSQL is). Counted in the last line.
+web_passed=0; web_failed=0
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  echo "Dashboard component tests (web/, vitest):"
+  web_json="$(mktemp)"
+  if (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+    (cd web && npx vitest run --reporter=default --reporter=json --outputFile.json="$web_json")
+    read -r web_passed web_failed < <(node -e 'try { const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(r.numPassedTests, r.numFailedTests || (r.success ? 0 : 1)); } catch { console.log("0 1"); }' "$web_json")
+    (cd web && npm run --silent build >/dev/null) && touch artifacts/.web-built 2>/dev/null \
+      || { echo "dashboard build failed (npm run build in web/)"; web_failed=$((web_failed + 1)); }
+  else
+    echo "dashboard tests: npm ci failed (web/package-lock.json)"; web_failed=1
+  fi
+  rm -f "$web_json"
+elif [ "${CI:-}" = "true" ]; then
+  echo "dashboard tests: Node.js 20 and npm are required in CI (CI=true) and are missing"; web_failed=1
+else
+  echo "(dashboard tests skipped: Node.js 20 and npm are not installed)"
+fi
+if [ ! -x "${GRANTHA_CHROMIUM:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing chromium for the dashboard's browser tests..."
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
+    || echo "could not install chromium: the browser tests say so (in CI they fail)"
+fi
+# --- end of the dashboard block ---
+
 log="$(mktemp)"
 # The run's temp folder: whatever the tests write to TMPDIR goes here and is removed at exit (the tests also
 # remove their own per-run folder inside it), so a run leaves the system temp folder as it found it.
@@ -41,6 +68,7 @@ fi
 rm -f "$log"
 [ -n "$total" ] || fail "the test run did not finish"
 if [ "$status" != 0 ] && [ "${failed:-0}" = 0 ]; then failed=1; fi
+passed=$(( ${passed:-0} + web_passed )); failed=$(( ${failed:-0} + web_failed )) # the dashboard block's counts
 [ "${skipped:-0}" = 0 ] || echo "(${skipped} skipped: see the reasons above)"
 RULES_PASSED=0; RULES_FAILED=0
 if [ -n "$have_promtool" ]; then promtool_test_rules

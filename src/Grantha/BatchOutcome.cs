@@ -86,12 +86,16 @@ public sealed record BatchOutcome(string Outcome, long Through, long Failed, lon
 }
 
 /// <summary>A batch in a list: its row and its outcome (API GET /batches and ./grantha batches).</summary>
-public sealed record BatchListItem(long Id, string Name, string Status, string CreatedBy, long CreatedAt, long UpdatedAt, long? SettledAt, BatchOutcome Outcome)
+/// <param name="Counts">Its tasks per stage and state (a screen's progress bars).</param>
+public sealed record BatchListItem(long Id, string Name, string Status, string CreatedBy, long CreatedAt, long UpdatedAt, long? SettledAt, BatchOutcome Outcome,
+    IReadOnlyDictionary<string, Dictionary<string, long>> Counts)
 {
     public static async Task<IReadOnlyList<BatchListItem>> ListAsync(Db db, long? beforeId, int limit, CancellationToken ct = default)
     {
         var rows = await Batches.ListAsync(db, beforeId, limit, ct);
         var outcomes = await BatchOutcome.ForBatchesAsync(db, rows, ct);
-        return rows.Select(b => new BatchListItem(b.Id, b.Name, b.Status, b.CreatedBy, b.CreatedAt, b.UpdatedAt, b.SettledAt, outcomes[b.Id])).ToList();
+        var counts = await Batches.CountsAsync(db, rows.Select(b => b.Id).ToList(), ct);
+        return rows.Select(b => new BatchListItem(b.Id, b.Name, b.Status, b.CreatedBy, b.CreatedAt, b.UpdatedAt, b.SettledAt, outcomes[b.Id],
+            counts.GetValueOrDefault(b.Id) ?? [])).ToList();
     }
 }

@@ -13,7 +13,7 @@ public static class ApiHost
 
     /// <param name="Metrics">Where /metrics is served and who may read it (default: configuration's <c>Metrics</c> section).</param>
     public sealed record Options(Db Db, string Url = DefaultUrl, bool RunWorkers = true, ImportFolder? ImportFolder = null, WorkerOptions? Worker = null,
-        MetricsOptions? Metrics = null);
+        MetricsOptions? Metrics = null, string? DashboardRoot = null);
 
     /// <summary>
     /// /metrics tells the hosts and the load of every batch: it can be served on a port of its own (then the API's
@@ -82,6 +82,8 @@ public static class ApiHost
             });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        var dashboard = o.DashboardRoot ?? Dashboard.DefaultRoot(config);
+        app.UseDashboardFiles(dashboard);
         // Roles before bodies: a request that may not act is answered before any body is read.
         app.UseApiKeys();
         app.UseKnownCharsets();
@@ -107,7 +109,8 @@ public static class ApiHost
         Resolve.CurationApi.MapCurationApi(app);
         app.MapKeysApi();
         app.MapEventStreamApi();
-        app.MapGet("/", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
+        app.MapWhoAmI();
+        app.MapDashboard(dashboard);
         return app;
     }
 

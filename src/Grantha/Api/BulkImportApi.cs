@@ -50,6 +50,10 @@ public static class BulkImportApi
             .WithSummary("Run finished tasks again (succeeded, failed or blocked) matching the filter");
         read.MapGet("/batches/{id:long}/jobs", async (long id, Db db, CancellationToken ct) => TypedResults.Ok(await JobView.ListAsync(db, (await RequireAsync(db, id, ct)).Id, ct)));
         read.MapGet("/batches/{id:long}/tasks", TasksAsync).WithSummary("Tasks, keyset-paged (?after=<id>), filtered by stage, state, code, host or text (q)");
+        read.MapGet("/batches/{id:long}/errors", async (long id, Db db, CancellationToken ct) => TypedResults.Ok(await Batches.ErrorGroupsAsync(db, (await RequireAsync(db, id, ct)).Id, ct)))
+            .WithSummary("Failed, blocked and retry-waiting tasks counted by stage, state, error code and host (each group a filter of the task list)");
+        read.MapGet("/batches/{id:long}/throughput", ThroughputAsync)
+            .WithSummary("Finished tasks per time bucket (?bucket=<seconds>, 1 to 86400, default 10) by stage, or by host for FETCH (?by=host)");
         read.MapGet("/batches/{id:long}/rows", RowsAsync).WithSummary("Manifest rows with their outcome (?errors=true for row errors only)");
         read.MapGet("/batches/{id:long}/events", EventsAsync).WithSummary("The batch's event log, oldest first (?after=<id>)");
         read.MapGet("/tasks/{taskId:long}", async Task<Results<Ok<StageTask>, ProblemHttpResult>> (long taskId, Db db, CancellationToken ct) =>
@@ -100,6 +104,7 @@ public static class BulkImportApi
             options = new BatchOptions
             {
                 AllowOfflineSite = bool.TryParse(form["allowOfflineSite"].FirstOrDefault(), out var allow) && allow,
+                HostMap = FormHostMap(form["hostMap"]),
                 Politeness = bool.TryParse(form["politeness"].FirstOrDefault(), out var pol) ? pol : null,
             };
         }
@@ -146,6 +151,19 @@ public static class BulkImportApi
         return TypedResults.Created(location, new BatchCreated(id, BatchStatus.Running, location));
     }
 
+    /// <summary>An upload's host map (the dashboard's import options): fields <c>hostMap</c>, each <c>host=baseUrl</c>; checked like JSON's.</summary>
+    static Dictionary<string, string> FormHostMap(Microsoft.Extensions.Primitives.StringValues entries)
+    {
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in entries)
+        {
+            var eq = entry?.IndexOf('=') ?? -1;
+            if (eq <= 0) throw new BatchOptionException("hostMap", "Each hostMap field is host=baseUrl, such as guru-guha.blogspot.com=http://127.0.0.1:5081.");
+            map[entry![..eq].Trim()] = entry[(eq + 1)..].Trim();
+        }
+        return map;
+    }
+
     static async Task<Ok<Page<BatchListItem>>> ListAsync(Db db, long? before, int? limit, CancellationToken ct)
     {
         var n = Limit(limit);
@@ -167,6 +185,14 @@ public static class BulkImportApi
         var n = Limit(limit);
         var items = await Batches.TasksAsync(db, id, new TaskFilter { Stage = stage, State = state, ErrorCode = code, Host = host, Text = q }, after ?? 0, n, ct);
         return TypedResults.Ok(new Page<StageTask>(items, items.Count == n ? items[^1].Id : null));
+    }
+
+    static async Task<Ok<IReadOnlyList<Batches.ThroughputPoint>>> ThroughputAsync(long id, Db db, string? by, int? bucket, CancellationToken ct)
+    {
+        await RequireAsync(db, id, ct);
+        if (bucket is < 1 or > 86_400) throw new ArgumentException("bucket is a number of seconds from 1 to 86400.");
+        if (by is not (null or "stage" or "host")) throw new ArgumentException("by is stage (the default) or host.");
+        return TypedResults.Ok(await Batches.ThroughputAsync(db, id, (bucket ?? 10) * 1000L, by == "host", ct));
     }
 
     static async Task<Ok<Page<ManifestQueries.RowRecord>>> RowsAsync(long id, Db db, bool? errors, long? after, int? limit, CancellationToken ct)

@@ -8,6 +8,18 @@ public static class KeysApi
 {
     public sealed record CreateKeyJson(string? Name, string? Role);
     public sealed record KeyCreated(string Name, string Role, string Key);
+    public sealed record WhoAmI(string Role);
+
+    /// <summary>
+    /// GET /v1/admin/whoami: the role of the key sent, so a screen shows only what the key may do. The role only:
+    /// a key's name is never in a response (it would tell who holds which key).
+    /// </summary>
+    public static IEndpointRouteBuilder MapWhoAmI(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/admin/whoami", (HttpContext http) => TypedResults.Ok(new WhoAmI((http.KeyRole() ?? Role.Viewer).ToString().ToLowerInvariant())))
+            .RequireRole(Role.Viewer).WithTags("API keys").WithSummary("The role of the key sent (viewer, curator, operator, admin); never its name");
+        return app;
+    }
 
     public static IEndpointRouteBuilder MapKeysApi(this IEndpointRouteBuilder app)
     {

@@ -57,7 +57,7 @@ public static class ServiceCommands
                 Console.Error.WriteLine($"Offline site: {string.Join(", ", site.HostMap.Select(kv => $"{kv.Key} -> {kv.Value}"))} (admins may map batches' hosts onto it)");
             }
             var metricsAt = metrics.Port is { } port ? $"metrics on port {port}" : "metrics /metrics";
-            Console.Error.WriteLine($"API on {p.GetValue(url)} (OpenAPI UI /scalar/v1, {metricsAt}{(metrics.KeyRequired ? " with an operator key" : "")}), database {db.Description}");
+            Console.Error.WriteLine($"API on {p.GetValue(url)} (dashboard /, OpenAPI UI /scalar/v1, {metricsAt}{(metrics.KeyRequired ? " with an operator key" : "")}), database {db.Description}");
             await app.RunAsync(ct);
             return 0;
         }));

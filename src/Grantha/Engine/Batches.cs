@@ -39,6 +39,9 @@ public sealed record TaskFilter
     public string? Text { get; init; }
 }
 
+/// <summary>Tasks of a batch that hold an error, counted by stage, state, error code and host (the dashboard's error groups).</summary>
+public sealed record ErrorGroup(string Stage, string State, string Code, string? Host, long Count);
+
 /// <summary>Creating batches and reading them. Controls are in <see cref="Controls"/>.</summary>
 public static class Batches
 {
@@ -80,6 +83,48 @@ public static class Batches
         var rows = await db.ReadAsync(async c => (await c.QueryAsync<(string Stage, string State, long N)>(
             "SELECT stage, state, COUNT(*) FROM stage_task WHERE batch_id = @batchId GROUP BY stage, state", new { batchId })).AsList(), ct);
         return rows.GroupBy(r => r.Stage).ToDictionary(g => g.Key, g => g.ToDictionary(r => r.State, r => r.N));
+    }
+
+    /// <summary>
+    /// Failed, blocked and retry-waiting tasks with an error, grouped by stage, state, code and host, largest group first:
+    /// each group is a task filter (stage, state, code, host) for the task list, and code/host a retry's filter.
+    /// </summary>
+    public static async Task<IReadOnlyList<ErrorGroup>> ErrorGroupsAsync(Db db, long batchId, CancellationToken ct = default) =>
+        // As tuples: SQLite types an empty result's COUNT(*) as a blob, which a record's constructor would refuse.
+        await db.ReadAsync(async c => (await c.QueryAsync<(string Stage, string State, string Code, string? Host, long Count)>(
+            $"""
+            SELECT stage, state, error_code, host, COUNT(*) FROM stage_task
+            WHERE batch_id = @batchId AND error_code IS NOT NULL AND state IN ({Sql.InList([TaskState.Failed, TaskState.Blocked, TaskState.RetryWait])})
+            GROUP BY stage, state, error_code, host ORDER BY COUNT(*) DESC, stage, error_code, host
+            """, new { batchId })).Select(g => new ErrorGroup(g.Stage, g.State, g.Code, g.Host, g.Count)).ToList(), ct);
+
+    /// <summary>Tasks of a batch that finished (succeeded, failed or blocked) in one time bucket, by stage or by host.</summary>
+    public sealed record ThroughputPoint(long At, string Key, long Count);
+
+    /// <summary>
+    /// Finished tasks per <paramref name="bucketMs"/> bucket of their finish time, by stage, or by host for FETCH
+    /// (<paramref name="byHost"/>): the batch screen's throughput chart. A retried task counts where it last finished.
+    /// </summary>
+    public static async Task<IReadOnlyList<ThroughputPoint>> ThroughputAsync(Db db, long batchId, long bucketMs, bool byHost, CancellationToken ct = default)
+    {
+        var key = byHost ? "COALESCE(host, '')" : "stage";
+        var stage = byHost ? "AND stage = 'FETCH'" : "";
+        return await db.ReadAsync(async c => (await c.QueryAsync<(long At, string Key, long N)>(
+            $"""
+            SELECT (finished_at / @bucketMs) * @bucketMs, {key}, COUNT(*) FROM stage_task
+            WHERE batch_id = @batchId AND finished_at IS NOT NULL AND state IN ('SUCCEEDED', 'FAILED', 'BLOCKED') {stage}
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """, new { batchId, bucketMs })).Select(r => new ThroughputPoint(r.At, r.Key, r.N)).ToList(), ct);
+    }
+
+    /// <summary>Task counts per batch, stage and state for a page of batches, in one statement (the batch list's progress).</summary>
+    public static async Task<Dictionary<long, Dictionary<string, Dictionary<string, long>>>> CountsAsync(Db db, IReadOnlyCollection<long> batchIds, CancellationToken ct = default)
+    {
+        if (batchIds.Count == 0) return [];
+        var ids = string.Join(",", batchIds.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var rows = await db.ReadAsync(async c => (await c.QueryAsync<(long Batch, string Stage, string State, long N)>(
+            $"SELECT batch_id, stage, state, COUNT(*) FROM stage_task WHERE batch_id IN ({ids}) GROUP BY batch_id, stage, state")).AsList(), ct);
+        return rows.GroupBy(r => r.Batch).ToDictionary(b => b.Key, b => b.GroupBy(r => r.Stage).ToDictionary(g => g.Key, g => g.ToDictionary(r => r.State, r => r.N)));
     }
 
     /// <summary>Keyset-paged tasks of a batch, oldest id first.</summary>

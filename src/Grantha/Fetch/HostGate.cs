@@ -45,7 +45,7 @@ public sealed record HostGateOptions
     /// Added to the delay after the last request's first byte: what happens between our socket write and the
     /// host's accept (the network, the host's own scheduling) varies by a few milliseconds.
     /// </summary>
-    public static readonly TimeSpan WireMarginDefault = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan WireMarginDefault = TimeSpan.FromMilliseconds(25);
 
     public TimeSpan MinDelay { get; init; } = MinDelayDefault;
     public int MaxConcurrent { get; init; } = MaxConcurrentDefault;

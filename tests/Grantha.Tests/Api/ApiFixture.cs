@@ -25,14 +25,16 @@ public sealed class ApiFixture : IAsyncDisposable
     /// <param name="kestrel">A real Kestrel server on a loopback port instead of the in-memory test server.</param>
     /// <param name="metrics">Where /metrics is served and who may read it (default: on the API, open).</param>
     /// <param name="worker">The workers' options when <paramref name="workers"/> (default: a 20 ms poll).</param>
+    /// <param name="dashboardRoot">The built dashboard's folder (default: artifacts/web beside the test assembly, which is not built).</param>
     public static async Task<ApiFixture> StartAsync(string store, bool workers = false, Func<TestDb, string>? importDir = null, bool kestrel = false,
-        ApiHost.MetricsOptions? metrics = null, WorkerOptions? worker = null)
+        ApiHost.MetricsOptions? metrics = null, WorkerOptions? worker = null, string? dashboardRoot = null)
     {
         var t = await TestDb.CreateAsync(store);
         var dir = importDir?.Invoke(t) ?? Path.Combine(Path.GetTempPath(), "grantha-imports", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(dir);
         var app = ApiHost.Build(new ApiHost.Options(t.Db, "http://127.0.0.1:0", RunWorkers: workers, ImportFolder: new global::Grantha.Manifest.ImportFolder(dir),
-            Worker: worker ?? new WorkerOptions { PollInterval = TimeSpan.FromMilliseconds(20) }, Metrics: metrics ?? new ApiHost.MetricsOptions()), b =>
+            Worker: worker ?? new WorkerOptions { PollInterval = TimeSpan.FromMilliseconds(20) }, Metrics: metrics ?? new ApiHost.MetricsOptions(),
+            DashboardRoot: dashboardRoot), b =>
             {
                 if (!kestrel) b.WebHost.UseTestServer();
                 b.Logging.SetMinimumLevel(LogLevel.Warning); // the run's console is where a CI failure must stay readable

@@ -1,0 +1,228 @@
+import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import { useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { ProblemText } from '../components';
+import { api, ApiError, type ReviewFilter, type ReviewItem, type ReviewOutcome, type ReviewPage } from '../lib/api';
+import { useSession } from '../lib/session';
+
+const reviewStates = ['needs_review', 'ready', 'deferred', 'approved', 'rejected', 'merged'];
+
+/** What a stale or refused action means for the curator, from the problem details. */
+export function actionProblem(e: unknown): string {
+  if (!(e instanceof ApiError)) return 'The server did not answer.';
+  const p = e.problem;
+  if (p.title === 'Version conflict') return `Changed since you read it: it is now ${String(p.state ?? 'another state').replace('_', ' ')} (version ${p.currentVersion}). The list is reloaded; look again.`;
+  return [p.title, p.detail].filter(Boolean).join(': ');
+}
+
+/** The review queue: filters and counts as the API gives them; approve, reject with a reason, defer (curators), by keyboard too. */
+export function ReviewScreen() {
+  const { key, can } = useSession();
+  const [filter, setFilter] = useState<ReviewFilter>({ state: 'needs_review' });
+  const [draft, setDraft] = useState<ReviewFilter>(filter);
+  const queue = useInfiniteQuery({
+    queryKey: ['review', filter],
+    queryFn: ({ pageParam }) => api.review(key, filter, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next ?? undefined,
+  });
+  const items = useMemo(() => queue.data?.pages.flatMap((p) => p.items) ?? [], [queue.data]);
+  const first = queue.data?.pages[0];
+  const [current, setCurrent] = useState(0);
+  const rows = useRef<(HTMLLIElement | null)[]>([]);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    setFilter({ ...draft });
+    setCurrent(0);
+  }
+  function move(to: number) {
+    const i = Math.max(0, Math.min(items.length - 1, to));
+    setCurrent(i);
+    rows.current[i]?.focus();
+  }
+  function keys(e: KeyboardEvent) {
+    if ((e.target as HTMLElement).tagName === 'INPUT') return;
+    if (e.key === 'j' || e.key === 'ArrowDown') (e.preventDefault(), move(current + 1));
+    if (e.key === 'k' || e.key === 'ArrowUp') (e.preventDefault(), move(current - 1));
+  }
+
+  return (
+    <section aria-labelledby="review-title">
+      <h1 id="review-title">Review queue</h1>
+      <form className="filters" onSubmit={submit} aria-label="Review filters">
+        <label>
+          Batch
+          <input inputMode="numeric" value={draft.batch ?? ''} onChange={(e) => setDraft({ ...draft, batch: e.target.value })} />
+        </label>
+        <label>
+          State
+          <select value={draft.state ?? ''} onChange={(e) => setDraft({ ...draft, state: e.target.value })}>
+            <option value="">any</option>
+            {reviewStates.map((s) => (
+              <option key={s} value={s}>
+                {s.replace('_', ' ')}
+                {first?.states[s] !== undefined ? ` (${first.states[s]})` : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Flag
+          <select value={draft.flag ?? ''} onChange={(e) => setDraft({ ...draft, flag: e.target.value })}>
+            <option value="">any</option>
+            {Object.entries(first?.flags ?? {}).map(([f, n]) => (
+              <option key={f} value={f}>
+                {f} ({n})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Title contains
+          <input value={draft.text ?? ''} onChange={(e) => setDraft({ ...draft, text: e.target.value })} />
+        </label>
+        <label>
+          Quality at least
+          <input inputMode="decimal" value={draft.minQuality ?? ''} onChange={(e) => setDraft({ ...draft, minQuality: e.target.value })} />
+        </label>
+        <button type="submit">Filter</button>
+        <button type="button" onClick={() => queue.refetch()} disabled={queue.isFetching}>
+          Refresh
+        </button>
+      </form>
+      {first && (
+        <ul className="chips" aria-label="Imports by state">
+          {Object.entries(first.states).map(([s, n]) => (
+            <li key={s}>
+              {s.replace('_', ' ')}: {n.toLocaleString('en')}
+            </li>
+          ))}
+        </ul>
+      )}
+      <ProblemText error={queue.error} />
+      <p className="muted" aria-live="polite">
+        {queue.isPending ? 'Loading…' : `${first?.total.toLocaleString('en') ?? 0} imports match.`} {can('curator') && 'Keys: j / k move, a approve, r reject, d defer.'}
+      </p>
+      <ol className="queue" onKeyDown={keys} aria-label="Imports">
+        {items.map((item, i) => (
+          <ReviewRow key={item.id} item={item} ref={(el) => void (rows.current[i] = el)} current={i === current} onFocus={() => setCurrent(i)} />
+        ))}
+      </ol>
+      {queue.hasNextPage && (
+        <button type="button" onClick={() => queue.fetchNextPage()} disabled={queue.isFetchingNextPage}>
+          More
+        </button>
+      )}
+    </section>
+  );
+}
+
+function ReviewRow({ item, current, onFocus, ref }: { item: ReviewItem; current: boolean; onFocus: () => void; ref: (el: HTMLLIElement | null) => void }) {
+  const { key, can } = useSession();
+  const qc = useQueryClient();
+  const [rejecting, setRejecting] = useState(false);
+  const [reason, setReason] = useState('');
+  const [done, setDone] = useState<string | null>(null);
+  const reasonInput = useRef<HTMLInputElement>(null);
+  const act = useMutation({
+    mutationFn: (a: { action: 'approve' | 'reject' | 'defer'; reason?: string }) => api.reviewAction(key, item.id, item.version, a.action, a.reason),
+    onSuccess: (r: ReviewOutcome) => {
+      setDone(`${r.state.replace('_', ' ')}${r.krithiId ? ` as krithi ${r.krithiId}` : ''}`);
+      setRejecting(false);
+      // The row stays where it is with its new state (a triage list must not move under the cursor); the list and
+      // its counts are read again on the next filter or refresh.
+      qc.setQueriesData<InfiniteData<ReviewPage>>({ queryKey: ['review'] }, (data) =>
+        data && {
+          ...data,
+          pages: data.pages.map((p) => ({ ...p, items: p.items.map((i) => (i.id === r.id ? { ...i, state: r.state, version: r.version } : i)) })),
+        },
+      );
+    },
+    onError: (e) => {
+      if (e instanceof ApiError && e.problem.title === 'Version conflict') qc.invalidateQueries({ queryKey: ['review'] });
+    },
+  });
+  const curator = can('curator');
+  const open = item.state === 'needs_review' || item.state === 'ready' || item.state === 'deferred';
+  function keys(e: KeyboardEvent) {
+    if (!curator || !open || e.target !== e.currentTarget) return;
+    if (e.key === 'a' && item.state === 'ready') act.mutate({ action: 'approve' });
+    if (e.key === 'd') act.mutate({ action: 'defer' });
+    if (e.key === 'r') {
+      e.preventDefault();
+      setRejecting(true);
+      setTimeout(() => reasonInput.current?.focus());
+    }
+  }
+  return (
+    <li ref={ref} tabIndex={current ? 0 : -1} onFocus={onFocus} onKeyDown={keys} className={current ? 'current' : undefined} aria-label={item.title ?? item.url}>
+      <div className="qhead">
+        <strong>{item.title ?? '(no title)'}</strong>
+        <span className="muted">
+          #{item.id} · batch {item.batchId} · {item.state.replace('_', ' ')} · quality {item.quality.toFixed(2)}
+        </span>
+      </div>
+      <div className="muted wrap">
+        {[item.composer?.name, item.ragas.map((r) => r.name ?? r.id).join(', '), item.tala?.name].filter(Boolean).join(' · ')} — {item.url}
+      </div>
+      {item.flags.length > 0 && (
+        <ul className="chips" aria-label="Flags">
+          {item.flags.map((f) => (
+            <li key={f}>{f}</li>
+          ))}
+        </ul>
+      )}
+      {item.missing.length > 0 && (
+        <p className="muted">
+          Unresolved: {item.missing.map((m) => `${m.kind} “${m.input}”${m.candidates.length ? ` (best: ${m.candidates[0].name})` : ''}`).join('; ')}
+        </p>
+      )}
+      {curator && open && !done && (
+        <div className="controls">
+          <button type="button" className="primary" disabled={item.state !== 'ready' || act.isPending} onClick={() => act.mutate({ action: 'approve' })}
+            title={item.state !== 'ready' ? 'Only a ready import is approved: resolve its names first' : undefined}>
+            Approve
+          </button>
+          <button type="button" onClick={() => (setRejecting(true), setTimeout(() => reasonInput.current?.focus()))} disabled={act.isPending}>
+            Reject…
+          </button>
+          {item.state !== 'deferred' && (
+            <button type="button" onClick={() => act.mutate({ action: 'defer' })} disabled={act.isPending}>
+              Defer
+            </button>
+          )}
+        </div>
+      )}
+      {rejecting && (
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (reason.trim()) act.mutate({ action: 'reject', reason: reason.trim() });
+          }}
+        >
+          <label>
+            Reason for rejecting #{item.id}
+            <input ref={reasonInput} value={reason} onChange={(e) => setReason(e.target.value)} required />
+          </label>
+          <button type="submit" className="danger" disabled={!reason.trim() || act.isPending}>
+            Reject
+          </button>
+          <button type="button" className="link" onClick={() => setRejecting(false)}>
+            Keep
+          </button>
+        </form>
+      )}
+      {done && (
+        <p role="status" className="result">
+          Now {done}.
+        </p>
+      )}
+      {act.error && (
+        <p role="alert" className="error">
+          {actionProblem(act.error)}
+        </p>
+      )}
+    </li>
+  );
+}
