@@ -5,7 +5,7 @@ using Grantha.Engine;
 namespace Grantha.Api;
 
 /// <summary>
-/// The event log as server-sent events (docs/api.md): <c>GET /v1/admin/stream?batch=N</c> for one batch's events,
+/// The event log as server-sent events (docs/dashboard.md, docs/api.http): <c>GET /v1/admin/stream?batch=N</c> for one batch's events,
 /// without <c>batch</c> for the overview (every batch's batch- and job-level events). Each event carries its id;
 /// a client that reconnects sends <c>Last-Event-ID</c> (or <c>?after=</c>) and gets what it missed from the log,
 /// then the live tail, nothing lost and nothing twice. All streams of a process share one <see cref="EventFeed"/>.
@@ -48,8 +48,10 @@ public static class EventStreamApi
 
         try
         {
-            // What the client missed, from the log, up to where the live tail takes over.
-            var from = Math.Min(resume ?? subscription.From, subscription.From);
+            // What the client missed, from the log, up to where the live tail takes over; and nothing it has seen
+            // (a client may have read further than the feed has handed out yet).
+            var sent = resume ?? subscription.From;
+            var from = sent;
             while (from < subscription.From)
             {
                 var page = await feed.BacklogAsync(batch, from, subscription.From, 1_000, ct);
@@ -58,6 +60,7 @@ public static class EventStreamApi
                 await response.Body.FlushAsync(ct);
                 from = page[^1].Id;
             }
+            sent = Math.Max(sent, from);
             var reader = subscription.Events;
             while (!ct.IsCancellationRequested)
             {
@@ -72,7 +75,12 @@ public static class EventStreamApi
                     continue;
                 }
                 if (!more) break; // the feed ended the stream (lagging, or shutting down): the client resumes
-                while (reader.TryRead(out var e)) await WriteAsync(response, e, json, ct);
+                while (reader.TryRead(out var e))
+                {
+                    if (e.Id <= sent) continue;
+                    await WriteAsync(response, e, json, ct);
+                    sent = e.Id;
+                }
                 await response.Body.FlushAsync(ct);
             }
         }

@@ -83,6 +83,10 @@ public class EventStreamTests
         }
     }
 
+    /// <summary>The stream's path starting after everything logged so far (the feed may not have caught up with the batch's own events yet).</summary>
+    static async Task<string> FromNowAsync(Db db, string path) =>
+        path + (path.Contains('?') ? "&" : "?") + "after=" + await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(id), 0) FROM event"));
+
     static async Task<long> BatchAsync(Db db, string name) =>
         await Batches.CreateAsync(db, name, new BatchOptions(), "test", ["FETCH"], (_, _, _) => Task.CompletedTask);
 
@@ -101,7 +105,7 @@ public class EventStreamTests
         var other = await BatchAsync(f.Store.Db, "other");
         var viewer = f.Client(Role.Viewer);
         var seen = new List<long>();
-        await using (var stream = await Reader.OpenAsync(viewer, $"/v1/admin/stream?batch={batch}"))
+        await using (var stream = await Reader.OpenAsync(viewer, await FromNowAsync(f.Store.Db, $"/v1/admin/stream?batch={batch}")))
         {
             for (var i = 0; i < 3; i++)
             {
@@ -129,7 +133,7 @@ public class EventStreamTests
         }
 
         // The overview: batch- and job-level events of every batch, no task events.
-        await using (var overview = await Reader.OpenAsync(viewer, "/v1/admin/stream"))
+        await using (var overview = await Reader.OpenAsync(viewer, await FromNowAsync(f.Store.Db, "/v1/admin/stream")))
         {
             await AppendAsync(f.Store.Db, batch, "task_level", task: 7);
             var batchLevel = await AppendAsync(f.Store.Db, other, "batch_level");
@@ -146,7 +150,7 @@ public class EventStreamTests
         var batch = await BatchAsync(f.Store.Db, "busy");
         var feed = f.App.Services.GetRequiredService<EventFeed>();
         var streams = new List<Reader>();
-        for (var i = 0; i < 20; i++) streams.Add(await Reader.OpenAsync(f.Client(Role.Viewer), $"/v1/admin/stream?batch={batch}"));
+        for (var i = 0; i < 20; i++) streams.Add(await Reader.OpenAsync(f.Client(Role.Viewer), await FromNowAsync(f.Store.Db, $"/v1/admin/stream?batch={batch}")));
         var before = feed.Reads;
         var id = await AppendAsync(f.Store.Db, batch, "for_everyone");
         foreach (var s in streams) (await s.NextAsync(TimeSpan.FromSeconds(5)))?.Id.ShouldBe(id);
@@ -166,7 +170,7 @@ public class EventStreamTests
     {
         await using var f = await ApiFixture.StartAsync("postgres");
         var batch = await BatchAsync(f.Store.Db, "interleaved");
-        await using var stream = await Reader.OpenAsync(f.Client(Role.Viewer), $"/v1/admin/stream?batch={batch}");
+        await using var stream = await Reader.OpenAsync(f.Client(Role.Viewer), await FromNowAsync(f.Store.Db, $"/v1/admin/stream?batch={batch}"));
 
         // A takes the lower id and stays open; B takes the higher one and commits first.
         await using var a = await f.Store.Db.OpenAsync(Ct);
