@@ -76,6 +76,10 @@ public static class DemoCommand
                 PrintReview(batchId, policy, queue);
                 if (!Console.IsInputRedirected && !Console.IsOutputRedirected)
                 {
+                    var dashboard = Dashboard.DefaultRoot(Composition.Configuration());
+                    Console.WriteLine(Dashboard.IsBuilt(dashboard)
+                        ? $"Dashboard  {address}/  sign in with the key {key}"
+                        : $"Dashboard  not built (Node.js 20 and npm are needed; ./grantha builds it when they are there). The API is at {address}/v1/admin/.");
                     Console.WriteLine("The API keeps running; press Ctrl+C to stop.");
                     try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }
                 }
