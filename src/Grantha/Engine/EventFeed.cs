@@ -34,6 +34,21 @@ public sealed class EventFeed(Db db, ILogger<EventFeed>? log = null) : IAsyncDis
     readonly SemaphoreSlim _wake = new(0, 1);
     readonly CancellationTokenSource _stop = new();
     Task? _started;
+    /// <summary>The feed stopped before a missing id: look again soon.</summary>
+    volatile bool _held;
+    /// <summary>When each missing id was first seen missing.</summary>
+    readonly Dictionary<long, DateTime> _missingSince = [];
+    /// <summary>How long a missing id holds the feed back before it counts as rolled back.</summary>
+    public static readonly TimeSpan GapGrace = TimeSpan.FromSeconds(5);
+
+    bool GapPassed(long id)
+    {
+        var now = DateTime.UtcNow;
+        if (!_missingSince.TryGetValue(id, out var since)) { _missingSince[id] = since = now; }
+        if (now - since < GapGrace) return false;
+        _missingSince.Remove(id);
+        return true;
+    }
     long _position;
     long _reads;
 
@@ -110,14 +125,16 @@ public sealed class EventFeed(Db db, ILogger<EventFeed>? log = null) : IAsyncDis
         // Marks taken and not yet known to be committed, oldest first.
         var pending = new Queue<(long Upto, ulong[] Running)>();
         var failures = 0;
+        // Every event up to here is committed (or never will be): handed out, or held back at a missing id.
+        var committed = Position;
         while (!ct.IsCancellationRequested)
         {
-            await _wake.WaitAsync(pending.Count > 0 ? Recheck : Fallback, ct);
+            await _wake.WaitAsync(pending.Count > 0 || _held ? Recheck : Fallback, ct);
             try
             {
                 var mark = await db.ReadAsync(c => db.Dialect.EventMarkAsync(c), ct);
                 if (mark.Upto > Position && (pending.Count == 0 || mark.Upto > pending.Last().Upto)) pending.Enqueue(mark);
-                var committed = Position;
+                committed = Math.Max(committed, Position);
                 if (pending.Count > 0)
                 {
                     var oldest = await db.ReadAsync(c => db.Dialect.OldestRunningAsync(c), ct);
@@ -154,16 +171,33 @@ public sealed class EventFeed(Db db, ILogger<EventFeed>? log = null) : IAsyncDis
             var page = await db.ReadAsync(async c => (await c.QueryAsync<Event>(
                 "SELECT id, batch_id, job_id, task_id, kind, actor, at, data FROM event WHERE id > @from AND id <= @committed ORDER BY id LIMIT @limit",
                 new { from, committed, limit = PageSize })).AsList(), ct);
+            // A second guard beside the marks: an id missing below what is visible may still be committed (its
+            // transaction running), so the feed stops before it and looks again, for GapGrace; an id still missing
+            // then was rolled back (ids are not reused) and is passed.
+            var pageEnd = page.Count < PageSize ? committed : page[^1].Id;
+            var upto = pageEnd;
+            var expected = from + 1;
+            var handed = 0;
+            foreach (var e in page)
+            {
+                if (e.Id != expected && !GapPassed(expected)) { upto = expected - 1; break; }
+                expected = e.Id + 1;
+                handed++;
+            }
+            if (handed == page.Count && expected <= upto && !GapPassed(expected)) upto = expected - 1;
             lock (_gate)
             {
-                foreach (var e in page)
+                foreach (var e in page.Take(handed))
                     foreach (var s in _subscribers)
                         if (s.Wants(e) && !s.Events.Writer.TryWrite(e))
                             // Too far behind: end its stream; the client resumes from its last id, read from the log.
                             s.Events.Writer.TryComplete(new SubscriberLaggedException());
-                Interlocked.Exchange(ref _position, page.Count < PageSize ? committed : page[^1].Id);
+                Interlocked.Exchange(ref _position, Math.Max(from, upto));
             }
+            foreach (var id in _missingSince.Keys.Where(id => id <= Position).ToList()) _missingSince.Remove(id);
+            if (upto < pageEnd) { _held = true; return; }
         }
+        _held = false;
     }
 
     /// <summary>One LISTEN connection per process; reconnects, and wakes the tail after a drop (a NOTIFY may have been missed).</summary>

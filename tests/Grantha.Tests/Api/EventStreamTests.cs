@@ -184,4 +184,22 @@ public class EventStreamTests
         (await stream.NextAsync(TimeSpan.FromSeconds(5)))?.Id.ShouldBe(idA);
         (await stream.NextAsync(TimeSpan.FromSeconds(5)))?.Id.ShouldBe(idB);
     }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task An_id_left_by_a_rolled_back_event_holds_the_stream_at_most_the_grace(string store)
+    {
+        await using var f = await ApiFixture.StartAsync(store);
+        var batch = await BatchAsync(f.Store.Db, "rolled back");
+        await using var stream = await Reader.OpenAsync(f.Client(Role.Viewer), await FromNowAsync(f.Store.Db, $"/v1/admin/stream?batch={batch}"));
+        await using (var c = await f.Store.Db.OpenAsync(Ct))
+        await using (var tx = await c.BeginTransactionAsync(Ct))
+        {
+            await Events.AppendAsync(c, tx, new Event(batch, null, null, "never", "test", Db.NowMs()));
+            await tx.RollbackAsync(Ct);
+        }
+        var after = await AppendAsync(f.Store.Db, batch, "after_the_gap");
+        var e = await stream.NextAsync(EventFeed.GapGrace + TimeSpan.FromSeconds(5));
+        e.ShouldNotBeNull("a rolled-back id must not stop the stream for good");
+        e.Value.Id.ShouldBe(after);
+    }
 }
