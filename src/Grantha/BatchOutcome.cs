@@ -63,7 +63,9 @@ public sealed record BatchOutcome(string Outcome, long Through, long Failed, lon
     }
 
     /// <summary>The outcome of each batch in a list, with one query per table for all of them.</summary>
-    public static async Task<IReadOnlyDictionary<long, BatchOutcome>> ForBatchesAsync(Db db, IReadOnlyList<BatchRow> batches, CancellationToken ct = default)
+    /// <param name="counts">The batches' tasks per stage and state (<see cref="Batches.CountsAsync(Db, IReadOnlyCollection{long}, CancellationToken)"/>), read once by the caller.</param>
+    public static async Task<IReadOnlyDictionary<long, BatchOutcome>> ForBatchesAsync(Db db, IReadOnlyList<BatchRow> batches,
+        IReadOnlyDictionary<long, Dictionary<string, Dictionary<string, long>>> counts, CancellationToken ct = default)
     {
         if (batches.Count == 0) return new Dictionary<long, BatchOutcome>();
         var ids = batches.Select(b => b.Id).ToArray();
@@ -71,14 +73,13 @@ public sealed record BatchOutcome(string Outcome, long Through, long Failed, lon
         var args = new DynamicParameters();
         var inList = string.Join(",", ids.Select((id, i) => { args.Add("b" + i, id); return "@b" + i; }));
         var jobs = await db.ReadAsync(async c => (await c.QueryAsync<(long BatchId, string Stage)>($"SELECT batch_id, stage FROM job WHERE batch_id IN ({inList}) ORDER BY id", args)).AsList(), ct);
-        var tasks = await db.ReadAsync(async c => (await c.QueryAsync<(long BatchId, string Stage, string State, long N)>(
-            $"SELECT batch_id, stage, state, COUNT(*) FROM stage_task WHERE batch_id IN ({inList}) GROUP BY batch_id, stage, state", args)).AsList(), ct);
         var rows = await db.ReadAsync(async c => (await c.QueryAsync<(long BatchId, string Status, long N)>(
             $"SELECT batch_id, status, COUNT(*) FROM manifest_row WHERE batch_id IN ({inList}) GROUP BY batch_id, status", args)).AsList(), ct);
         return batches.ToDictionary(b => b.Id, b =>
         {
-            var stages = jobs.Where(j => j.BatchId == b.Id).Select(j => (j.Stage, (IReadOnlyDictionary<string, long>)tasks
-                .Where(t => t.BatchId == b.Id && t.Stage == j.Stage).ToDictionary(t => t.State, t => t.N))).ToList();
+            var mine = counts.GetValueOrDefault(b.Id);
+            var stages = jobs.Where(j => j.BatchId == b.Id).Select(j => (j.Stage,
+                (IReadOnlyDictionary<string, long>)(mine?.GetValueOrDefault(j.Stage) ?? new Dictionary<string, long>()))).ToList();
             long Rows(string status) => rows.Where(r => r.BatchId == b.Id && r.Status == status).Sum(r => r.N);
             return Of(b.Status, stages, Rows("accepted"), Rows("error"));
         });
@@ -93,8 +94,8 @@ public sealed record BatchListItem(long Id, string Name, string Status, string C
     public static async Task<IReadOnlyList<BatchListItem>> ListAsync(Db db, long? beforeId, int limit, CancellationToken ct = default)
     {
         var rows = await Batches.ListAsync(db, beforeId, limit, ct);
-        var outcomes = await BatchOutcome.ForBatchesAsync(db, rows, ct);
         var counts = await Batches.CountsAsync(db, rows.Select(b => b.Id).ToList(), ct);
+        var outcomes = await BatchOutcome.ForBatchesAsync(db, rows, counts, ct);
         return rows.Select(b => new BatchListItem(b.Id, b.Name, b.Status, b.CreatedBy, b.CreatedAt, b.UpdatedAt, b.SettledAt, outcomes[b.Id],
             counts.GetValueOrDefault(b.Id) ?? [])).ToList();
     }
