@@ -15,6 +15,7 @@ var benches = new Dictionary<string, Func<BenchArgs, Task<Dictionary<string, obj
     ["resolve"] = ResolveBench.RunAsync,
     ["review"] = ReviewBench.RunAsync,
     ["politeness"] = PolitenessBench.RunAsync,
+    ["dashboard"] = DashboardBench.RunAsync,
 };
 if (name is null || !benches.TryGetValue(name, out var run))
 {

@@ -249,7 +249,7 @@ public static class ReviewBench
     /// a third each of FETCH, EXTRACT and RESOLVE over three hosts; mostly succeeded, some failed with an
     /// error code, RESOLVE's blocked names, a tail of pending and running ones.
     /// </summary>
-    static async Task<long> SeedTasksAsync(Db db, int count)
+    internal static async Task<long> SeedTasksAsync(Db db, int count)
     {
         string[] stages = [ManifestHandler.Name, FetchHandler.Name, ExtractHandler.Name, ResolveHandler.Name];
         var batch = await Batches.CreateAsync(db, $"task list bench {count}", new BatchOptions(), "bench", stages, (_, _, _) => Task.CompletedTask);
@@ -423,5 +423,5 @@ public static class ReviewBench
     /// <summary>Table statistics now, as autovacuum (PostgreSQL) would have gathered them some seconds after a load this size.</summary>
     // CommandType.Text: Dapper takes one word without a space for a stored procedure's name.
     /// <summary>Statistics, and on PostgreSQL the visibility map autovacuum would have set by now (index-only scans rely on it).</summary>
-    static Task AnalyzeAsync(Db db) => db.ReadAsync(c => c.ExecuteAsync(db.Kind == DbKind.Postgres ? "VACUUM ANALYZE" : "ANALYZE", commandType: System.Data.CommandType.Text));
+    internal static Task AnalyzeAsync(Db db) => db.ReadAsync(c => c.ExecuteAsync(db.Kind == DbKind.Postgres ? "VACUUM ANALYZE" : "ANALYZE", commandType: System.Data.CommandType.Text));
 }
