@@ -19,11 +19,14 @@ public static class BatchHosts
     /// (null when none); times are epoch ms of the store's clock; null where the gate has not seen the host yet.
     /// </summary>
     public sealed record HostView(string Host, long? DelayNowMs, long? DelayMs, long? CrawlDelayMs, long InFlight, long? BlockedUntil,
-        long? NextStartAt, long? LastRequestAt, long Now, TaskCounts Tasks);
+        long? NextStartAt, long? LastRequestAt, TaskCounts Tasks);
+
+    /// <summary>The hosts, the store's clock they were read at, and the batch's FETCH job (its task events carry its id: the screen re-reads on those).</summary>
+    public sealed record HostsView(long? FetchJobId, long Now, IReadOnlyList<HostView> Hosts);
 
     sealed record GateRow(string Host, long DelayMs, long CrawlDelayMs, long NextStartAt, long BlockedUntil, long LastStampAt, long LastSentAt);
 
-    public static async Task<IReadOnlyList<HostView>> ListAsync(Db db, long batchId, CancellationToken ct = default) =>
+    public static async Task<HostsView> ListAsync(Db db, long batchId, CancellationToken ct = default) =>
         await db.ReadAsync(async c =>
         {
             var sql = db.Dialect.HostGate;
@@ -40,7 +43,8 @@ public static class BatchHosts
             var slots = (await c.QueryAsync<(string Host, long Count)>($"""
                 SELECT host, COUNT(*) FROM host_slot WHERE expires_at > @now AND host IN ({hosts}) GROUP BY host
                 """, new { batchId, now })).ToDictionary(s => s.Host, s => s.Count);
-            return counts.GroupBy(x => x.Host).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+            var job = await c.ExecuteScalarAsync<long?>("SELECT MIN(id) FROM job WHERE batch_id = @batchId AND stage = 'FETCH'", new { batchId });
+            return new HostsView(job, now, counts.GroupBy(x => x.Host).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
             {
                 long N(params string[] states) => g.Where(x => states.Contains(x.State)).Sum(x => x.Count);
                 var tasks = new TaskCounts(N(TaskState.Pending, TaskState.Paused), N(TaskState.Running), N(TaskState.RetryWait), N(TaskState.Succeeded),
@@ -49,7 +53,7 @@ public static class BatchHosts
                 var last = gate is null ? 0 : Math.Max(gate.LastStampAt, gate.LastSentAt);
                 return new HostView(g.Key, gate is null ? null : Math.Max(gate.DelayMs, gate.CrawlDelayMs), gate?.DelayMs, gate?.CrawlDelayMs,
                     slots.GetValueOrDefault(g.Key), gate is { } b && b.BlockedUntil > now ? b.BlockedUntil : null,
-                    gate is { NextStartAt: > 0 } n ? n.NextStartAt : null, last > 0 ? last : null, now, tasks);
-            }).ToList();
+                    gate is { NextStartAt: > 0 } n ? n.NextStartAt : null, last > 0 ? last : null, tasks);
+            }).ToList());
         }, ct);
 }

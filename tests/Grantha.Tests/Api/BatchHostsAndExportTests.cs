@@ -56,7 +56,11 @@ public class BatchHostsAndExportTests
         foreach (var (host, expires) in new[] { ("a.example", now + 30_000), ("a.example", now - 1), ("other.example", now + 30_000) })
             await SetAsync(f, "INSERT INTO host_slot (host, holder, acquired_at, expires_at) VALUES (@host, 'w1', @now, @expires)", new { host, now, expires });
 
-        var hosts = await f.Client(Role.Viewer).GetFromJsonAsync<JsonElement>($"{Batches}/{id}/hosts", Ct);
+        var view = await f.Client(Role.Viewer).GetFromJsonAsync<JsonElement>($"{Batches}/{id}/hosts", Ct);
+        var fetchJob = await f.Store.Db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT job_id FROM stage_task WHERE id = @id", new { id = tasks["http://b.example/3.html"] }), Ct);
+        view.GetProperty("fetchJobId").GetInt64().ShouldBe(fetchJob);
+        view.GetProperty("now").GetInt64().ShouldBeGreaterThanOrEqualTo(now);
+        var hosts = view.GetProperty("hosts");
         hosts.EnumerateArray().Select(h => h.GetProperty("host").GetString()).ShouldBe(["a.example", "b.example"]);
         var a = hosts[0];
         a.GetProperty("delayNowMs").GetInt64().ShouldBe(4500);
