@@ -50,6 +50,11 @@ public static class BulkImportApi
             .WithSummary("Run finished tasks again (succeeded, failed or blocked) matching the filter");
         read.MapGet("/batches/{id:long}/jobs", async (long id, Db db, CancellationToken ct) => TypedResults.Ok(await JobView.ListAsync(db, (await RequireAsync(db, id, ct)).Id, ct)));
         read.MapGet("/batches/{id:long}/tasks", TasksAsync).WithSummary("Tasks, keyset-paged (?after=<id>), filtered by stage, state, code, host or text (q)");
+        read.MapGet("/batches/{id:long}/tasks/export", ExportTasksAsync)
+            .WithSummary("Every task matching the task list's filters (stage, state, code, host, q), streamed: ?format=csv (formula-safe cells) or jsonl")
+            .Produces(200, contentType: "text/csv").ProducesProblem(400).ProducesProblem(404);
+        read.MapGet("/batches/{id:long}/hosts", async (long id, Db db, CancellationToken ct) => TypedResults.Ok(await Fetch.BatchHosts.ListAsync(db, (await RequireAsync(db, id, ct)).Id, ct)))
+            .WithSummary("Fetch politeness of each host the batch's FETCH tasks name: delay now, in flight, blocked until, next start, last request, and the tasks by state");
         read.MapGet("/batches/{id:long}/errors", async (long id, Db db, CancellationToken ct) => TypedResults.Ok(await Batches.ErrorGroupsAsync(db, (await RequireAsync(db, id, ct)).Id, ct)))
             .WithSummary("Failed, blocked and retry-waiting tasks counted by stage, state, error code and host (each group a filter of the task list)");
         read.MapGet("/batches/{id:long}/throughput", ThroughputAsync)
@@ -185,6 +190,18 @@ public static class BulkImportApi
         var n = Limit(limit);
         var items = await Batches.TasksAsync(db, id, new TaskFilter { Stage = stage, State = state, ErrorCode = code, Host = host, Text = q }, after ?? 0, n, ct);
         return TypedResults.Ok(new Page<StageTask>(items, items.Count == n ? items[^1].Id : null));
+    }
+
+    static async Task<IResult> ExportTasksAsync(long id, Db db, HttpContext http, string? format, string? stage, string? state, string? code, string? host, string? q, CancellationToken ct)
+    {
+        // Checked before the first byte: once the body has started, an error can no longer be a problem response.
+        var f = TaskExport.ParseFormat(format);
+        await RequireAsync(db, id, ct);
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = f == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"batch-{id}-tasks.{f}\"";
+        await TaskExport.WriteAsync(db, id, new TaskFilter { Stage = stage, State = state, ErrorCode = code, Host = host, Text = q }, f, http.Response.Body, ct);
+        return Results.Empty;
     }
 
     static async Task<Ok<IReadOnlyList<Batches.ThroughputPoint>>> ThroughputAsync(long id, Db db, string? by, int? bucket, CancellationToken ct)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorGroup } from './api';
-import { groupByCode, retryable } from './errors';
+import { groupByCode, needsChoice, retryable } from './errors';
 
 const groups: ErrorGroup[] = [
   { stage: 'FETCH', state: 'FAILED', code: 'http_404', host: 'a.example', count: 5 },
@@ -27,5 +27,18 @@ describe('error groups', () => {
     expect(retryable(groups, { code: 'http_404', host: 'a.example' })).toBe(5);
     expect(retryable(groups, { code: 'timeout' })).toBe(0);
     expect(retryable(groups, { stage: 'RESOLVE' })).toBe(1);
+  });
+});
+
+describe('groups a retry cannot settle', () => {
+  const blocked: ErrorGroup[] = [
+    { stage: 'RESOLVE', state: 'BLOCKED', code: 'needs_review', host: 'a.example', count: 4 },
+    { stage: 'FETCH', state: 'FAILED', code: 'http_503', host: 'a.example', count: 2 },
+  ];
+  it('blocked RESOLVE tasks waiting on a curator are not counted as retryable: a retry only blocks them again', () => {
+    expect(needsChoice(blocked[0])).toBe(true);
+    expect(needsChoice(blocked[1])).toBe(false);
+    expect(retryable(blocked, { stage: 'RESOLVE', code: 'needs_review' })).toBe(0);
+    expect(retryable(blocked, {})).toBe(2);
   });
 });

@@ -24,10 +24,24 @@ export function groupByCode(groups: ErrorGroup[]): CodeGroup[] {
   return all.sort((a, b) => b.count - a.count || a.stage.localeCompare(b.stage) || a.code.localeCompare(b.code));
 }
 
-/** Tasks a retry by this filter would take: failed and blocked ones (retry-waiting tasks run again by themselves). */
+/** The code of a RESOLVE task blocked on a name only a curator can settle (ResolveHandler.NeedsReviewCode). */
+export const needsReviewCode = 'needs_review';
+
+/**
+ * Whether a task in this group waits on a curator's choice, not on a retry: a blocked RESOLVE task whose name needs
+ * review blocks again on retry with the same names; choosing the names (or curating the catalog) re-queues it by itself.
+ */
+export function needsChoice(g: { stage: string; code: string; state?: string }): boolean {
+  return g.stage === 'RESOLVE' && g.code === needsReviewCode && (g.state === undefined || g.state === 'BLOCKED');
+}
+
+/**
+ * Tasks a retry by this filter would take and could help: failed and blocked ones (retry-waiting tasks run again by
+ * themselves), without those that wait on a curator's choice (see needsChoice).
+ */
 export function retryable(groups: ErrorGroup[], filter: { stage?: string; code?: string; host?: string | null }): number {
   return groups
-    .filter((g) => g.state === 'FAILED' || g.state === 'BLOCKED')
+    .filter((g) => (g.state === 'FAILED' || g.state === 'BLOCKED') && !needsChoice(g))
     .filter((g) => (filter.stage === undefined || g.stage === filter.stage) && (filter.code === undefined || g.code === filter.code))
     .filter((g) => filter.host === undefined || g.host === filter.host)
     .reduce((a, g) => a + g.count, 0);

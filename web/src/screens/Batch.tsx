@@ -5,11 +5,28 @@ import { Link } from 'wouter';
 import { ConfirmDialog, labelOf, ProblemText, StageBar, StatusBadge, Time } from '../components';
 import { api, type BatchView, type ErrorGroup, type GranthaEvent, type StageTask, type TaskFilter } from '../lib/api';
 import { confirmation, controlsFor, resultText, type Control } from '../lib/confirm';
-import { groupByCode, retryable } from '../lib/errors';
+import { groupByCode, needsChoice, retryable } from '../lib/errors';
+import {
+  batchApi,
+  createThrottle,
+  csvCell,
+  download,
+  errorGroupsCsv,
+  saveBlob,
+  selectionConfirmation,
+  selectionResult,
+  taskExportUrl,
+  taskIdsMax,
+  tooMany,
+  type HostsView,
+} from '../lib/batch';
 import { affected, useEventStream } from '../lib/live';
 import { addSample, eta, formatAge, formatDuration, stageProgress, type Sample } from '../lib/progress';
 import { useSession } from '../lib/session';
 import { Throughput } from './Throughput';
+import { ActionButton } from './batch/ActionButton';
+import { BlockedNames } from './batch/BlockedNames';
+import { Hosts, hostsQueryKey } from './batch/Hosts';
 
 /** Batch-level and job-level happenings for the timeline; one line per task would drown them. */
 const timelineKinds = /^(batch_|job_|tasks_|manifest_)/;
@@ -26,6 +43,9 @@ export function BatchScreen({ id }: { id: number }) {
   const [chartVersion, setChartVersion] = useState(0);
   const chartTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => void (chartTimer.current && clearTimeout(chartTimer.current)), []);
+  // The hosts panel: read again on the batch's fetch events (task events of its FETCH job) and controls, at most once a second.
+  const hostsThrottle = useMemo(() => createThrottle(() => qc.invalidateQueries({ queryKey: hostsQueryKey(id) }), 1_000), [qc, id]);
+  useEffect(() => () => hostsThrottle.dispose(), [hostsThrottle]);
 
   const onEvents = useCallback(
     (events: GranthaEvent[]) => {
@@ -38,10 +58,12 @@ export function BatchScreen({ id }: { id: number }) {
           chartTimer.current = null;
           setChartVersion((v) => v + 1);
         }, 5_000);
+      const fetchJob = qc.getQueryData<HostsView>(hostsQueryKey(id))?.fetchJobId;
+      if (events.some((e) => (fetchJob != null && e.jobId === fetchJob && e.taskId !== null) || /^(tasks_retried|tasks_requeued|batch_)/.test(e.kind))) hostsThrottle.call();
       const kept = events.filter((e) => timelineKinds.test(e.kind));
       if (kept.length) setLiveEvents((old) => [...old, ...kept].slice(-500));
     },
-    [qc, id],
+    [qc, id, hostsThrottle],
   );
   const live = useEventStream(key, id, onEvents);
 
@@ -80,6 +102,7 @@ export function BatchScreen({ id }: { id: number }) {
       {can('operator') && <Controls batch={b} groups={errors.data ?? []} />}
       <Stages batch={b} />
       <Throughput batch={b} version={chartVersion} />
+      <Hosts batchId={id} />
       <ErrorGroups
         batch={b}
         groups={errors.data ?? []}
@@ -89,7 +112,7 @@ export function BatchScreen({ id }: { id: number }) {
           document.getElementById('tasks-title')?.scrollIntoView?.();
         }}
       />
-      <Tasks batchId={id} filter={filter} setFilter={setFilter} onOpen={setOpenTask} />
+      <Tasks batch={b} filter={filter} setFilter={setFilter} onOpen={setOpenTask} />
       <RowErrors batch={b} />
       <Timeline batchId={id} live={liveEvents} />
       {openTask !== null && <TaskDrawer taskId={openTask} batch={b} onClose={() => setOpenTask(null)} />}
@@ -100,13 +123,23 @@ export function BatchScreen({ id }: { id: number }) {
 /** Pause, resume, cancel and retry all, each confirmed first; the result says what happened. */
 function Controls({ batch, groups }: { batch: BatchView; groups: ErrorGroup[] }) {
   const all = retryable(groups, {});
+  const waiting = groups.filter((g) => needsChoice(g)).reduce((a, g) => a + g.count, 0);
   const canRetry = batch.status === 'RUNNING' || batch.status === 'COMPLETED';
   const actions: Control[] = controlsFor(batch.status).map((k) => ({ kind: k }) as Control);
   if (canRetry && all > 0) actions.push({ kind: 'retry', expected: all });
   return (
     <div className="controls" role="group" aria-label="Batch controls">
       {actions.map((c) => (
-        <ControlButton key={c.kind} batch={batch} control={c} />
+        <ControlButton
+          key={c.kind}
+          batch={batch}
+          control={c}
+          note={
+            c.kind === 'retry' && waiting > 0
+              ? `The ${waiting.toLocaleString('en')} RESOLVE task${waiting === 1 ? '' : 's'} blocked on a name run too, and block again until the name is chosen (see Errors).`
+              : undefined
+          }
+        />
       ))}
     </div>
   );
@@ -115,7 +148,7 @@ function Controls({ batch, groups }: { batch: BatchView; groups: ErrorGroup[] })
 const buttonLabel = (c: Control) =>
   c.kind === 'retry' ? (c.code || c.host || c.taskIds ? 'Retry' : `Retry all failed (${c.expected.toLocaleString('en')})`) : c.kind[0].toUpperCase() + c.kind.slice(1);
 
-export function ControlButton({ batch, control, label }: { batch: BatchView; control: Control; label?: string }) {
+export function ControlButton({ batch, control, label, note }: { batch: BatchView; control: Control; label?: string; note?: string }) {
   const { key } = useSession();
   const qc = useQueryClient();
   const [asking, setAsking] = useState(false);
@@ -152,6 +185,7 @@ export function ControlButton({ batch, control, label }: { batch: BatchView; con
       {asking && (
         <ConfirmDialog title={c.title} confirm={c.confirm} destructive={c.destructive} busy={run.isPending} onConfirm={() => run.mutate()} onClose={() => setAsking(false)}>
           <p>{c.body}</p>
+          {note && <p>{note}</p>}
           <ProblemText error={run.error} />
         </ConfirmDialog>
       )}
@@ -201,9 +235,17 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
   const { can } = useSession();
   const byCode = useMemo(() => groupByCode(groups), [groups]);
   const canRetry = can('operator') && (batch.status === 'RUNNING' || batch.status === 'COMPLETED');
+  const waitingOnNames = groups.filter((g) => needsChoice(g)).reduce((a, g) => a + g.count, 0);
   return (
     <section aria-labelledby="errors-title">
-      <h2 id="errors-title">Errors</h2>
+      <div className="titlebar">
+        <h2 id="errors-title">Errors</h2>
+        {byCode.length > 0 && (
+          <button type="button" onClick={() => saveBlob(new Blob([errorGroupsCsv(groups)], { type: 'text/csv' }), `batch-${batch.id}-errors.csv`)}>
+            Export errors CSV
+          </button>
+        )}
+      </div>
       <ProblemText error={error} />
       {byCode.length === 0 ? (
         <p className="muted">No failed, blocked or retrying task.</p>
@@ -235,6 +277,15 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
                     <button type="button" onClick={() => onShow({ stage: g.stage, code: g.code })} aria-label={`Show ${g.stage} tasks with ${g.code}`}>
                       Show tasks
                     </button>
+                    {needsChoice(g) && can('curator') && (
+                      <button
+                        type="button"
+                        onClick={() => document.getElementById('blocked-names-title')?.scrollIntoView?.()}
+                        aria-label={`Choose the names ${g.count.toLocaleString('en')} ${g.stage} tasks wait on`}
+                      >
+                        Choose names
+                      </button>
+                    )}
                     {canRetry && retryable(groups, { stage: g.stage, code: g.code }) > 0 && (
                       <ControlButton
                         batch={batch}
@@ -259,7 +310,7 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
                       >
                         Show
                       </button>
-                      {canRetry && h.host && h.state !== 'RETRY_WAIT' && (
+                      {canRetry && h.host && h.state !== 'RETRY_WAIT' && !needsChoice({ stage: g.stage, code: g.code, state: h.state }) && (
                         <ControlButton
                           batch={batch}
                           control={{ kind: 'retry', stage: g.stage, code: g.code, host: h.host, expected: retryable(groups, { stage: g.stage, code: g.code, host: h.host }) }}
@@ -275,6 +326,7 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
           </table>
         </div>
       )}
+      {waitingOnNames > 0 && <BlockedNames batchId={batch.id} blocked={waitingOnNames} />}
     </section>
   );
 }
@@ -282,8 +334,9 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
 const states = ['', 'PENDING', 'RETRY_WAIT', 'PAUSED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'BLOCKED', 'CANCELLED'];
 
 /** The task list: server filters and keyset pages, drawn with virtual scrolling (a batch may have 100,000 tasks). */
-function Tasks({ batchId, filter, setFilter, onOpen }: { batchId: number; filter: TaskFilter; setFilter: (f: TaskFilter) => void; onOpen: (id: number) => void }) {
-  const { key } = useSession();
+function Tasks({ batch, filter, setFilter, onOpen }: { batch: BatchView; filter: TaskFilter; setFilter: (f: TaskFilter) => void; onOpen: (id: number) => void }) {
+  const { key, can } = useSession();
+  const batchId = batch.id;
   const tasks = useInfiniteQuery({
     queryKey: ['tasks', batchId, filter],
     queryFn: ({ pageParam }) => api.tasks(key, batchId, filter, pageParam),
@@ -303,6 +356,49 @@ function Tasks({ batchId, filter, setFilter, onOpen }: { batchId: number; filter
 
   const [draft, setDraft] = useState<TaskFilter>(filter);
   useEffect(() => setDraft(filter), [filter]);
+  // The selection is of tasks shown under this filter: a new filter starts a new selection.
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  useEffect(() => setSelected(new Set()), [filter]);
+  const selecting = can('operator');
+  const allShown = rows.length > 0 && rows.every((t) => selected.has(t.id));
+  const toggle = (taskId: number) =>
+    setSelected((old) => {
+      const next = new Set(old);
+      if (next.has(taskId)) next.delete(taskId);
+      else next.add(taskId);
+      return next;
+    });
+  const [exporting, setExporting] = useState<string | null>(null);
+  async function exportTasks() {
+    setExporting('Preparing the export…');
+    try {
+      await download(key, taskExportUrl(batchId, filter), `batch-${batchId}-tasks.csv`);
+      setExporting(null);
+    } catch (e) {
+      setExporting(`Export failed: ${(e as Error).message}`);
+    }
+  }
+  const ids = [...selected];
+  const [selectionSaid, setSelectionSaid] = useState<string | null>(null);
+  const selectionAction = (requeue: boolean) => {
+    const c = selectionConfirmation(ids.length, requeue, batch);
+    return (
+      <ActionButton
+        batchId={batchId}
+        label={`${requeue ? 'Requeue' : 'Retry'} selected (${ids.length.toLocaleString('en')})`}
+        title={c.title}
+        body={c.body}
+        confirm={c.confirm}
+        refusal={ids.length > taskIdsMax ? tooMany(ids.length) : null}
+        run={() => batchApi.selected(key, batchId, ids, requeue)}
+        result={(r) => selectionResult(ids.length, requeue, r)}
+        onDone={(said) => {
+          setSelected(new Set());
+          setSelectionSaid(said);
+        }}
+      />
+    );
+  };
   function submit(e: FormEvent) {
     e.preventDefault();
     setFilter(Object.fromEntries(Object.entries(draft).filter(([, v]) => v)) as TaskFilter);
@@ -349,15 +445,55 @@ function Tasks({ batchId, filter, setFilter, onOpen }: { batchId: number; filter
         </button>
       </form>
       <ProblemText error={tasks.error} />
-      <p className="muted" aria-live="polite">
-        {tasks.isPending ? 'Loading…' : `${rows.length.toLocaleString('en')}${tasks.hasNextPage ? '+' : ''} task${rows.length === 1 && !tasks.hasNextPage ? '' : 's'}`}
-      </p>
+      <div className="tasktools">
+        <p className="muted" aria-live="polite">
+          {tasks.isPending ? 'Loading…' : `${rows.length.toLocaleString('en')}${tasks.hasNextPage ? '+' : ''} task${rows.length === 1 && !tasks.hasNextPage ? '' : 's'}`}
+        </p>
+        {selecting && rows.length > 0 && (
+          <label className="check">
+            <input type="checkbox" checked={allShown} onChange={() => setSelected(allShown ? new Set() : new Set(rows.map((t) => t.id)))} />
+            Select all shown ({rows.length.toLocaleString('en')}
+            {tasks.hasNextPage ? ' loaded' : ''})
+          </label>
+        )}
+        {selecting && ids.length > 0 && (
+          <div className="controls" role="group" aria-label="Selected tasks">
+            {selectionAction(false)}
+            {selectionAction(true)}
+            <button type="button" className="link" onClick={() => setSelected(new Set())}>
+              Clear selection
+            </button>
+          </div>
+        )}
+        {selecting && (
+          <span role="status" className="result">
+            {ids.length === 0 ? selectionSaid : null}
+          </span>
+        )}
+        <button type="button" onClick={exportTasks} disabled={exporting === 'Preparing the export…'} title="Every task matching the filter, not only those loaded">
+          Export tasks CSV
+        </button>
+        <span role="status" className="result">
+          {exporting}
+        </span>
+      </div>
+      {ids.length > taskIdsMax && (
+        <p role="alert" className="error">
+          {tooMany(ids.length)}
+        </p>
+      )}
       <div className="tasklist" ref={scroller} role="list" aria-label="Tasks" tabIndex={0}>
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {items.map((v) => {
             const t = rows[v.index];
             return (
-              <div key={t.id} role="listitem" className="taskrow" style={{ position: 'absolute', top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${v.start}px)` }}>
+              <div
+                key={t.id}
+                role="listitem"
+                className={selecting ? 'taskrow selectable' : 'taskrow'}
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${v.start}px)` }}
+              >
+                {selecting && <input type="checkbox" className="taskcheck" aria-label={`Select task ${t.id}`} checked={selected.has(t.id)} onChange={() => toggle(t.id)} />}
                 <button type="button" className="taskbutton" onClick={() => onOpen(t.id)}>
                   <span className="tid">#{t.id}</span>
                   <span className="tstage">{t.stage}</span>
@@ -442,7 +578,10 @@ function TaskDrawer({ taskId, batch, onClose }: { taskId: number; batch: BatchVi
               <p className="wrap">{t.errorMessage}</p>
             </div>
           )}
-          {can('operator') && (t.state === 'FAILED' || t.state === 'BLOCKED') && (batch.status === 'RUNNING' || batch.status === 'COMPLETED') && (
+          {can('operator') &&
+            (t.state === 'FAILED' || t.state === 'BLOCKED') &&
+            !needsChoice({ stage: t.stage, code: t.errorCode ?? '', state: t.state }) &&
+            (batch.status === 'RUNNING' || batch.status === 'COMPLETED') && (
             <ControlButton batch={batch} control={{ kind: 'retry', taskIds: [t.id], expected: 1 }} label="Retry this task" />
           )}
         </>
@@ -459,13 +598,6 @@ function TaskDrawer({ taskId, batch, onClose }: { taskId: number; batch: BatchVi
       </ol>
     </aside>
   );
-}
-
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  // Spreadsheets run a cell that starts with = + - @ as a formula: prefix it (docs/review.md, QA export).
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** Manifest rows the reader refused, with row number and reason; downloadable as CSV (every page, not only the shown one). */
@@ -487,12 +619,7 @@ function RowErrors({ batch }: { batch: BatchView }) {
       const lines = [['file', 'row', 'krithi', 'raga', 'url', 'code', 'reason'].join(',')].concat(
         all.map((r) => [r.fileName, r.rowNumber, r.krithi, r.raga, r.url, r.errorCode, r.errorMessage].map(csvCell).join(',')),
       );
-      const url = URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `batch-${batch.id}-row-errors.csv`;
-      a.click();
-      URL.revokeObjectURL(url);
+      saveBlob(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' }), `batch-${batch.id}-row-errors.csv`);
     } finally {
       setDownloading(false);
     }
