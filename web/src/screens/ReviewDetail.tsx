@@ -291,8 +291,8 @@ function NameRow({ n, canChoose, busy, onChoose }: { n: NameDecision; canChoose:
   return (
     <tr className={`decision d-${label}`}>
       <th scope="row">
-        {n.kind}
-        <span className="muted"> ({n.source})</span>
+        {n.kind}{' '}
+        <span className="muted">({n.source})</span>
       </th>
       <td>{n.input}</td>
       <td>
@@ -453,8 +453,8 @@ function Difference({ d, title, why, theirs, names, mergeInto }: { d: ReviewDeta
             {diff.map((f) => (
               <tr key={f.field} className={f.same ? 'same' : 'differs'}>
                 <th scope="row">
-                  {f.label}
-                  <span className="sr-only">{f.same ? ' (same)' : ' (differs)'}</span>
+                  {f.label}{' '}
+                  <span className="sr-only">{f.same ? '(same)' : '(differs)'}</span>
                 </th>
                 <td>{f.ours}</td>
                 <td>{f.theirs}</td>
