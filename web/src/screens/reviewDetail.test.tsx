@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../App';
-import { mockApi, signedIn } from '../test/mockApi';
+import { mockApi, signedIn, type Handler } from '../test/mockApi';
 
 const row = (id: number, state: string, over: Record<string, unknown> = {}) => ({
   id, batchId: 1, url: `http://site.example/${id}.html`, title: `krithi ${id}`, state, version: 2, quality: 0.8, flags: state === 'needs_review' ? ['unresolved'] : [],
@@ -51,11 +51,11 @@ const krithi7 = {
 };
 const queue = (state: string) => ({ items: [row(4, 'ready'), row(5, state)], total: 2, states: { ready: 1, needs_review: 1 }, flags: {}, next: null });
 
-function routes(over: Record<string, unknown> = {}) {
+function routes(over: Record<string, Handler | object> = {}): Record<string, Handler | object> {
   return {
     'GET /v1/admin/review': queue('needs_review'),
     'GET /v1/admin/review/5': detail('needs_review'),
-    'GET /v1/admin/review/5/page': '<html><body><p>the stored page</p><img src="http://site.example/a.png"></body></html>',
+    'GET /v1/admin/review/5/page': () => ({ json: '<html><body><p>the stored page</p><img src="http://site.example/a.png"></body></html>' }),
     'GET /v1/admin/krithis/7': krithi7,
     ...over,
   };
@@ -288,7 +288,7 @@ describe('export', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('the queue exports what its filter shows, with the key', async () => {
-    const api = mockApi({ 'GET /v1/admin/review': queue('ready'), 'GET /v1/admin/export': 'rows' });
+    const api = mockApi({ 'GET /v1/admin/review': queue('ready'), 'GET /v1/admin/export': () => ({ json: 'rows' }) });
     signedIn('viewer');
     render(<App />);
     const group = await screen.findByRole('group', { name: 'Export these imports' });
@@ -305,7 +305,7 @@ describe('export', () => {
   });
 
   it('the catalog exports krithis with its filters, deity included, and lists by deity', async () => {
-    const api = mockApi({ 'GET /v1/admin/krithis': { items: [], count: 0, next: null }, 'GET /v1/admin/export': 'rows' });
+    const api = mockApi({ 'GET /v1/admin/krithis': { items: [], count: 0, next: null }, 'GET /v1/admin/export': () => ({ json: 'rows' }) });
     signedIn('viewer');
     go('/catalog');
     render(<App />);
