@@ -295,7 +295,10 @@ describe('export', () => {
     expect(within(group).getByRole('button', { name: 'CSV' })).toBeDisabled();
     await userEvent.type(screen.getByLabelText('Batch'), '3');
     await userEvent.selectOptions(screen.getByLabelText('State'), 'ready');
+    await userEvent.type(screen.getByLabelText('Title contains'), 'rama');
     await userEvent.click(screen.getByRole('button', { name: 'Filter' }));
+    // The export has no title filter: said, not silently dropped.
+    expect(within(group).getByText('The export takes the batch, state and flag, not the title text or minimum quality.')).toBeInTheDocument();
     await userEvent.click(within(group).getByRole('button', { name: 'JSON Lines' }));
     expect(await within(group).findByRole('status')).toHaveTextContent('Downloaded batch-3-staged.jsonl.');
     expect(saved).toEqual(['batch-3-staged.jsonl blob:export']);

@@ -10,7 +10,7 @@ const formats: { format: ExportFormat; label: string }[] = [
 ];
 
 /** `urlFor` gives the export of the list as filtered, or null when the filter cannot be exported (`why` says what to do). */
-export function ExportButtons({ what, urlFor, fileName, why }: { what: string; urlFor: (f: ExportFormat) => string | null; fileName: string; why?: string }) {
+export function ExportButtons({ what, urlFor, fileName, why, note }: { what: string; urlFor: (f: ExportFormat) => string | null; fileName: string; why?: string; note?: string }) {
   const { key } = useSession();
   const [busy, setBusy] = useState(false);
   const [said, setSaid] = useState<{ ok: boolean; text: string } | null>(null);
@@ -38,6 +38,7 @@ export function ExportButtons({ what, urlFor, fileName, why }: { what: string; u
         </button>
       ))}
       {disabled && why && <span className="muted">{why}</span>}
+      {!disabled && note && <span className="muted">{note}</span>}
       {said && (
         <span role={said.ok ? 'status' : 'alert'} className={said.ok ? 'result' : 'error'}>
           {said.text}
