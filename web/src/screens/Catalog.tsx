@@ -2,11 +2,13 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ProblemText, Time } from '../components';
 import { api } from '../lib/api';
+import { krithiExportUrl, type KrithiFilter } from '../lib/review';
 import { useSession } from '../lib/session';
+import { ExportButtons } from './review/ExportButtons';
 
-type Filter = { text?: string; raga?: string; composer?: string };
+type Filter = KrithiFilter;
 
-/** The krithi catalog: search by title, raga or composer (ids); a krithi's lyrics in each script, its sources and revisions. */
+/** The krithi catalog: search by title, raga, composer or deity (ids); a krithi's lyrics in each script, its sources and revisions; export as filtered. */
 export function CatalogScreen() {
   const { key } = useSession();
   const [filter, setFilter] = useState<Filter>({});
@@ -39,8 +41,13 @@ export function CatalogScreen() {
           Composer (id)
           <input value={draft.composer ?? ''} onChange={(e) => setDraft({ ...draft, composer: e.target.value })} />
         </label>
+        <label>
+          Deity (id)
+          <input value={draft.deity ?? ''} onChange={(e) => setDraft({ ...draft, deity: e.target.value })} />
+        </label>
         <button type="submit">Search</button>
       </form>
+      <ExportButtons what="these krithis" fileName="krithis" urlFor={(f) => krithiExportUrl(filter, f)} />
       <ProblemText error={list.error} />
       <p className="muted" aria-live="polite">
         {list.isPending ? 'Loading…' : `${(list.data?.pages[0]?.count ?? 0).toLocaleString('en')} krithis`}

@@ -2,17 +2,15 @@ import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from
 import { useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ProblemText } from '../components';
 import { api, ApiError, type ReviewFilter, type ReviewItem, type ReviewOutcome, type ReviewPage } from '../lib/api';
+import { actionProblem, stagedExportUrl } from '../lib/review';
 import { useSession } from '../lib/session';
+import { ReviewDetailPanel } from './ReviewDetail';
+import { BulkApprove } from './review/BulkApprove';
+import { ExportButtons } from './review/ExportButtons';
+
+export { actionProblem };
 
 const reviewStates = ['needs_review', 'ready', 'deferred', 'approved', 'rejected', 'merged'];
-
-/** What a stale or refused action means for the curator, from the problem details. */
-export function actionProblem(e: unknown): string {
-  if (!(e instanceof ApiError)) return 'The server did not answer.';
-  const p = e.problem;
-  if (p.title === 'Version conflict') return `Changed since you read it: it is now ${String(p.state ?? 'another state').replace('_', ' ')} (version ${p.currentVersion}). The list is reloaded; look again.`;
-  return [p.title, p.detail].filter(Boolean).join(': ');
-}
 
 /** The review queue: filters and counts as the API gives them; approve, reject with a reason, defer (curators), by keyboard too. */
 export function ReviewScreen() {
@@ -28,12 +26,21 @@ export function ReviewScreen() {
   const items = useMemo(() => queue.data?.pages.flatMap((p) => p.items) ?? [], [queue.data]);
   const first = queue.data?.pages[0];
   const [current, setCurrent] = useState(0);
+  const [opened, setOpened] = useState<number | null>(null);
   const rows = useRef<(HTMLLIElement | null)[]>([]);
 
   function submit(e: FormEvent) {
     e.preventDefault();
     setFilter({ ...draft });
     setCurrent(0);
+    setOpened(null);
+  }
+  function openAt(i: number) {
+    if (items[i]) setOpened(items[i].id);
+  }
+  function close() {
+    setOpened(null);
+    rows.current[current]?.focus();
   }
   function move(to: number) {
     const i = Math.max(0, Math.min(items.length - 1, to));
@@ -44,6 +51,9 @@ export function ReviewScreen() {
     if ((e.target as HTMLElement).tagName === 'INPUT') return;
     if (e.key === 'j' || e.key === 'ArrowDown') (e.preventDefault(), move(current + 1));
     if (e.key === 'k' || e.key === 'ArrowUp') (e.preventDefault(), move(current - 1));
+    // Enter or o on a row (not on one of its buttons) opens it beside the list; Escape closes it.
+    if ((e.key === 'Enter' || e.key === 'o') && (e.target as HTMLElement).tagName === 'LI') (e.preventDefault(), openAt(current));
+    if (e.key === 'Escape' && opened !== null) (e.preventDefault(), close());
   }
 
   return (
@@ -101,23 +111,36 @@ export function ReviewScreen() {
       )}
       <ProblemText error={queue.error} />
       <p className="muted" aria-live="polite">
-        {queue.isPending ? 'Loading…' : `${first?.total.toLocaleString('en') ?? 0} imports match.`} {can('curator') && 'Keys: j / k move, a approve, r reject, d defer.'}
+        {queue.isPending ? 'Loading…' : `${first?.total.toLocaleString('en') ?? 0} imports match.`} Keys: j / k move, Enter or o open, Escape close
+        {can('curator') ? '; a approve, r reject, d defer.' : '.'}
       </p>
-      <ol className="queue" onKeyDown={keys} aria-label="Imports">
-        {items.map((item, i) => (
-          <ReviewRow key={item.id} item={item} ref={(el) => void (rows.current[i] = el)} current={i === current} onFocus={() => setCurrent(i)} />
-        ))}
-      </ol>
-      {queue.hasNextPage && (
-        <button type="button" onClick={() => queue.fetchNextPage()} disabled={queue.isFetchingNextPage}>
-          More
-        </button>
-      )}
+      <ExportButtons what="these imports" fileName={`batch-${filter.batch ?? ''}-staged`} urlFor={(f) => stagedExportUrl(filter, f)}
+        why="Filter by a batch to export its imports (the export takes the batch, state and flag)."
+        note={filter.text || filter.minQuality ? 'The export takes the batch, state and flag, not the title text or minimum quality.' : undefined} />
+      <div className={opened !== null ? 'reviewlayout open' : 'reviewlayout'}>
+        <div>
+          <ol className="queue" onKeyDown={keys} aria-label="Imports">
+            {items.map((item, i) => (
+              <ReviewRow key={item.id} item={item} ref={(el) => void (rows.current[i] = el)} current={i === current} opened={item.id === opened}
+                onFocus={() => setCurrent(i)} onOpen={() => (setCurrent(i), openAt(i))} />
+            ))}
+          </ol>
+          {queue.hasNextPage && (
+            <button type="button" onClick={() => queue.fetchNextPage()} disabled={queue.isFetchingNextPage}>
+              More
+            </button>
+          )}
+        </div>
+        {opened !== null && <ReviewDetailPanel id={opened} onClose={close} />}
+      </div>
+      {can('curator') && <BulkApprove batch={filter.batch} />}
     </section>
   );
 }
 
-function ReviewRow({ item, current, onFocus, ref }: { item: ReviewItem; current: boolean; onFocus: () => void; ref: (el: HTMLLIElement | null) => void }) {
+function ReviewRow({ item, current, opened, onFocus, onOpen, ref }: {
+  item: ReviewItem; current: boolean; opened: boolean; onFocus: () => void; onOpen: () => void; ref: (el: HTMLLIElement | null) => void;
+}) {
   const { key, can } = useSession();
   const qc = useQueryClient();
   const [rejecting, setRejecting] = useState(false);
@@ -145,7 +168,7 @@ function ReviewRow({ item, current, onFocus, ref }: { item: ReviewItem; current:
   const curator = can('curator');
   const open = item.state === 'needs_review' || item.state === 'ready' || item.state === 'deferred';
   function keys(e: KeyboardEvent) {
-    if (!curator || !open || e.target !== e.currentTarget) return;
+    if (!curator || !open || e.target !== e.currentTarget || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === 'a' && item.state === 'ready') act.mutate({ action: 'approve' });
     if (e.key === 'd') act.mutate({ action: 'defer' });
     if (e.key === 'r') {
@@ -155,9 +178,13 @@ function ReviewRow({ item, current, onFocus, ref }: { item: ReviewItem; current:
     }
   }
   return (
-    <li ref={ref} tabIndex={current ? 0 : -1} onFocus={onFocus} onKeyDown={keys} className={current ? 'current' : undefined} aria-label={item.title ?? item.url}>
+    <li ref={ref} tabIndex={current ? 0 : -1} onFocus={onFocus} onKeyDown={keys} className={[current && 'current', opened && 'opened'].filter(Boolean).join(' ') || undefined}
+      aria-label={item.title ?? item.url}>
       <div className="qhead">
         <strong>{item.title ?? '(no title)'}</strong>
+        <button type="button" className="link" onClick={onOpen} aria-controls="review-detail" aria-expanded={opened} aria-label={`Open #${item.id}`}>
+          Open
+        </button>
         <span className="muted">
           #{item.id} · batch {item.batchId} · {item.state.replace('_', ' ')} · quality {item.quality.toFixed(2)}
         </span>
