@@ -26,7 +26,7 @@ public static class ReviewApi
             .WithSummary("The review queue: filters combine (batch, state, quality, per-field confidence <field>Min/<field>Max, composer, raga, flag, withoutFlag, noFlags, text); " +
                          "sort quality|-quality|age|-age; keyset paging (?after=<next>); counts per state and flag for the same filter");
         read.MapGet("/{id:long}", DetailAsync).WithSummary("One import in full: manifest rows, extraction, decisions with candidates, catalog look-alikes, history; ETag is its version");
-        read.MapGet("/{id:long}/page", PageAsync).WithSummary("The stored source page, served inert (sandboxed: no script runs, nothing is fetched)");
+        read.MapGet("/{id:long}/page", PageAsync).WithSummary("The stored source page, served inert (sandboxed: no script runs, nothing is fetched); ?view=reading: its text and structure only (no scripts, styles, frames or fetched images)");
         curate.MapPost("/{id:long}/approve", (long id, ActionJson? body, Db db, HttpContext http) =>
                 Act(http, version => Reviews.ApproveAsync(db, id, version, http.Actor(), body?.Reason, body?.Edits, separateWork: body?.SeparateWork ?? false, ct: http.RequestAborted)))
             .WithSummary("Approve (If-Match: the version read), optionally with edits; an approved import is re-approved as a new revision of its krithi");
@@ -93,8 +93,10 @@ public static class ReviewApi
     /// styles and inline images, no referrer, no sniffing, not framable by others. Scripts do not run and
     /// the browser fetches nothing from the source host (nor from anywhere).
     /// </summary>
-    static async Task<IResult> PageAsync(long id, Db db, HttpContext http, CancellationToken ct)
+    static async Task<IResult> PageAsync(long id, string? view, Db db, HttpContext http, CancellationToken ct)
     {
+        if (view is not (null or "" or "stored" or "reading"))
+            return TypedResults.Problem(title: "Bad request", detail: "view is stored (the bytes as fetched, the default) or reading (text and structure only).", statusCode: 400);
         // The page the extraction read (its content hash), not whatever was fetched for the URL later.
         var sha = await db.ReadAsync(c => Dapper.SqlMapper.ExecuteScalarAsync<string?>(c,
             "SELECT x.sha256 FROM staged_import s JOIN extraction x ON x.id = s.extraction_id WHERE s.id = @id", new { id }), ct);
@@ -107,7 +109,9 @@ public static class ReviewApi
         h.XContentTypeOptions = "nosniff";
         h["Referrer-Policy"] = "no-referrer";
         h.CacheControl = "private, max-age=300";
-        return Results.Bytes(body, "text/html; charset=utf-8");
+        return view == "reading"
+            ? Results.Text(ReadingPage.Render(body), "text/html; charset=utf-8")
+            : Results.Bytes(body, "text/html; charset=utf-8");
     }
 
     static async Task<IResult> BulkAsync(BulkJson? body, Db db, Pipeline pipeline, HttpContext http, CancellationToken ct)

@@ -123,6 +123,14 @@ public class ReviewApiTests
         csp.ShouldContain("sandbox");
         csp.ShouldContain("default-src 'none'");
         page.Headers.GetValues("X-Content-Type-Options").ShouldContain("nosniff");
+        // The reading view: the same page's text without what would run or load, under the same policy.
+        var reading = await viewer.GetAsync($"{Review}/{readyId}/page?view=reading", Ct);
+        reading.StatusCode.ShouldBe(HttpStatusCode.OK);
+        string.Join(" ", reading.Headers.GetValues("Content-Security-Policy")).ShouldContain("sandbox");
+        var text = await reading.Content.ReadAsStringAsync(Ct);
+        text.ShouldNotContain("<script", Case.Insensitive);
+        text.ShouldContain("<body", Case.Insensitive);
+        (await viewer.GetAsync($"{Review}/{readyId}/page?view=raw", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
         // Curators review but do not run imports; operators do not delete.
         (await curator.PostAsync("/v1/admin/bulk-import/batches", ApiFixture.Upload("m.csv", "Krithi,Raga,Hyperlink\r\nx,y,http://a.test/x\r\n"), Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);

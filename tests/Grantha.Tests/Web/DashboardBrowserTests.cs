@@ -34,7 +34,7 @@ public class DashboardBrowserTests
     }
 
     [Fact]
-    public async Task An_operator_imports_by_drag_and_drop_watches_it_live_retries_by_code_reviews_and_a_viewer_sees_no_control()
+    public async Task An_operator_imports_by_drag_and_drop_watches_it_live_retries_by_code_a_curator_reviews_chooses_bulk_approves_exports_and_a_viewer_sees_no_control()
     {
         var shared = Shared.Require();
         var root = RepoRoot();
@@ -46,18 +46,25 @@ public class DashboardBrowserTests
         var shots = Path.Combine(root!, "artifacts", "screenshots");
         Directory.CreateDirectory(shots);
 
-        await using var site = await SourceSite.StartAsync(new SourceSiteOptions { BasePort = 0, Manifests = [Path.Combine(shared, "manifests", Manifest)] }, Ct);
+        // A tenth of the pages answer 404 (decided per URL, the same on every run): FETCH failures to group and retry.
+        await using var site = await SourceSite.StartAsync(new SourceSiteOptions
+        {
+            BasePort = 0, Manifests = [Path.Combine(shared, "manifests", Manifest)], Faults = new SiteFaults { NotFound = 0.1 },
+        }, Ct);
         await using var f = await ApiFixture.StartAsync("sqlite", workers: true, kestrel: true, dashboardRoot: web);
         f.App.Services.GetRequiredService<global::Grantha.Fetch.OfflineSites>().Allow(site.HostMap.Values);
         var baseUrl = f.KestrelAddress!.ToString().TrimEnd('/');
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 }, AcceptDownloads = true });
         var page = await context.NewPageAsync();
         var consoleErrors = new List<string>();
         page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
         page.PageError += (_, e) => consoleErrors.Add(e);
+        // Nothing the dashboard shows may reach another host: the stored pages are shown inert.
+        var foreign = new List<string>();
+        page.Request += (_, r) => { if (Uri.TryCreate(r.Url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" && !r.Url.StartsWith(baseUrl, StringComparison.Ordinal)) foreign.Add(r.Url); };
         page.SetDefaultTimeout(15_000);
         Task Shot(string name) => page.ScreenshotAsync(new() { Path = Path.Combine(shots, name + ".png"), FullPage = true });
 
@@ -89,10 +96,16 @@ public class DashboardBrowserTests
         await Assertions.Expect(page.GetByRole(AriaRole.Progressbar, new() { Name = "FETCH: 100% done" , Exact = false })).ToBeVisibleAsync();
         await Shot("03-batch-completed");
 
+        // Politeness per host: each manifest host with its delay and the batch's fetch tasks on it.
+        var hosts = page.Locator("table.hosts");
+        await Assertions.Expect(hosts).ToBeVisibleAsync();
+        foreach (var host in site.HostMap.Keys) await Assertions.Expect(hosts).ToContainTextAsync(host);
+        (await hosts.InnerTextAsync()).ShouldNotContain("127.0.0.1"); // the offline site a host is mapped onto stays hidden
+
         // An error group drills down to its task; the drawer shows the last error.
-        var group = page.Locator("table.errors tbody tr.codegroup").First;
-        var code = (await group.Locator("code").InnerTextAsync()).Trim();
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Show RESOLVE tasks with {code}" }).ClickAsync();
+        var code = "not_found";
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Show FETCH tasks with {code}" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".taskbutton").First).ToContainTextAsync(code);
         await page.Locator(".taskbutton").First.ClickAsync();
         var drawer = page.GetByRole(AriaRole.Dialog, new() { Name = "Task #" , Exact = false });
         await Assertions.Expect(drawer.GetByRole(AriaRole.Heading, new() { Name = "Last error" })).ToBeVisibleAsync();
@@ -100,20 +113,30 @@ public class DashboardBrowserTests
         await Shot("04-task-drawer");
         await drawer.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
 
+        // The filtered task list downloads as CSV: every task the filter shows, and only those.
+        var failedFetches = await page.Locator(".taskbutton").CountAsync();
+        var tasksCsv = await DownloadAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Export tasks CSV" }).ClickAsync());
+        var taskLines = tasksCsv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        (taskLines.Length - 1).ShouldBe(failedFetches);
+        taskLines.Skip(1).ShouldAllBe(l => l.Contains(code));
+
         // Retry by code: a confirmation that says what will happen, then what did.
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Retry {code}" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Retry {code}" }).First.ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
         await Assertions.Expect(dialog).ToContainTextAsync("go back to the queue with fresh attempts");
         await Shot("05-retry-confirmation");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Retry ", Exact = false }).ClickAsync();
         await Assertions.Expect(page.GetByText("Retried ", new() { Exact = false })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator(".titlebar .badge")).ToHaveTextAsync("completed", new() { Timeout = 60_000 });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clear" }).ClickAsync();
+        await Shot("05b-batch-hosts-and-names");
 
         // Review: approve one ready import, reject one with a reason.
         await page.GetByRole(AriaRole.Link, new() { Name = "Review" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" })).ToBeVisibleAsync();
         // By the form: "State" is also in the label of the counts ("Imports by state").
         var filters = page.Locator("form[aria-label='Review filters']");
+        await filters.GetByLabel("Batch").FillAsync("1");
         await filters.Locator("select").First.SelectOptionAsync("ready");
         await filters.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         var title = (await page.Locator("ol.queue > li").First.Locator(".qhead strong").InnerTextAsync()).Trim();
@@ -128,7 +151,55 @@ public class DashboardBrowserTests
         await Assertions.Expect(second.GetByRole(AriaRole.Status)).ToContainTextAsync("rejected");
         await Shot("06-review");
 
-        // The approved krithi is in the catalog.
+        // The queue's export downloads what its filter shows.
+        var queueCsv = await DownloadAsync(page, () => page.GetByRole(AriaRole.Group, new() { Name = "Export these imports" })
+            .GetByRole(AriaRole.Button, new() { Name = "CSV", Exact = true }).ClickAsync());
+        // The approved and the rejected ones have left "ready"; a third is still there, by its page's address.
+        var third = await page.Locator("ol.queue > li").Nth(2).Locator(".muted.wrap").InnerTextAsync();
+        queueCsv.ShouldContain(third[(third.LastIndexOf("— ", StringComparison.Ordinal) + 2)..].Trim());
+        queueCsv.ShouldStartWith("Krithi,Raga,Hyperlink,state");
+
+        // A blocked name: the import opened beside the queue with its stored page (inert), the name chosen from its
+        // candidates in one click; the import becomes approvable and is approved.
+        await filters.Locator("select").First.SelectOptionAsync("needs_review");
+        await filters.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        var blocked = page.Locator("ol.queue > li", new() { HasText = "(best:" }).First;
+        await blocked.GetByRole(AriaRole.Button, new() { Name = "Open #", Exact = false }).ClickAsync();
+        var detail = page.Locator("#review-detail");
+        await Assertions.Expect(detail.GetByRole(AriaRole.Heading, new() { Name = "Names" })).ToBeVisibleAsync();
+        var frame = detail.Locator("iframe.sourcepage");
+        await Assertions.Expect(frame).ToHaveAttributeAsync("sandbox", "");
+        await Assertions.Expect(page.FrameLocator("#review-detail iframe.sourcepage").Locator("body")).Not.ToBeEmptyAsync();
+        await page.WaitForTimeoutAsync(500); // the frame paints after its document is there
+        await Shot("06b-review-detail");
+        await detail.GetByRole(AriaRole.Button, new() { Name = "Choose ", Exact = false }).First.ClickAsync();
+        await Assertions.Expect(detail.GetByText("Now ready", new() { Exact = false })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await detail.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+        await Assertions.Expect(detail).ToContainTextAsync("approved", new() { Timeout = 15_000 });
+        await detail.GetByRole(AriaRole.Button, new() { Name = "Close the import (Escape)" }).ClickAsync();
+
+        // Bulk approval: the dry run first, then the approval it announced.
+        var bulk = page.Locator("section.bulk");
+        await bulk.GetByLabel("Batch").FillAsync("1");
+        await bulk.GetByRole(AriaRole.Radio, new() { Name = "Thresholds" }).CheckAsync();
+        await bulk.GetByLabel("Min quality").FillAsync("0");
+        await bulk.GetByLabel("Min confidence").FillAsync("0");
+        await Assertions.Expect(bulk.GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToBeDisabledAsync();
+        await bulk.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        var plan = bulk.GetByRole(AriaRole.Region, new() { Name = "Dry run" });
+        await Assertions.Expect(plan).ToContainTextAsync("would be approved");
+        await Shot("06c-bulk-dry-run");
+        var approveN = bulk.GetByRole(AriaRole.Button, new() { Name = "Approve ", Exact = false });
+        var n = int.Parse((await approveN.InnerTextAsync()).Replace("Approve", "").Replace(",", "").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        n.ShouldBeGreaterThan(0);
+        await approveN.ClickAsync();
+        var confirm = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(confirm).ToContainTextAsync($"{n} import", new() { Timeout = 5_000 });
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Approve ", Exact = false }).ClickAsync();
+        await Assertions.Expect(bulk.Locator(".bulkprogress")).ToContainTextAsync($"{n} import{(n == 1 ? "" : "s")} approved", new() { Timeout = 60_000 });
+        await Shot("06d-bulk-approved");
+
+        // The approved krithi is in the catalog, and the catalog's export downloads it.
         await page.GetByRole(AriaRole.Link, new() { Name = "Catalog" }).ClickAsync();
         // The review queue has a "Title contains" filter too: wait until it is gone.
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Catalog" })).ToBeVisibleAsync();
@@ -139,6 +210,9 @@ public class DashboardBrowserTests
         await Assertions.Expect(page.Locator("#krithi-title")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sources" })).ToBeVisibleAsync();
         await Shot("07-catalog");
+        var catalogCsv = await DownloadAsync(page, () => page.GetByRole(AriaRole.Group, new() { Name = "Export these krithis" })
+            .GetByRole(AriaRole.Button, new() { Name = "CSV", Exact = true }).ClickAsync());
+        catalogCsv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBeGreaterThan(1);
 
         // A viewer finds no control: no new batch, no pause, cancel or retry, no review action.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
@@ -158,7 +232,17 @@ public class DashboardBrowserTests
         await page.GetByRole(AriaRole.Link, new() { Name = "Review" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" })).ToBeVisibleAsync();
         (await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).CountAsync()).ShouldBe(0);
+        (await page.GetByRole(AriaRole.Heading, new() { Name = "Bulk approve" }).CountAsync()).ShouldBe(0);
 
         consoleErrors.ShouldBeEmpty();
+        foreign.ShouldBeEmpty();
+    }
+
+    /// <summary>Clicks what starts a download and answers the downloaded file's text.</summary>
+    static async Task<string> DownloadAsync(IPage page, Func<Task> click)
+    {
+        var download = await page.RunAndWaitForDownloadAsync(click);
+        var path = await download.PathAsync();
+        return await File.ReadAllTextAsync(path, Ct);
     }
 }

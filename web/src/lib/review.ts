@@ -141,7 +141,7 @@ export const reviewApi = {
   detail: (key: string, id: number) => call<ReviewDetail>(key, `${review}/${id}`),
   /** The stored page as text, to be shown in a sandboxed srcdoc frame (never navigated to). */
   page: async (key: string, id: number): Promise<string> => {
-    const r = await fetch(`${review}/${id}/page`, { headers: { 'X-Api-Key': key, Accept: 'text/html' } });
+    const r = await fetch(`${review}/${id}/page?view=reading`, { headers: { 'X-Api-Key': key, Accept: 'text/html' } });
     if (!r.ok) throw new Error(r.status === 404 ? 'The stored page is no longer kept.' : `The stored page could not be read (HTTP ${r.status}).`);
     return r.text();
   },

@@ -111,7 +111,7 @@ export function ReviewScreen() {
       )}
       <ProblemText error={queue.error} />
       <p className="muted" aria-live="polite">
-        {queue.isPending ? 'Loading…' : `${first?.total.toLocaleString('en') ?? 0} imports match.`} Keys: j / k move, Enter or o open, Escape close
+        {queue.isPending ? 'Loading…' : `${(first?.total ?? 0).toLocaleString('en')} ${first?.total === 1 ? 'import matches' : 'imports match'}.`} Keys: j / k move, Enter or o open, Escape close
         {can('curator') ? '; a approve, r reject, d defer.' : '.'}
       </p>
       <ExportButtons what="these imports" fileName={`batch-${filter.batch ?? ''}-staged`} urlFor={(f) => stagedExportUrl(filter, f)}

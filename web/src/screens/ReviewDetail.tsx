@@ -172,12 +172,19 @@ export function ReviewDetailPanel({ id, onClose }: { id: number; onClose: () => 
               {actionProblem(act.error)}
             </p>
           )}
-          <Record d={d} />
-          <Names d={d} />
-          <Sections d={d} />
-          <LookAlikes d={d} />
-          <SourcePage id={id} />
-          <Provenance d={d} />
+          {/* On a wide screen the stored page stands beside the record it was read into; on a narrow one, below it. */}
+          <div className="detailgrid">
+            <div className="detailmain">
+              <Record d={d} />
+              <Names d={d} />
+              <Sections d={d} />
+              <LookAlikes d={d} />
+              <Provenance d={d} />
+            </div>
+            <div className="detailside">
+              <SourcePage id={id} />
+            </div>
+          </div>
         </>
       )}
     </aside>
@@ -500,7 +507,7 @@ function SourcePage({ id }: { id: number }) {
   return (
     <section aria-labelledby="page-title">
       <h3 id="page-title">Stored source page</h3>
-      <p className="muted">As fetched, shown inert: no script runs and nothing is loaded from the source host.</p>
+      <p className="muted">Its text and structure as fetched, shown inert: scripts, styles and other hosts' images are left out, and nothing is loaded from the source host.</p>
       {page.isPending && <p>Loading…</p>}
       {page.error && (
         <p role="alert" className="error">

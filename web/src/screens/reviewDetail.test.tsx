@@ -115,7 +115,7 @@ describe('review detail', () => {
     expect(doc).toContain('<p>the stored page</p>');
     expect(doc.startsWith(`<meta http-equiv="Content-Security-Policy" content="default-src 'none';`)).toBe(true);
     // Fetched with the key, never navigated to.
-    const call = api.fetchMock.mock.calls.find(([u]) => String(u) === '/v1/admin/review/5/page')!;
+    const call = api.fetchMock.mock.calls.find(([u]) => String(u) === '/v1/admin/review/5/page?view=reading')!;
     expect(new Headers((call[1] as RequestInit).headers).get('X-Api-Key')).toBe('gk_test');
   });
 
