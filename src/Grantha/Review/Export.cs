@@ -21,6 +21,15 @@ public sealed record ExportFilter(long? BatchId, string? State = null, string? F
     public ExportWhat What { get; init; } = ExportWhat.Staged;
     public KrithiFilter Krithis { get; init; } = new();
 
+    /// <summary>Staged imports: the review queue's filter (the API's export); without it, the batch, state and flag above.</summary>
+    public ReviewFilter? Queue { get; init; }
+
+    /// <summary>The staged imports this export takes, as the review queue would list them.</summary>
+    internal ReviewFilter StagedFilter => Queue ?? new ReviewFilter
+    {
+        BatchId = BatchId, States = State is null ? null : [State], AnyFlags = Flag is null ? 0 : ReviewFlags.Parse(Flag),
+    };
+
     public static ExportFilter OfKrithis(long? batchId = null, KrithiFilter? filter = null) =>
         new(batchId) { What = ExportWhat.Krithis, Krithis = filter ?? new() };
 }
@@ -85,7 +94,7 @@ public static class Export
             return;
         }
         if (filter.Krithis != new KrithiFilter())
-            throw new ArgumentException("status, text, raga, composer and deity filter krithis, not staged imports: filter staged imports by state or flag.");
+            throw new ArgumentException("status and deity filter krithis, not staged imports: filter staged imports as the review queue does (state, flag, quality, text, composer, raga).");
         await StagedExport.ValidateAsync(db, filter, ct);
     }
 

@@ -10,14 +10,15 @@ public static class ExportApi
     public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/admin/export", ExportAsync).RequireRole(Role.Viewer).WithTags("Review")
-            .WithSummary("Export for QA: ?what=staged&batch=N[&state=..][&flag=..] (the default) or ?what=krithis[&batch=N][&text=..][&raga=..][&composer=..][&deity=..][&status=..]; " +
+            .WithSummary("Export for QA: ?what=staged&batch=N with the review queue's filters (state, flag, withoutFlag, noFlags, minQuality, maxQuality, composer, raga, text, <field>Min/<field>Max) (the default) or ?what=krithis[&batch=N][&text=..][&raga=..][&composer=..][&deity=..][&status=..]; " +
                          "&format=csv|json|jsonl[&bom=true]")
             .Produces(200, contentType: "text/csv").ProducesProblem(400).ProducesProblem(404);
         return app;
     }
 
     static async Task<IResult> ExportAsync(HttpContext http, Db db, string? what, string? batch, string? format, string? state, string? flag,
-        string? text, string? raga, string? composer, string? deity, string? status, string? bom, CancellationToken ct)
+        string? text, string? raga, string? composer, string? deity, string? status, string? bom,
+        string? withoutFlag, string? noFlags, string? minQuality, string? maxQuality, CancellationToken ct)
     {
         // Everything is checked before the first byte: once the body has started, an error can no longer be a problem response.
         ExportFormat f;
@@ -34,7 +35,11 @@ public static class ExportApi
             filter = new ExportFilter(batchId, Blank(state), Blank(flag))
             {
                 What = w,
-                Krithis = new KrithiFilter(Blank(text), Blank(raga), Blank(composer), Blank(deity), Blank(status)),
+                Krithis = w == ExportWhat.Staged && Blank(deity) is null && Blank(status) is null ? new KrithiFilter()
+                    : new KrithiFilter(Blank(text), Blank(raga), Blank(composer), Blank(deity), Blank(status)),
+                // Staged imports: every filter of the review queue, so the file holds what the queue shows.
+                Queue = w != ExportWhat.Staged ? null : ReviewApi.QueueFilter(http, batchId, Blank(state), Blank(flag), Blank(withoutFlag),
+                    Flag(noFlags, "noFlags"), Number(minQuality, "minQuality"), Number(maxQuality, "maxQuality"), Blank(composer), Blank(raga), Blank(text)),
             };
             await Export.ValidateAsync(db, filter, ct);
         }
@@ -49,6 +54,13 @@ public static class ExportApi
     }
 
     static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    static double? Number(string? s, string name) => Blank(s) is not { } v ? null
+        : double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d
+        : throw new ArgumentException($"{name} must be a number between 0 and 1.");
+
+    static bool? Flag(string? s, string name) => Blank(s) is not { } v ? null
+        : bool.TryParse(v, out var b) ? b : throw new ArgumentException($"{name} is true or false.");
 
     static IResult Problem(int status, string title, string detail) => TypedResults.Problem(title: title, detail: detail, statusCode: status);
 }

@@ -63,20 +63,7 @@ public static class ReviewApi
     static async Task<IResult> ListAsync(HttpContext http, Db db, long? batch, string? state, string? flag, string? withoutFlag, bool? noFlags, double? minQuality, double? maxQuality,
         string? composer, string? raga, string? text, string? sort, string? after, int? limit, CancellationToken ct)
     {
-        var confidence = new List<ConfidenceRange>();
-        foreach (var field in ReviewFilter.ConfidenceFields)
-        {
-            var min = Number(http, field + "Min");
-            var max = Number(http, field + "Max");
-            if (min is not null || max is not null) confidence.Add(new ConfidenceRange(field, min, max));
-        }
-        var filter = new ReviewFilter
-        {
-            BatchId = batch, States = List(state), MinQuality = minQuality, MaxQuality = maxQuality, Confidence = confidence,
-            ComposerId = composer, RagaId = raga, Text = text, NoFlags = noFlags ?? false,
-            AnyFlags = (List(flag) ?? []).Aggregate(0, (a, f) => a | ReviewFlags.Parse(f)),
-            WithoutFlags = (List(withoutFlag) ?? []).Aggregate(0, (a, f) => a | ReviewFlags.Parse(f)),
-        };
+        var filter = QueueFilter(http, batch, state, flag, withoutFlag, noFlags, minQuality, maxQuality, composer, raga, text);
         return TypedResults.Ok(await ReviewQueue.ListAsync(db, filter, sort, after, limit ?? ReviewQueue.PageDefault, ct));
     }
 
@@ -146,6 +133,26 @@ public static class ReviewApi
     }
 
     static string ETag(long version) => $"\"{version}\"";
+
+    /// <summary>The queue's filter from its query parameters: the list and its export (GET /v1/admin/export?what=staged) read the same ones.</summary>
+    internal static ReviewFilter QueueFilter(HttpContext http, long? batch, string? state, string? flag, string? withoutFlag, bool? noFlags,
+        double? minQuality, double? maxQuality, string? composer, string? raga, string? text)
+    {
+        var confidence = new List<ConfidenceRange>();
+        foreach (var field in ReviewFilter.ConfidenceFields)
+        {
+            var min = Number(http, field + "Min");
+            var max = Number(http, field + "Max");
+            if (min is not null || max is not null) confidence.Add(new ConfidenceRange(field, min, max));
+        }
+        return new ReviewFilter
+        {
+            BatchId = batch, States = List(state), MinQuality = minQuality, MaxQuality = maxQuality, Confidence = confidence,
+            ComposerId = composer, RagaId = raga, Text = text, NoFlags = noFlags ?? false,
+            AnyFlags = (List(flag) ?? []).Aggregate(0, (a, f) => a | ReviewFlags.Parse(f)),
+            WithoutFlags = (List(withoutFlag) ?? []).Aggregate(0, (a, f) => a | ReviewFlags.Parse(f)),
+        }.Validate();
+    }
 
     static IReadOnlyList<string>? List(string? csv) =>
         string.IsNullOrWhiteSpace(csv) ? null : csv.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -25,9 +25,10 @@ public static class StagedExport
 
     public static async Task ValidateAsync(Db db, ExportFilter filter, CancellationToken ct = default)
     {
-        if (filter.State is not null && !States.Contains(filter.State))
+        // The API's export checked the queue's filter as it was made (ReviewFilter.Validate); the CLI's has one state and one flag.
+        if (filter.Queue is null && filter.State is not null && !States.Contains(filter.State))
             throw new ArgumentException($"Unknown state '{filter.State}': use {string.Join(", ", States)}.");
-        if (filter.Flag is not null && !FlagKinds.Contains(filter.Flag))
+        if (filter.Queue is null && filter.Flag is not null && !FlagKinds.Contains(filter.Flag))
             throw new ArgumentException($"Unknown flag '{filter.Flag}': use {string.Join(", ", FlagKinds)}.");
         var batch = filter.BatchId ?? throw new ArgumentException("Staged imports are exported one batch at a time: give the batch id.");
         _ = await Batches.GetAsync(db, batch, ct) ?? throw new BatchNotFoundException(batch);
@@ -43,12 +44,8 @@ public static class StagedExport
     public static async IAsyncEnumerable<Import> ReadAsync(Db db, ExportFilter filter, [EnumeratorCancellation] CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
-        var rows = c.QueryUnbufferedAsync<Row>(Sql, new
-        {
-            batchId = filter.BatchId,
-            state = filter.State,
-            flag = filter.Flag is null ? 0 : ReviewFlags.Parse(filter.Flag),
-        });
+        var (where, args) = filter.StagedFilter.Sql(db.Dialect);
+        var rows = c.QueryUnbufferedAsync<Row>(Sql.Replace("{where}", where, StringComparison.Ordinal), args);
         Row? first = null;
         var list = new List<Row>();
         await foreach (var r in rows.WithCancellation(ct))
@@ -74,7 +71,7 @@ public static class StagedExport
           LEFT JOIN staged_import_row sr ON sr.staged_import_id = s.id
           LEFT JOIN manifest_row m ON m.id = sr.manifest_row_id
           LEFT JOIN manifest_file f ON f.id = m.manifest_file_id
-         WHERE s.batch_id = @batchId AND (@state IS NULL OR s.review_state = @state) AND (@flag = 0 OR (s.flags & @flag) <> 0)
+         WHERE {where}
          ORDER BY s.id, m.id
         """;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Dapper;
@@ -218,6 +219,37 @@ public class ExportTests
         (await viewer.GetAsync("/v1/admin/export?batch=abc", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await viewer.GetAsync("/v1/admin/export?batch=9999&format=csv", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await f.Client(null).GetAsync($"/v1/admin/export?batch={s.Batch}&format=csv", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task Api_export_takes_every_filter_of_the_review_queue_and_holds_what_the_queue_lists(string store)
+    {
+        await using var f = await ApiFixture.StartAsync(store);
+        var s = await SeedAsync(f.Store.Db);
+        await f.Store.Db.WriteAsync((c, tx) => c.ExecuteAsync(
+            "UPDATE staged_import SET quality = CASE WHEN id = @i3 THEN 0.95 ELSE quality END, title_key = CASE WHEN id = @i4 THEN @key ELSE 'title' END WHERE batch_id = @b",
+            new { i3 = s.Imports[2], i4 = s.Imports[3], b = s.Batch, key = Grantha.Reference.NameKey.Of("kamalAmbA navAvaraNa") }, tx), Ct);
+        var viewer = f.Client(Role.Viewer);
+
+        foreach (var (filter, expected) in new (string, long[])[]
+                 {
+                     ("minQuality=0.9", [s.Imports[2]]),
+                     ("text=Kamalamba", [s.Imports[3]]),
+                     ("state=ready,needs_review&noFlags=true", [s.Imports[0]]),
+                     ("withoutFlag=unresolved&maxQuality=0.8", [s.Imports[0]]),
+                     ("state=ready&flag=near_duplicate", [s.Imports[2]]),
+                 })
+        {
+            var export = await viewer.GetAsync($"/v1/admin/export?batch={s.Batch}&format=jsonl&{filter}", Ct);
+            export.StatusCode.ShouldBe(HttpStatusCode.OK, filter);
+            var ids = Lines(await export.Content.ReadAsStringAsync(Ct)).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("import_id").GetInt64()).ToArray();
+            ids.ShouldBe(expected, filter);
+            // The queue lists the same imports for the same filter.
+            var queue = await viewer.GetFromJsonAsync<JsonElement>($"/v1/admin/review?batch={s.Batch}&{filter}", Ct);
+            queue.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt64()).Order().ToArray().ShouldBe(expected, filter);
+        }
+        foreach (var bad in new[] { "minQuality=abc", "minQuality=2", "noFlags=maybe", "state=ready,nope", "withoutFlag=nope", "composerMin=x" })
+            (await viewer.GetAsync($"/v1/admin/export?batch={s.Batch}&{bad}", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest, bad);
     }
 
     internal static async Task<(int Code, string Err)> RunAsync(params string[] args)

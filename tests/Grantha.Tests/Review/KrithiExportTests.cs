@@ -199,7 +199,7 @@ public class KrithiExportTests
         await ShouldBeProblemAsync("what=krithis&format=xlsx", HttpStatusCode.BadRequest, "xlsx");
         await ShouldBeProblemAsync("what=krithis&status=deleted", HttpStatusCode.BadRequest, "Unknown status 'deleted'");
         await ShouldBeProblemAsync("what=krithis&state=resolved", HttpStatusCode.BadRequest, "filter staged imports, not krithis");
-        await ShouldBeProblemAsync("what=staged&batch=1&raga=bowli", HttpStatusCode.BadRequest, "filter krithis, not staged imports");
+        await ShouldBeProblemAsync("what=staged&batch=1&deity=shiva", HttpStatusCode.BadRequest, "filter krithis, not staged imports");
         await ShouldBeProblemAsync("what=staged&format=csv", HttpStatusCode.BadRequest, "?batch=<id>");
         await ShouldBeProblemAsync("what=krithis&batch=x", HttpStatusCode.BadRequest, "batch must be a batch id");
         await ShouldBeProblemAsync("what=krithis&batch=9999", HttpStatusCode.NotFound, "Batch 9999 does not exist");

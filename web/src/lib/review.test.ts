@@ -31,8 +31,8 @@ describe('field by field', () => {
 });
 
 describe('export addresses', () => {
-  it('the queue: batch, state and flag of the filter; none without a batch', () => {
-    expect(stagedExportUrl({ batch: ' 4 ', state: 'ready', flag: 'warnings', text: 'x' }, 'csv')).toBe('/v1/admin/export?what=staged&batch=4&state=ready&flag=warnings&format=csv');
+  it('the queue: its whole filter; none without a batch', () => {
+    expect(stagedExportUrl({ batch: ' 4 ', state: 'ready', flag: 'warnings', text: 'x', minQuality: '0.5' }, 'csv')).toBe('/v1/admin/export?what=staged&batch=4&state=ready&flag=warnings&text=x&minQuality=0.5&format=csv');
     expect(stagedExportUrl({ state: 'ready' }, 'csv')).toBeNull();
   });
   it('the catalog: every filter it has', () => {

@@ -158,7 +158,7 @@ export const reviewApi = {
 export function stagedExportUrl(filter: ReviewFilter, format: ExportFormat): string | null {
   const batch = filter.batch?.trim();
   if (!batch) return null;
-  return `/v1/admin/export${query({ what: 'staged', batch, state: filter.state, flag: filter.flag, format })}`;
+  return `/v1/admin/export${query({ what: 'staged', batch, state: filter.state, flag: filter.flag, text: filter.text?.trim(), minQuality: filter.minQuality?.trim(), format })}`;
 }
 
 /** The export of the catalog as filtered. */

@@ -115,8 +115,7 @@ export function ReviewScreen() {
         {can('curator') ? '; a approve, r reject, d defer.' : '.'}
       </p>
       <ExportButtons what="these imports" fileName={`batch-${filter.batch ?? ''}-staged`} urlFor={(f) => stagedExportUrl(filter, f)}
-        why="Filter by a batch to export its imports (the export takes the batch, state and flag)."
-        note={filter.text || filter.minQuality ? 'The export takes the batch, state and flag, not the title text or minimum quality.' : undefined} />
+        why="Filter by a batch to export its imports: the export holds what the queue shows for that batch." />
       <div className={opened !== null ? 'reviewlayout open' : 'reviewlayout'}>
         <div>
           <ol className="queue" onKeyDown={keys} aria-label="Imports">

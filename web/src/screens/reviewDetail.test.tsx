@@ -297,13 +297,11 @@ describe('export', () => {
     await userEvent.selectOptions(screen.getByLabelText('State'), 'ready');
     await userEvent.type(screen.getByLabelText('Title contains'), 'rama');
     await userEvent.click(screen.getByRole('button', { name: 'Filter' }));
-    // The export has no title filter: said, not silently dropped.
-    expect(within(group).getByText('The export takes the batch, state and flag, not the title text or minimum quality.')).toBeInTheDocument();
     await userEvent.click(within(group).getByRole('button', { name: 'JSON Lines' }));
     expect(await within(group).findByRole('status')).toHaveTextContent('Downloaded batch-3-staged.jsonl.');
     expect(saved).toEqual(['batch-3-staged.jsonl blob:export']);
     const call = api.fetchMock.mock.calls.find(([u]) => String(u).startsWith('/v1/admin/export'))!;
-    expect(String(call[0])).toBe('/v1/admin/export?what=staged&batch=3&state=ready&format=jsonl');
+    expect(String(call[0])).toBe('/v1/admin/export?what=staged&batch=3&state=ready&text=rama&format=jsonl');
     expect(new Headers((call[1] as RequestInit).headers).get('X-Api-Key')).toBe('gk_test');
   });
 
