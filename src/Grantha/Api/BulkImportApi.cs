@@ -63,6 +63,8 @@ public static class BulkImportApi
         read.MapGet("/batches/{id:long}/events", EventsAsync).WithSummary("The batch's event log, oldest first (?after=<id>)");
         read.MapGet("/tasks/{taskId:long}", async Task<Results<Ok<StageTask>, ProblemHttpResult>> (long taskId, Db db, CancellationToken ct) =>
             await Batches.TaskAsync(db, taskId, ct) is { } t ? TypedResults.Ok(t) : TypedResults.Problem(title: "Not found", detail: $"Task {taskId} does not exist.", statusCode: 404));
+        read.MapGet("/tasks/{taskId:long}/page", TaskPageAsync)
+            .WithSummary("The page a task fetched or reads, served inert (sandboxed: no script runs, nothing is fetched); ?view=reading: its text and structure only");
         Extract.ExtractApi.Map(api);
         Resolve.ResolveApi.Map(api);
         return app;
@@ -244,4 +246,23 @@ public static class BulkImportApi
         ? throw new ArgumentException($"limit must be between 1 and {PageMax}.") : limit.Value;
 
     static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(title: title, detail: detail, statusCode: status);
+
+    /// <summary>
+    /// A task's stored page: what a FETCH task stored (else the newest page of its URL, e.g. while it waits to retry),
+    /// and for the later stages the newest page of the URL they read. A manifest task reads a file, not a page.
+    /// </summary>
+    static async Task<IResult> TaskPageAsync(long taskId, string? view, Db db, HttpContext http, CancellationToken ct)
+    {
+        if (!Review.ReadingPage.IsView(view)) return TypedResults.Problem(title: "Bad request", detail: Review.ReadingPage.ViewProblem, statusCode: 400);
+        if (await Batches.TaskAsync(db, taskId, ct) is not { } task)
+            return TypedResults.Problem(title: "Not found", detail: $"Task {taskId} does not exist.", statusCode: 404);
+        if (task.Stage == Manifest.ManifestHandler.Name)
+            return TypedResults.Problem(title: "Not found", detail: $"Task {taskId} reads a manifest file, not a page.", statusCode: 404);
+        var pages = new Fetch.PageStore(db);
+        var page = (task.Stage == Fetch.FetchHandler.Name ? await pages.GetForTaskAsync(taskId, ct) : null) ?? await pages.GetLatestAsync(task.Subject, ct);
+        if (page is null) return TypedResults.Problem(title: "Not found", detail: $"No page is stored for task {taskId} yet.", statusCode: 404);
+        var body = await pages.LoadBodyAsync(page.Sha256, ct);
+        if (body is null) return TypedResults.Problem(title: "Not found", detail: $"The stored page of task {taskId} is no longer kept.", statusCode: 404);
+        return Review.ReadingPage.Serve(http, body, view);
+    }
 }

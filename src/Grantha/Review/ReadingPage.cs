@@ -17,6 +17,26 @@ public static class ReadingPage
 
     static readonly HashSet<string> UrlAttributes = new(StringComparer.OrdinalIgnoreCase) { "src", "srcset", "poster", "data", "background", "action", "formaction", "ping", "lowsrc", "href", "xlink:href", "cite", "longdesc", "usemap" };
 
+    /// <summary>A view (<c>stored</c>, the default, or <c>reading</c>) a request may ask for; null when it names another.</summary>
+    public static bool IsView(string? view) => view is null or "" or "stored" or "reading";
+
+    public const string ViewProblem = "view is stored (the bytes as fetched, the default) or reading (text and structure only).";
+
+    /// <summary>
+    /// A stored page as an answer, made inert: a sandbox CSP with nothing allowed but inline styles and inline
+    /// images, no referrer, no sniffing, not framable by others. Scripts do not run and the browser fetches
+    /// nothing from the source host (nor from anywhere).
+    /// </summary>
+    public static IResult Serve(HttpContext http, byte[] body, string? view)
+    {
+        var h = http.Response.Headers;
+        h.ContentSecurityPolicy = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'self'; base-uri 'none'";
+        h.XContentTypeOptions = "nosniff";
+        h["Referrer-Policy"] = "no-referrer";
+        h.CacheControl = "private, max-age=300";
+        return view == "reading" ? Results.Text(Render(body), "text/html; charset=utf-8") : Results.Bytes(body, "text/html; charset=utf-8");
+    }
+
     public static string Render(byte[] body)
     {
         var html = PageDecoder.Decode(body, null, new List<ExtractWarning>());

@@ -75,15 +75,10 @@ public static class ReviewApi
         return TypedResults.Ok(d);
     }
 
-    /// <summary>
-    /// The stored bytes as the source sent them, made inert: a sandbox CSP with nothing allowed but inline
-    /// styles and inline images, no referrer, no sniffing, not framable by others. Scripts do not run and
-    /// the browser fetches nothing from the source host (nor from anywhere).
-    /// </summary>
+    /// <summary>The page the extraction read, as the source sent it or as a reading view, made inert (<see cref="ReadingPage.Serve"/>).</summary>
     static async Task<IResult> PageAsync(long id, string? view, Db db, HttpContext http, CancellationToken ct)
     {
-        if (view is not (null or "" or "stored" or "reading"))
-            return TypedResults.Problem(title: "Bad request", detail: "view is stored (the bytes as fetched, the default) or reading (text and structure only).", statusCode: 400);
+        if (!ReadingPage.IsView(view)) return TypedResults.Problem(title: "Bad request", detail: ReadingPage.ViewProblem, statusCode: 400);
         // The page the extraction read (its content hash), not whatever was fetched for the URL later.
         var sha = await db.ReadAsync(c => Dapper.SqlMapper.ExecuteScalarAsync<string?>(c,
             "SELECT x.sha256 FROM staged_import s JOIN extraction x ON x.id = s.extraction_id WHERE s.id = @id", new { id }), ct);
@@ -91,14 +86,7 @@ public static class ReviewApi
             return TypedResults.Problem(title: "Not found", detail: $"Staged import {id} has no stored page.", statusCode: 404);
         var body = await new PageStore(db).LoadBodyAsync(sha, ct);
         if (body is null) return TypedResults.Problem(title: "Not found", detail: $"The stored page of staged import {id} is no longer kept.", statusCode: 404);
-        var h = http.Response.Headers;
-        h.ContentSecurityPolicy = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'self'; base-uri 'none'";
-        h.XContentTypeOptions = "nosniff";
-        h["Referrer-Policy"] = "no-referrer";
-        h.CacheControl = "private, max-age=300";
-        return view == "reading"
-            ? Results.Text(ReadingPage.Render(body), "text/html; charset=utf-8")
-            : Results.Bytes(body, "text/html; charset=utf-8");
+        return ReadingPage.Serve(http, body, view);
     }
 
     static async Task<IResult> BulkAsync(BulkJson? body, Db db, Pipeline pipeline, HttpContext http, CancellationToken ct)

@@ -131,6 +131,24 @@ public class ReviewApiTests
         text.ShouldNotContain("<script", Case.Insensitive);
         text.ShouldContain("<body", Case.Insensitive);
         (await viewer.GetAsync($"{Review}/{readyId}/page?view=raw", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        // A task's stored page (the batch screen's task drawer): the FETCH task's page, the later stages' page of their URL.
+        var tasks = (await f.Store.Db.ReadAsync(c => Dapper.SqlMapper.QueryAsync<(long Id, string Stage)>(c,
+            "SELECT id, stage FROM stage_task WHERE batch_id = @batch AND state = 'SUCCEEDED' ORDER BY id", new { batch }), Ct)).ToList();
+        foreach (var stage in new[] { "FETCH", "EXTRACT" })
+        {
+            var taskPage = await viewer.GetAsync($"/v1/admin/bulk-import/tasks/{tasks.First(t => t.Stage == stage).Id}/page?view=reading", Ct);
+            taskPage.StatusCode.ShouldBe(HttpStatusCode.OK, stage);
+            string.Join(" ", taskPage.Headers.GetValues("Content-Security-Policy")).ShouldContain("sandbox");
+            (await taskPage.Content.ReadAsStringAsync(Ct)).ShouldNotContain("<script", Case.Insensitive);
+        }
+        var stored = await viewer.GetAsync($"/v1/admin/bulk-import/tasks/{tasks.First(t => t.Stage == "FETCH").Id}/page", Ct);
+        (await stored.Content.ReadAsByteArrayAsync(Ct)).Length.ShouldBeGreaterThan(1000);
+        var manifestTask = await viewer.GetAsync($"/v1/admin/bulk-import/tasks/{tasks.First(t => t.Stage == "MANIFEST").Id}/page", Ct);
+        manifestTask.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await manifestTask.Content.ReadAsStringAsync(Ct)).ShouldContain("manifest file, not a page");
+        (await viewer.GetAsync("/v1/admin/bulk-import/tasks/99999999/page", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await viewer.GetAsync($"/v1/admin/bulk-import/tasks/{tasks[0].Id}/page?view=raw", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await f.Client(null).GetAsync($"/v1/admin/bulk-import/tasks/{tasks[0].Id}/page", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
 
         // Curators review but do not run imports; operators do not delete.
         (await curator.PostAsync("/v1/admin/bulk-import/batches", ApiFixture.Upload("m.csv", "Krithi,Raga,Hyperlink\r\nx,y,http://a.test/x\r\n"), Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);

@@ -1,5 +1,5 @@
 // The batch screen's newer parts: the hosts panel, selection controls, curator choices for blocked names, and export.
-import { call, query, type BatchView, type ControlResult, type ErrorGroup, type TaskFilter } from './api';
+import { ApiError, call, query, type BatchView, type ControlResult, type ErrorGroup, type Problem, type TaskFilter } from './api';
 
 const bulk = '/v1/admin/bulk-import';
 
@@ -73,6 +73,22 @@ export interface ChoiceResult {
 export const taskIdsMax = 10_000;
 
 export const batchApi = {
+  /** A task's stored page as a reading view (text and structure only), to be shown in a sandboxed srcdoc frame. */
+  taskPage: async (key: string, taskId: number): Promise<string> => {
+    const r = await fetch(`${bulk}/tasks/${taskId}/page?view=reading`, { headers: { 'X-Api-Key': key, Accept: 'text/html' } });
+    if (!r.ok) {
+      let problem: Problem = { status: r.status, title: r.statusText };
+      try {
+        problem = { ...problem, ...(await r.json()) };
+      } catch {
+        // Not problem details: the status says it.
+      }
+      throw new ApiError(r.status, problem);
+    }
+    return r.text();
+  },
+  /** The stored page as the source sent it (the evidence). */
+  taskPageUrl: (taskId: number) => `${bulk}/tasks/${taskId}/page`,
   hosts: (key: string, id: number) => call<HostsView>(key, `${bulk}/batches/${id}/hosts`),
   resolution: (key: string, id: number) => call<ResolutionSummary>(key, `${bulk}/batches/${id}/resolution`),
   choose: (key: string, id: number, choice: { kind: string; name: string; entityId: string }) =>
@@ -95,33 +111,6 @@ export const batchApi = {
 /** The streaming export of the task list with its filter (every matching task, not only the loaded pages). */
 export function taskExportUrl(id: number, filter: TaskFilter, format: 'csv' | 'jsonl' = 'csv'): string {
   return `${bulk}/batches/${id}/tasks/export${query({ format, stage: filter.stage, state: filter.state, code: filter.code, host: filter.host, q: filter.q })}`;
-}
-
-/** Fetches with the key (a plain link cannot send the header) and saves the answer under `fileName`. */
-export async function download(key: string, url: string, fileName: string): Promise<void> {
-  const response = await fetch(url, { headers: { 'X-Api-Key': key } });
-  if (!response.ok) {
-    let detail = `HTTP ${response.status}`;
-    try {
-      const p = await response.json();
-      detail = [p.title, p.detail].filter(Boolean).join(': ') || detail;
-    } catch {
-      // Not problem details: the status says it.
-    }
-    throw new Error(detail);
-  }
-  saveBlob(await response.blob(), fileName);
-}
-
-export function saveBlob(blob: Blob, fileName: string) {
-  const href = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = href;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  URL.revokeObjectURL(href);
 }
 
 export function csvCell(v: unknown): string {

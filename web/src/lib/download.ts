@@ -34,7 +34,12 @@ export async function download(key: string, url: string, fallbackName: string): 
     throw new ApiError(response.status, problem);
   }
   const name = fileNameOf(response.headers.get('Content-Disposition')) ?? fallbackName;
-  const blob = await response.blob();
+  saveBlob(await response.blob(), name);
+  return name;
+}
+
+/** Hands a blob to the browser as a download named `name`. */
+export function saveBlob(blob: Blob, name: string) {
   const href = URL.createObjectURL(blob);
   try {
     const a = document.createElement('a');
@@ -48,5 +53,4 @@ export async function download(key: string, url: string, fallbackName: string): 
     // After the click the browser holds its own reference; revoking on the next tick frees the blob.
     setTimeout(() => URL.revokeObjectURL(href), 0);
   }
-  return name;
 }

@@ -10,9 +10,7 @@ import {
   batchApi,
   createThrottle,
   csvCell,
-  download,
   errorGroupsCsv,
-  saveBlob,
   selectionConfirmation,
   selectionResult,
   taskExportUrl,
@@ -22,11 +20,13 @@ import {
 } from '../lib/batch';
 import { affected, useEventStream } from '../lib/live';
 import { addSample, eta, formatAge, formatDuration, stageProgress, type Sample } from '../lib/progress';
+import { download, saveBlob } from '../lib/download';
 import { useSession } from '../lib/session';
 import { Throughput } from './Throughput';
 import { ActionButton } from './batch/ActionButton';
 import { BlockedNames } from './batch/BlockedNames';
 import { Hosts, hostsQueryKey } from './batch/Hosts';
+import { TaskPage } from './batch/TaskPage';
 
 /** Batch-level and job-level happenings for the timeline; one line per task would drown them. */
 const timelineKinds = /^(batch_|job_|tasks_|manifest_)/;
@@ -586,6 +586,7 @@ function TaskDrawer({ taskId, batch, onClose }: { taskId: number; batch: BatchVi
           )}
         </>
       )}
+      {t && t.stage !== 'MANIFEST' && <TaskPage taskId={t.id} />}
       <h3>Events</h3>
       <ProblemText error={events.error} />
       <ol className="events">

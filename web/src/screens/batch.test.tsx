@@ -232,3 +232,45 @@ describe('viewer', () => {
     for (const name of [/retry/i, /requeue/i, /^choose/i]) expect(screen.queryByRole('button', { name })).not.toBeInTheDocument();
   });
 });
+
+describe('task drawer', () => {
+  it('shows the task’s stored page on request, inert, fetched with the key as a reading view', async () => {
+    const api = mockApi(
+      withGet({
+        ...routes(),
+        '/v1/admin/bulk-import/tasks/11': task(11, { state: 'SUCCEEDED', errorCode: null }),
+        '/v1/admin/bulk-import/tasks/11/page': () => ({ json: '<html><body><p>pallavi of task 11</p></body></html>' }),
+      }),
+    );
+    signedIn('viewer');
+    render(<App />);
+    await userEvent.click(await screen.findByRole('button', { name: /#11/ }));
+    const drawer = await screen.findByRole('dialog', { name: 'Task #11' });
+    // Nothing is read until asked for.
+    expect(api.count('GET', '/v1/admin/bulk-import/tasks/11/page')).toBe(0);
+    await userEvent.click(within(drawer).getByRole('button', { name: 'Show the stored page' }));
+    const frame = await within(drawer).findByTitle('Stored page of task #11 (inert)');
+    expect(frame.getAttribute('sandbox')).toBe('');
+    expect(frame.getAttribute('src')).toBeNull();
+    expect(frame.getAttribute('srcdoc')).toContain('pallavi of task 11');
+    expect(frame.getAttribute('srcdoc')).toContain("default-src 'none'");
+    const call = api.fetchMock.mock.calls.find(([u]) => String(u).includes('/tasks/11/page'))!;
+    expect(String(call[0])).toBe('/v1/admin/bulk-import/tasks/11/page?view=reading');
+    expect(new Headers((call[1] as RequestInit).headers).get('X-Api-Key')).toBe('gk_test');
+  });
+
+  it('offers no stored page for the manifest task, which reads a file', async () => {
+    mockApi(
+      withGet({
+        ...routes({ [`${bulk}/tasks`]: { items: [task(1, { stage: 'MANIFEST', state: 'SUCCEEDED', subject: 'm.csv', host: null, errorCode: null })], next: null } }),
+        '/v1/admin/bulk-import/tasks/1': task(1, { stage: 'MANIFEST', state: 'SUCCEEDED', subject: 'm.csv', host: null, errorCode: null }),
+      }),
+    );
+    signedIn('viewer');
+    render(<App />);
+    await userEvent.click(await screen.findByRole('button', { name: /m\.csv/ }));
+    const drawer = await screen.findByRole('dialog', { name: 'Task #1' });
+    await within(drawer).findByText('m.csv');
+    expect(within(drawer).queryByRole('button', { name: 'Show the stored page' })).toBeNull();
+  });
+});
