@@ -197,13 +197,17 @@ public static class DashboardBench
         while ((await Batches.GetAsync(db, batch))!.Status is not (BatchStatus.Completed or BatchStatus.Cancelled))
             await Task.Delay(200);
         var importSeconds = sw.Elapsed.TotalSeconds;
-        await Task.Delay(3_000); // the last changes reach the screen
-        var seen = JsonSerializer.Deserialize<List<Seen>>(await page.EvaluateAsync<string>("() => JSON.stringify(window.__seen)"),
-            new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-
         var finished = (await db.ReadAsync(c => c.QueryAsync<(string Stage, long FinishedAt)>(
             "SELECT stage, finished_at FROM stage_task WHERE batch_id = @batch AND finished_at IS NOT NULL ORDER BY stage, finished_at", new { batch })))
             .GroupBy(r => r.Stage).ToDictionary(g => g.Key, g => g.Select(r => r.FinishedAt).ToList());
+        // The last changes reach the screen: wait until every stage shows its final count, for at most 20 s.
+        List<Seen> seen = [];
+        for (var waited = Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(20); await Task.Delay(250))
+        {
+            seen = JsonSerializer.Deserialize<List<Seen>>(await page.EvaluateAsync<string>("() => JSON.stringify(window.__seen)"),
+                new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+            if (finished.All(f => seen.Where(v => v.Stage == f.Key).Select(v => v.Done).DefaultIfEmpty(0).Max() >= f.Value.Count)) break;
+        }
         var lags = new List<double>();
         var missed = 0;
         var result = new Dictionary<string, object?> { ["live_delay_ms"] = delayMs, ["live_import_s"] = Math.Round(importSeconds, 1) };
@@ -219,6 +223,8 @@ public static class DashboardBench
                 stageLags.Add(Math.Max(0, shown.At - times[i]));
             }
             lags.AddRange(stageLags);
+            if (stageLags.Count < times.Count)
+                result[$"live_{stage.ToLowerInvariant()}_never_shown"] = $"{times.Count - stageLags.Count} (screen's last count {views.LastOrDefault()?.Done ?? 0} of {times.Count})";
             if (stageLags.Count > 0) result[$"live_{stage.ToLowerInvariant()}_p95_ms"] = Percentile(stageLags, 0.95);
         }
         result["live_tasks"] = lags.Count;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderHook, waitFor } from '@testing-library/react';
 import type { GranthaEvent } from './api';
-import { affected, createEventBuffer, parseMessage, refetchDelayMs, useEventStream } from './live';
+import { affected, createEventBuffer, createRefresher, parseMessage, refetchDelayMs, useEventStream } from './live';
 import { mockApi } from '../test/mockApi';
 
 const ev = (id: number, kind: string) => ({ id, kind, batchId: 1, jobId: null, taskId: null, actor: 'system', at: 0, data: null }) as GranthaEvent;
@@ -75,5 +75,39 @@ describe('the stream', () => {
     expect(api.stream.opened[0].lastEventId).toBeNull();
     expect(api.stream.opened[1].lastEventId).toBe('12');
     unmount();
+  });
+});
+
+describe('refresher', () => {
+  it('never starts a second read of a query while one runs, and reads once more after it for what came meanwhile', async () => {
+    const finish: (() => void)[] = [];
+    const reads: string[] = [];
+    const refresh = createRefresher((k) => {
+      reads.push(JSON.stringify(k));
+      return new Promise<void>((resolve) => finish.push(resolve));
+    });
+    refresh(['batch', 1]);
+    refresh(['batch', 1]);
+    refresh(['batch', 1]);
+    refresh(['errors', 1]);
+    expect(reads).toEqual(['["batch",1]', '["errors",1]']);
+    finish[0]();
+    await waitFor(() => expect(reads).toHaveLength(3));
+    expect(reads[2]).toBe('["batch",1]');
+    finish[2]();
+    finish[1]();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(reads).toHaveLength(3);
+    // Idle again: the next call reads at once.
+    refresh(['batch', 1]);
+    expect(reads).toHaveLength(4);
+  });
+
+  it('goes on after a failed read', async () => {
+    let n = 0;
+    const refresh = createRefresher(() => (n++ === 0 ? Promise.reject(new Error('down')) : Promise.resolve()));
+    refresh(['batch', 1]);
+    refresh(['batch', 1]);
+    await waitFor(() => expect(n).toBe(2));
   });
 });

@@ -18,7 +18,7 @@ import {
   tooMany,
   type HostsView,
 } from '../lib/batch';
-import { affected, useEventStream } from '../lib/live';
+import { affected, createRefresher, useEventStream } from '../lib/live';
 import { addSample, eta, formatAge, formatDuration, stageProgress, type Sample } from '../lib/progress';
 import { download, saveBlob } from '../lib/download';
 import { useSession } from '../lib/session';
@@ -44,15 +44,17 @@ export function BatchScreen({ id }: { id: number }) {
   const chartTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => void (chartTimer.current && clearTimeout(chartTimer.current)), []);
   // The hosts panel: read again on the batch's fetch events (task events of its FETCH job) and controls, at most once a second.
+  // Reads for events never cancel the read in flight (see createRefresher): a steady stream cannot starve the screen.
+  const refresh = useMemo(() => createRefresher((queryKey) => qc.invalidateQueries({ queryKey }, { cancelRefetch: false })), [qc]);
   const hostsThrottle = useMemo(() => createThrottle(() => qc.invalidateQueries({ queryKey: hostsQueryKey(id) }), 1_000), [qc, id]);
   useEffect(() => () => hostsThrottle.dispose(), [hostsThrottle]);
 
   const onEvents = useCallback(
     (events: GranthaEvent[]) => {
       const what = affected(events);
-      if (what.batch) qc.invalidateQueries({ queryKey: ['batch', id] });
-      if (what.errors) qc.invalidateQueries({ queryKey: ['errors', id] });
-      if (what.tasks) qc.invalidateQueries({ queryKey: ['tasks', id] });
+      if (what.batch) refresh(['batch', id]);
+      if (what.errors) refresh(['errors', id]);
+      if (what.tasks) refresh(['tasks', id]);
       if (what.tasks && chartTimer.current === null)
         chartTimer.current = setTimeout(() => {
           chartTimer.current = null;
@@ -63,7 +65,7 @@ export function BatchScreen({ id }: { id: number }) {
       const kept = events.filter((e) => timelineKinds.test(e.kind));
       if (kept.length) setLiveEvents((old) => [...old, ...kept].slice(-500));
     },
-    [qc, id, hostsThrottle],
+    [qc, id, hostsThrottle, refresh],
   );
   const live = useEventStream(key, id, onEvents);
 
