@@ -1,9 +1,9 @@
 // Bulk approval of a batch's imports: the dry run first (what would be approved, what skipped and why), only then
 // the real run, confirmed with its count; then the approval batch's figures, read again as its events arrive.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../components';
-import { useEventStream } from '../../lib/live';
+import { createRefresher, useEventStream } from '../../lib/live';
 import { actionProblem, rereadDelays, rereadUntil, reviewApi, type BulkCriteria, type BulkPlan, type BulkSummary } from '../../lib/review';
 import { useSession } from '../../lib/session';
 
@@ -167,6 +167,8 @@ function Progress({ id }: { id: number }) {
   const { key } = useSession();
   const qc = useQueryClient();
   const summary = useQuery({ queryKey: ['bulk-approve', id], queryFn: () => reviewApi.bulkSummary(key, id), staleTime: 0 });
+  // Reads for events never cancel the read in flight (a burst of approvals must not starve the figures).
+  const refresh = useMemo(() => createRefresher((queryKey) => qc.invalidateQueries({ queryKey }, { cancelRefetch: false })), [qc]);
   const done = summary.data ? settled(summary.data) : false;
   useEffect(() => {
     if (done) void qc.invalidateQueries({ queryKey: ['review'] });
@@ -174,7 +176,7 @@ function Progress({ id }: { id: number }) {
   const s = summary.data;
   return (
     <div role="status" className="result bulkprogress">
-      {!done && <Follow id={id} refetch={() => void summary.refetch()} />}
+      {!done && <Follow id={id} refetch={() => refresh(['bulk-approve', id])} />}
       {s ? (
         <>
           Approval batch {s.approvalBatchId} ({s.status.toLowerCase()}): {plural(s.approved, 'import')} approved of {s.matched.toLocaleString('en')} matched,{' '}
