@@ -233,6 +233,14 @@ public class DashboardBrowserTests
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" })).ToBeVisibleAsync();
         (await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).CountAsync()).ShouldBe(0);
         (await page.GetByRole(AriaRole.Heading, new() { Name = "Bulk approve" }).CountAsync()).ShouldBe(0);
+        // A viewer opens an import too (under the list at 390 px), and finds no choice to make.
+        var viewerFilters = page.Locator("form[aria-label='Review filters']");
+        await viewerFilters.Locator("select").First.SelectOptionAsync("");
+        await viewerFilters.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await page.Locator("ol.queue > li").First.GetByRole(AriaRole.Button, new() { Name = "Open #", Exact = false }).ClickAsync();
+        await Assertions.Expect(page.Locator("#review-detail").GetByRole(AriaRole.Heading, new() { Name = "Names" })).ToBeVisibleAsync();
+        (await page.GetByRole(AriaRole.Button, new() { Name = "Choose ", Exact = false }).CountAsync()).ShouldBe(0);
+        await Shot("09-review-viewer-390px");
 
         consoleErrors.ShouldBeEmpty();
         foreign.ShouldBeEmpty();
