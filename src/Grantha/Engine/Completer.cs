@@ -83,7 +83,7 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
             var touched = new HashSet<long>();
             var successes = batch.OfType<Outcome.Succeeded>().ToList();
             // The tasks first, then the batch rows (as the rescuer does): their rows are this worker's own (RUNNING,
-            // its lease), which no control and no other flush touches, so the other flusher marks its tasks done
+            // its lease), which no control moves and no other flush touches, so the other flusher marks its tasks done
             // meanwhile instead of waiting for this one's batch lock. What needs the batch lock comes after it:
             // follow-ups (their jobs), settling (it must see every other recorder's tasks committed).
             var done = await queue.SucceedAsync(c, tx, owner, successes.Select(s => (s.Task.Id, s.Result.ResultJson)).ToList(), now);
