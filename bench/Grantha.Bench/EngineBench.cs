@@ -90,16 +90,43 @@ public static class EngineBench
             foreach (var chunk in list.Chunk(5000)) await db.Queue.InsertAsync(c, tx, id, chunk, _ => 3, Db.NowMs());
         });
         using var cts = new CancellationTokenSource();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var dbName = new Npgsql.NpgsqlConnectionStringBuilder(bench.ConnectionString).Database!;
+        var pg0 = BackendTicks(dbName);
         var sw = Stopwatch.StartNew();
         var worker = new Worker(db, new Pipeline(new Noop()), new WorkerOptions());
         var run = worker.RunAsync(cts.Token);
         while ((await Batches.GetAsync(db, batch))!.Status != BatchStatus.Completed) await Task.Delay(5);
         var elapsed = sw.Elapsed.TotalSeconds;
+        var pg1 = BackendTicks(dbName);
+        // Where a task's cost goes: the server's sessions and this process (the worker, and the 5 ms poll above).
+        Console.Error.WriteLine($"grantha round: {n / elapsed:F0} tasks/s; CPU a task: server sessions {(pg1 - pg0) * 10_000.0 / n:F1} µs, bench process {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / n:F1} µs");
         await cts.CancelAsync();
         await run;
         var done = await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM event WHERE kind = 'task_succeeded'"));
         if (done != n) throw new InvalidOperationException($"expected {n} task_succeeded events, found {done}");
         return n / elapsed;
+    }
+
+    /// <summary>
+    /// CPU time (ticks of 10 ms, user + system) of the server processes serving this database: a PostgreSQL session
+    /// names its database in its process title. 0 when the server runs on another machine.
+    /// </summary>
+    static long BackendTicks(string db)
+    {
+        long sum = 0;
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            try
+            {
+                if (!File.ReadAllText(dir + "/cmdline").Contains(db)) continue;
+                var stat = File.ReadAllText(dir + "/stat");
+                var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                sum += long.Parse(f[11]) + long.Parse(f[12]);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }  // the process ended meanwhile
+        }
+        return sum;
     }
 
     static async Task<double> BareAsync(int n, int loops, int claim)

@@ -27,7 +27,7 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
     /// <summary>Rounds of retried writes before outcomes are given up (each round is a whole <see cref="DbRetry"/>; minutes in all).</summary>
     public const int FlushRounds = 60;
 
-    readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
+    readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = false });
 
     public void Add(Outcome outcome)
     {
@@ -36,13 +36,24 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
 
     public void Complete() => _outcomes.Writer.TryComplete();
 
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>
+    /// Flushes in flight at once (PostgreSQL): while one holds the batch rows (follow-ups, settling, its commit),
+    /// the next already marks its tasks done. With one, that statement (the engine's largest per task) waited
+    /// for the whole of the previous flush. SQLite has one writer: one.
+    /// </summary>
+    public const int Flushers = 2;
+
+    public Task RunAsync(CancellationToken ct) =>
+        Task.WhenAll(Enumerable.Range(0, db.Dialect.OneWriter ? 1 : Flushers).Select(_ => FlushLoopAsync()));
+
+    async Task FlushLoopAsync()
     {
         var batch = new List<Outcome>(FlushMax);
         // Runs until the channel is completed and drained, even after ct: outcomes of work done are not dropped on shutdown.
         while (await _outcomes.Reader.WaitToReadAsync(CancellationToken.None))
         {
             while (batch.Count < FlushMax && _outcomes.Reader.TryRead(out var o)) batch.Add(o);
+            if (batch.Count == 0) continue;  // the other flusher took them
             for (var attempt = 1; ; attempt++)
             {
                 try
@@ -68,13 +79,17 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
         var followUpStages = new HashSet<string>();
         await db.WriteAsync(async (c, tx) =>
         {
-            await db.Dialect.LockBatchesAsync(c, tx, batch.Select(o => o.Task.BatchId));
             var now = Db.NowMs();
             var touched = new HashSet<long>();
             var successes = batch.OfType<Outcome.Succeeded>().ToList();
+            // The tasks first, then the batch rows (as the rescuer does): their rows are this worker's own (RUNNING,
+            // its lease), which no control moves and no other flush touches, so the other flusher marks its tasks done
+            // meanwhile instead of waiting for this one's batch lock. What needs the batch lock comes after it:
+            // follow-ups (their jobs), settling (it must see every other recorder's tasks committed).
+            var done = await queue.SucceedAsync(c, tx, owner, successes.Select(s => (s.Task.Id, s.Result.ResultJson)).ToList(), now);
+            await db.Dialect.LockBatchesAsync(c, tx, batch.Select(o => o.Task.BatchId));
             if (successes.Count > 0)
             {
-                var done = await queue.SucceedAsync(c, tx, owner, successes.Select(s => (s.Task.Id, s.Result.ResultJson)).ToList(), now);
                 var doneIds = done.Select(d => d.Id).ToHashSet();
                 // Follow-ups go in one insert per batch, not one per completed task.
                 var followUps = new Dictionary<long, List<NewTask>>();

@@ -89,17 +89,18 @@ public sealed class ManifestHandler : StageHandler<ManifestHandler.File, NoPaylo
             var taskIds = new Dictionary<string, long>();
             foreach (var keys in tasks.Select(f => f.IdemKey).Chunk(500))
                 foreach (var (id, key) in await c.QueryAsync<(long, string)>(
-                             $"SELECT id, idem_key FROM stage_task WHERE idem_key IN ({string.Join(",", keys.Select((_, i) => "@k" + i))})",
-                             ToParams(keys), tx))
+                             $"SELECT task_id, idem_key FROM stage_task_key WHERE batch_id = @batchId AND idem_key IN ({string.Join(",", keys.Select((_, i) => "@k" + i))})",
+                             ToParams(batchId, keys), tx))
                     taskIds[key] = id;
             var keyPrefix = context.Next is { } next ? TaskKey.Prefix(batchId, next.Stage) : null;
             await InsertRowsAsync(context.Db, c, tx, batchId, fileId, lines, l => l is ManifestRow r && keyPrefix is not null ? taskIds[keyPrefix + r.NormalizedUrl] : null);
         }, ct);
     }
 
-    static DynamicParameters ToParams(string[] keys)
+    static DynamicParameters ToParams(long batchId, string[] keys)
     {
         var p = new DynamicParameters();
+        p.Add("batchId", batchId);
         for (var i = 0; i < keys.Length; i++) p.Add("k" + i, keys[i]);
         return p;
     }

@@ -153,4 +153,71 @@ public class WorkerTests
         again.ShouldBe(0);
         (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stage_task"))).ShouldBe(1);
     }
+
+    /// <summary>
+    /// The idempotency key lives in stage_task_key (V0025), written with the task: a key given twice in one call or
+    /// again later makes one task, each task has its key row, and the keys go with their batch.
+    /// </summary>
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_key_given_twice_in_one_call_makes_one_task_and_keys_go_with_their_batch(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var q = t.Db.Queue;
+        var batch = await Batches.CreateAsync(t.Db, "keys", new BatchOptions(), "test", [FetchHandler.Name], async (c, tx, id) =>
+        {
+            var inserted = await q.InsertAsync(c, tx, id,
+                [new NewTask(FetchHandler.Name, $"{id}:FETCH:a", "first"), new NewTask(FetchHandler.Name, $"{id}:FETCH:b", "b"), new NewTask(FetchHandler.Name, $"{id}:FETCH:a", "second")],
+                _ => 3, Db.NowMs());
+            inserted.ShouldBe(2);
+        });
+        var again = await t.Db.WriteAsync((c, tx) => q.InsertAsync(c, tx, batch, [new NewTask(FetchHandler.Name, $"{batch}:FETCH:b", "b"), new NewTask(FetchHandler.Name, $"{batch}:FETCH:c", "c")], _ => 3, Db.NowMs()));
+        again.ShouldBe(1);
+        var tasks = (await t.Db.ReadAsync(c => c.QueryAsync<(long Id, string Key, string Subject)>("SELECT id, idem_key, subject FROM stage_task WHERE batch_id = @batch ORDER BY id", new { batch }))).ToList();
+        tasks.Select(x => x.Subject).ShouldBe(["first", "b", "c"]);
+        var keys = (await t.Db.ReadAsync(c => c.QueryAsync<(long TaskId, string Key)>("SELECT task_id, idem_key FROM stage_task_key WHERE batch_id = @batch ORDER BY task_id", new { batch }))).ToList();
+        keys.ShouldBe(tasks.Select(x => (x.Id, x.Key)).ToList());
+
+        await Controls.CancelAsync(t.Db, batch, "test");
+        await Controls.DeleteAsync(t.Db, batch, "test");
+        (await t.Db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stage_task_key WHERE batch_id = @batch", new { batch }))).ShouldBe(0);
+    }
+
+    /// <summary>
+    /// Two transactions insert the same key at once: the second waits for the first and, once it commits, skips the
+    /// key (ON CONFLICT on stage_task_key), as the unique index on the task row did.
+    /// </summary>
+    [Fact]
+    public async Task The_same_key_inserted_by_two_transactions_at_once_makes_one_task()
+    {
+        await using var t = await TestDb.CreateAsync("postgres");
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 1, FetchHandler.Name);
+        var key = $"{batch}:FETCH:shared";
+        await using var second = Db.Open(t.Spec);
+        var firstInserted = new TaskCompletionSource();
+        var first = t.Db.WriteAsync(async (c, tx) =>
+        {
+            var n = await t.Db.Queue.InsertAsync(c, tx, batch, [new NewTask(FetchHandler.Name, key, "one")], _ => 3, Db.NowMs());
+            firstInserted.SetResult();
+            await Task.Delay(300);
+            return n;
+        });
+        await firstInserted.Task;
+        var other = await second.WriteAsync((c, tx) => second.Queue.InsertAsync(c, tx, batch, [new NewTask(FetchHandler.Name, key, "two")], _ => 3, Db.NowMs()));
+        (await first).ShouldBe(1);
+        other.ShouldBe(0);
+        (await t.Db.ReadAsync(c => c.QueryAsync<string>("SELECT subject FROM stage_task WHERE idem_key = @key", new { key }))).ShouldBe(["one"]);
+    }
+
+    /// <summary>
+    /// No update of stage_task is HOT (state is in its indexes), so each update writes every index of the table: on
+    /// PostgreSQL none of them may be a unique index on the key (V0025), only the primary key is unique.
+    /// </summary>
+    [Fact]
+    public async Task The_task_row_has_no_unique_index_but_its_id()
+    {
+        await using var t = await TestDb.CreateAsync("postgres");
+        var unique = await t.Db.ReadAsync(c => c.QueryAsync<string>(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'stage_task'::regclass AND indisunique"));
+        unique.ShouldBe(["stage_task_pkey"]);
+    }
 }

@@ -18,15 +18,23 @@ public sealed partial class PostgresDialect : Dialect
     public override async Task<int> InsertTasksAsync(DbConnection c, DbTransaction tx, long batchId, IReadOnlyList<NewTask> tasks, Func<string, int> maxAttempts, long now)
     {
         var inserted = 0;
-        foreach (var group in tasks.GroupBy(t => t.Stage))
+        // A key twice in one call is one task (the first), as ON CONFLICT DO NOTHING would have it within a statement;
+        // the join below would otherwise give both rows the key's one id.
+        foreach (var group in tasks.DistinctBy(t => t.IdemKey).GroupBy(t => t.Stage))
         {
             var list = group.ToList();
+            // The key first (V0025: stage_task_key, not an index of the task row); a task only for a key taken now.
             inserted += await c.ExecuteScalarAsync<int>("""
-                WITH ins AS (
-                  INSERT INTO stage_task (batch_id, job_id, stage, state, priority, due_at, attempt, max_attempts, idem_key, subject, host, payload, created_at, updated_at)
-                  SELECT @batchId, (SELECT id FROM job WHERE batch_id = @batchId AND stage = @stage), @stage, 'PENDING', u.priority, @now, 0, @max, u.key, u.subject, u.host, u.payload, @now, @now
+                WITH k AS (
+                  INSERT INTO stage_task_key (batch_id, idem_key, task_id)
+                  SELECT @batchId, u.key, nextval('stage_task_id_seq') FROM unnest(@keys) AS u(key)
+                  ON CONFLICT DO NOTHING
+                  RETURNING idem_key, task_id),
+                ins AS (
+                  INSERT INTO stage_task (id, batch_id, job_id, stage, state, priority, due_at, attempt, max_attempts, idem_key, subject, host, payload, created_at, updated_at)
+                  SELECT k.task_id, @batchId, (SELECT id FROM job WHERE batch_id = @batchId AND stage = @stage), @stage, 'PENDING', u.priority, @now, 0, @max, u.key, u.subject, u.host, u.payload, @now, @now
                   FROM unnest(@keys, @subjects, @hosts, @payloads, @priorities) AS u(key, subject, host, payload, priority)
-                  ON CONFLICT (idem_key) DO NOTHING
+                  JOIN k ON k.idem_key = u.key
                   RETURNING 1)
                 SELECT COUNT(*) FROM ins
                 """, new
