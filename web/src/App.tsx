@@ -1,13 +1,16 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
 import { ApiError } from './lib/api';
 import { SessionProvider, useSessionState } from './lib/session';
 import { BatchScreen } from './screens/Batch';
 import { BatchesScreen } from './screens/Batches';
-import { CatalogScreen } from './screens/Catalog';
-import { ReviewScreen } from './screens/Review';
 import { SignIn } from './screens/SignIn';
+
+// Review and catalog load when first opened: the batch screens, which a curator opens first and watches live, parse
+// and start sooner without them (a cold load of a large batch is measured in bench/ DashboardBench).
+const ReviewScreen = lazy(() => import('./screens/Review').then((m) => ({ default: m.ReviewScreen })));
+const CatalogScreen = lazy(() => import('./screens/Catalog').then((m) => ({ default: m.CatalogScreen })));
 
 /** One client per app: a 401 anywhere (a revoked key) signs out, so the next screen asks for a key again. */
 function makeClient(onUnauthorized: () => void) {
@@ -78,10 +81,14 @@ function Shell() {
           </Route>
           <Route path="/batches/:id">{(p) => <BatchScreen id={Number(p.id)} />}</Route>
           <Route path="/review">
-            <ReviewScreen />
+            <Suspense fallback={<p>Loading the review queue…</p>}>
+              <ReviewScreen />
+            </Suspense>
           </Route>
           <Route path="/catalog">
-            <CatalogScreen />
+            <Suspense fallback={<p>Loading the catalog…</p>}>
+              <CatalogScreen />
+            </Suspense>
           </Route>
           <Route>
             <p>
