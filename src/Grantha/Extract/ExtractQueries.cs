@@ -49,8 +49,12 @@ public static class ExtractQueries
                    COALESCE(SUM(CASE WHEN script_count >= 6 THEN 1 ELSE 0 END), 0) AS SixScripts
               FROM extraction WHERE batch_id = @batchId
             """, new { batchId }), ct);
-        var rows = await db.ReadAsync(async c => (await c.QueryAsync<(string Version, string Scripts, string Codes, string? Error)>(
-            "SELECT extractor_version, scripts, warning_codes, error_code FROM extraction WHERE batch_id = @batchId", new { batchId })).AsList(), ct);
+        // Grouped in the store: a batch of 100,000 pages has a few dozen combinations, and the batch screen reads this often.
+        var rows = await db.ReadAsync(async c => (await c.QueryAsync<(string Version, string Scripts, string Codes, string? Error, long N)>(
+            """
+            SELECT extractor_version, scripts, warning_codes, error_code, COUNT(*) FROM extraction WHERE batch_id = @batchId
+             GROUP BY extractor_version, scripts, warning_codes, error_code
+            """, new { batchId })).AsList(), ct);
 
         var scripts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var warnings = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -58,10 +62,10 @@ public static class ExtractQueries
         var versions = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var r in rows)
         {
-            versions[r.Version] = versions.GetValueOrDefault(r.Version) + 1;
-            foreach (var s in r.Scripts.Split(',', StringSplitOptions.RemoveEmptyEntries)) scripts[s] = scripts.GetValueOrDefault(s) + 1;
-            foreach (var w in r.Codes.Split(',', StringSplitOptions.RemoveEmptyEntries)) warnings[w] = warnings.GetValueOrDefault(w) + 1;
-            if (r.Error is { } e) errors[e] = errors.GetValueOrDefault(e) + 1;
+            versions[r.Version] = versions.GetValueOrDefault(r.Version) + r.N;
+            foreach (var s in r.Scripts.Split(',', StringSplitOptions.RemoveEmptyEntries)) scripts[s] = scripts.GetValueOrDefault(s) + r.N;
+            foreach (var w in r.Codes.Split(',', StringSplitOptions.RemoveEmptyEntries)) warnings[w] = warnings.GetValueOrDefault(w) + r.N;
+            if (r.Error is { } e) errors[e] = errors.GetValueOrDefault(e) + r.N;
         }
         return new Summary(batchId, counts.Pages, counts.Extracted, counts.Failed,
             counts.MeanConfidence is { } m ? Math.Round(m, 3) : null, Extractor.Version, versions,
