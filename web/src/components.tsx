@@ -1,3 +1,4 @@
+import { formatNumber, formatTime } from './lib/format';
 // Small shared pieces: the stage bar, a confirmation dialog, problem text, time.
 import { useEffect, useRef, type ReactNode } from 'react';
 import { ApiError } from './lib/api';
@@ -19,7 +20,7 @@ export const labelOf = (state: string) => stateLabel[state] ?? state.toLowerCase
 /** A progress bar whose segments are the task states; the numbers are in its accessible name and the legend. */
 export function StageBar({ label, progress, compact = false }: { label: string; progress: StageProgress; compact?: boolean }) {
   const pct = Math.round(progress.fraction * 100);
-  const summary = progress.segments.map((s) => `${s.count.toLocaleString('en')} ${labelOf(s.state)}`).join(', ') || 'no tasks yet';
+  const summary = progress.segments.map((s) => `${formatNumber(s.count)} ${labelOf(s.state)}`).join(', ') || 'no tasks yet';
   return (
     <div className={compact ? 'stagebar compact' : 'stagebar'}>
       <div
@@ -38,7 +39,7 @@ export function StageBar({ label, progress, compact = false }: { label: string; 
         <ul className="legend">
           {progress.segments.map((s) => (
             <li key={s.state}>
-              <span className={`dot s-${s.state}`} aria-hidden="true" /> {s.count.toLocaleString('en')} {labelOf(s.state)}
+              <span className={`dot s-${s.state}`} aria-hidden="true" /> {formatNumber(s.count)} {labelOf(s.state)}
             </li>
           ))}
         </ul>
@@ -98,7 +99,7 @@ export function ProblemText({ error }: { error: unknown }) {
 export function Time({ ms }: { ms: number | null | undefined }) {
   if (!ms) return <>—</>;
   const d = new Date(ms);
-  return <time dateTime={d.toISOString()}>{d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' })}</time>;
+  return <time dateTime={d.toISOString()}>{formatTime(d)}</time>;
 }
 
 export function StatusBadge({ status }: { status: string }) {

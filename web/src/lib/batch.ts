@@ -1,3 +1,4 @@
+import { formatNumber } from './format';
 // The batch screen's newer parts: the hosts panel, selection controls, curator choices for blocked names, and export.
 import { ApiError, call, query, type BatchView, type ControlResult, type ErrorGroup, type Problem, type TaskFilter } from './api';
 
@@ -128,10 +129,10 @@ export function errorGroupsCsv(groups: ErrorGroup[]): string {
   return lines.join('\r\n') + '\r\n';
 }
 
-const tasks = (n: number) => `${n.toLocaleString('en')} task${n === 1 ? '' : 's'}`;
+const tasks = (n: number) => `${formatNumber(n)} task${n === 1 ? '' : 's'}`;
 
 export function tooMany(n: number): string {
-  return `${tasks(n)} are selected; one retry or requeue takes at most ${taskIdsMax.toLocaleString('en')}. Select fewer, or retry by error code, host or state.`;
+  return `${tasks(n)} are selected; one retry or requeue takes at most ${formatNumber(taskIdsMax)}. Select fewer, or retry by error code, host or state.`;
 }
 
 /** What retrying or requeueing a selection will do, said before (the confirmation). */
@@ -162,7 +163,7 @@ export function selectionResult(selected: number, requeue: boolean, r: ControlRe
   const verb = requeue ? 'Requeued' : 'Retried';
   if (r.tasks === 0)
     return `Nothing ${verb.toLowerCase()}: none of the ${tasks(selected)} selected was ${requeue ? 'finished' : 'failed or blocked'}. ${status}`;
-  return `${verb} ${tasks(r.tasks)} of ${selected.toLocaleString('en')} selected. ${status}`;
+  return `${verb} ${tasks(r.tasks)} of ${formatNumber(selected)} selected. ${status}`;
 }
 
 /** “in 3 minutes”, “in 40 seconds”, “2 hours ago”: a relative time that does not tick. */
@@ -177,7 +178,7 @@ export function relativeText(at: number, now: number): string {
 
 export function formatMs(ms: number | null): string {
   if (ms === null) return '—';
-  return ms < 10_000 ? `${(ms / 1000).toLocaleString('en', { maximumFractionDigits: 2 })} s` : `${Math.round(ms / 1000).toLocaleString('en')} s`;
+  return ms < 10_000 ? `${(ms / 1000).toLocaleString('en', { maximumFractionDigits: 2 })} s` : `${formatNumber(Math.round(ms / 1000))} s`;
 }
 
 /**

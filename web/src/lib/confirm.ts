@@ -1,3 +1,4 @@
+import { formatNumber } from './format';
 // What a control will do, said before it is done, and what it did, said after (the numbers from the server).
 import type { ControlResult } from './api';
 import { stageProgress } from './progress';
@@ -28,7 +29,7 @@ function openCounts(batch: BatchView) {
   return n;
 }
 
-const tasks = (n: number) => `${n.toLocaleString('en')} task${n === 1 ? '' : 's'}`;
+const tasks = (n: number) => `${formatNumber(n)} task${n === 1 ? '' : 's'}`;
 
 export function describeFilter(c: { stage?: string; code?: string; host?: string | null; taskIds?: number[] }): string {
   const parts: string[] = [];

@@ -1,3 +1,4 @@
+import { formatNumber } from './format';
 // The batch screen's throughput chart: finished tasks per time bucket (GET .../throughput), by stage or by host.
 import type { ThroughputPoint } from './api';
 
@@ -45,5 +46,5 @@ export function toSeries(points: ThroughputPoint[], bucket: number, maxLines = 6
 /** The chart's text alternative: each line's total and its peak rate. */
 export function describe(series: Series): string {
   if (series.lines.length === 0) return 'No task has finished yet.';
-  return series.lines.map((l) => `${l.key}: ${l.total.toLocaleString('en')} finished, peak ${Math.round(Math.max(...l.perMinute)).toLocaleString('en')} per minute`).join('; ');
+  return series.lines.map((l) => `${l.key}: ${formatNumber(l.total)} finished, peak ${formatNumber(Math.round(Math.max(...l.perMinute)))} per minute`).join('; ');
 }

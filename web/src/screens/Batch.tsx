@@ -1,3 +1,4 @@
+import { formatNumber } from '../lib/format';
 import { infiniteQueryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
@@ -141,7 +142,7 @@ function Controls({ batch, groups }: { batch: BatchView; groups: ErrorGroup[] })
           control={c}
           note={
             c.kind === 'retry' && waiting > 0
-              ? `The ${waiting.toLocaleString('en')} RESOLVE task${waiting === 1 ? '' : 's'} blocked on a name run too, and block again until the name is chosen (see Errors).`
+              ? `The ${formatNumber(waiting)} RESOLVE task${waiting === 1 ? '' : 's'} blocked on a name run too, and block again until the name is chosen (see Errors).`
               : undefined
           }
         />
@@ -151,7 +152,7 @@ function Controls({ batch, groups }: { batch: BatchView; groups: ErrorGroup[] })
 }
 
 const buttonLabel = (c: Control) =>
-  c.kind === 'retry' ? (c.code || c.host || c.taskIds ? 'Retry' : `Retry all failed (${c.expected.toLocaleString('en')})`) : c.kind[0].toUpperCase() + c.kind.slice(1);
+  c.kind === 'retry' ? (c.code || c.host || c.taskIds ? 'Retry' : `Retry all failed (${formatNumber(c.expected)})`) : c.kind[0].toUpperCase() + c.kind.slice(1);
 
 export function ControlButton({ batch, control, label, note }: { batch: BatchView; control: Control; label?: string; note?: string }) {
   const { key } = useSession();
@@ -218,7 +219,7 @@ function Stages({ batch }: { batch: BatchView }) {
               <div className="stagehead">
                 <h3>{j.stage}</h3>
                 <span className="muted">
-                  {j.status.toLowerCase()} · {p.done.toLocaleString('en')} of {p.total.toLocaleString('en')} done
+                  {j.status.toLowerCase()} · {formatNumber(p.done)} of {formatNumber(p.total)} done
                   {left !== null && left > 0 ? ` · about ${formatDuration(left)} left` : ''}
                 </span>
               </div>
@@ -228,8 +229,8 @@ function Stages({ batch }: { batch: BatchView }) {
         })}
       </ol>
       <p className="muted">
-        Manifest: {batch.manifest.rows.toLocaleString('en')} rows, {batch.manifest.accepted.toLocaleString('en')} accepted,{' '}
-        {batch.manifest.errors.toLocaleString('en')} with errors, {batch.manifest.distinctUrls.toLocaleString('en')} distinct pages.
+        Manifest: {formatNumber(batch.manifest.rows)} rows, {formatNumber(batch.manifest.accepted)} accepted,{' '}
+        {formatNumber(batch.manifest.errors)} with errors, {formatNumber(batch.manifest.distinctUrls)} distinct pages.
       </p>
     </section>
   );
@@ -276,7 +277,7 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
                     {g.stage} · <code>{g.code}</code>
                   </th>
                   <td />
-                  <td className="num">{g.count.toLocaleString('en')}</td>
+                  <td className="num">{formatNumber(g.count)}</td>
                   <td className="actions">
                     <div>
                     <button type="button" onClick={() => onShow({ stage: g.stage, code: g.code })} aria-label={`Show ${g.stage} tasks with ${g.code}`}>
@@ -286,7 +287,7 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
                       <button
                         type="button"
                         onClick={() => document.getElementById('blocked-names-title')?.scrollIntoView?.()}
-                        aria-label={`Choose the names ${g.count.toLocaleString('en')} ${g.stage} tasks wait on`}
+                        aria-label={`Choose the names ${formatNumber(g.count)} ${g.stage} tasks wait on`}
                       >
                         Choose names
                       </button>
@@ -305,7 +306,7 @@ function ErrorGroups({ batch, groups, error, onShow }: { batch: BatchView; group
                   <tr key={`${h.host}/${h.state}`}>
                     <td className="indent">{h.host ?? '(no host)'}</td>
                     <td>{labelOf(h.state)}</td>
-                    <td className="num">{h.count.toLocaleString('en')}</td>
+                    <td className="num">{formatNumber(h.count)}</td>
                     <td className="actions">
                       <div>
                       <button
@@ -397,7 +398,7 @@ function Tasks({ batch, filter, setFilter, onOpen }: { batch: BatchView; filter:
     return (
       <ActionButton
         batchId={batchId}
-        label={`${requeue ? 'Requeue' : 'Retry'} selected (${ids.length.toLocaleString('en')})`}
+        label={`${requeue ? 'Requeue' : 'Retry'} selected (${formatNumber(ids.length)})`}
         title={c.title}
         body={c.body}
         confirm={c.confirm}
@@ -459,12 +460,12 @@ function Tasks({ batch, filter, setFilter, onOpen }: { batch: BatchView; filter:
       <ProblemText error={tasks.error} />
       <div className="tasktools">
         <p className="muted" aria-live="polite">
-          {tasks.isPending ? 'Loading…' : `${rows.length.toLocaleString('en')}${tasks.hasNextPage ? '+' : ''} task${rows.length === 1 && !tasks.hasNextPage ? '' : 's'}`}
+          {tasks.isPending ? 'Loading…' : `${formatNumber(rows.length)}${tasks.hasNextPage ? '+' : ''} task${rows.length === 1 && !tasks.hasNextPage ? '' : 's'}`}
         </p>
         {selecting && rows.length > 0 && (
           <label className="check">
             <input type="checkbox" checked={allShown} onChange={() => setSelected(allShown ? new Set() : new Set(rows.map((t) => t.id)))} />
-            Select all shown ({rows.length.toLocaleString('en')}
+            Select all shown ({formatNumber(rows.length)}
             {tasks.hasNextPage ? ' loaded' : ''})
           </label>
         )}
@@ -640,7 +641,7 @@ function RowErrors({ batch }: { batch: BatchView }) {
   return (
     <section aria-labelledby="rows-title">
       <div className="titlebar">
-        <h2 id="rows-title">Manifest row errors ({batch.manifest.errors.toLocaleString('en')})</h2>
+        <h2 id="rows-title">Manifest row errors ({formatNumber(batch.manifest.errors)})</h2>
         <button type="button" onClick={download} disabled={downloading}>
           {downloading ? 'Preparing…' : 'Download CSV'}
         </button>

@@ -1,3 +1,4 @@
+import { formatNumber } from '../lib/format';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { Link, useLocation } from 'wouter';
@@ -94,10 +95,10 @@ function BatchRow({ b, now }: { b: BatchListItem; now: number }) {
         ))}
       </td>
       <td className="num">
-        {totals.succeeded.toLocaleString('en')} ok
-        {totals.failed > 0 && <>, {totals.failed.toLocaleString('en')} failed</>}
-        {totals.blocked > 0 && <>, {totals.blocked.toLocaleString('en')} blocked</>}
-        {totals.open > 0 && <>, {totals.open.toLocaleString('en')} to do</>}
+        {formatNumber(totals.succeeded)} ok
+        {totals.failed > 0 && <>, {formatNumber(totals.failed)} failed</>}
+        {totals.blocked > 0 && <>, {formatNumber(totals.blocked)} blocked</>}
+        {totals.open > 0 && <>, {formatNumber(totals.open)} to do</>}
       </td>
       <td>
         {formatAge(b.createdAt, now)}

@@ -1,3 +1,4 @@
+import { formatNumber } from '../lib/format';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ProblemText, Time } from '../components';
@@ -50,7 +51,7 @@ export function CatalogScreen() {
       <ExportButtons what="these krithis" fileName="krithis" urlFor={(f) => krithiExportUrl(filter, f)} />
       <ProblemText error={list.error} />
       <p className="muted" aria-live="polite">
-        {list.isPending ? 'Loading…' : `${(list.data?.pages[0]?.count ?? 0).toLocaleString('en')} krithis`}
+        {list.isPending ? 'Loading…' : `${formatNumber((list.data?.pages[0]?.count ?? 0))} krithis`}
       </p>
       <div className="split">
         <ul className="krithis" aria-label="Krithis">

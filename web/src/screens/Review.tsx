@@ -1,3 +1,4 @@
+import { formatNumber } from '../lib/format';
 import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ProblemText } from '../components';
@@ -104,14 +105,14 @@ export function ReviewScreen() {
         <ul className="chips" aria-label="Imports by state">
           {Object.entries(first.states).map(([s, n]) => (
             <li key={s}>
-              {s.replace('_', ' ')}: {n.toLocaleString('en')}
+              {s.replace('_', ' ')}: {formatNumber(n)}
             </li>
           ))}
         </ul>
       )}
       <ProblemText error={queue.error} />
       <p className="muted" aria-live="polite">
-        {queue.isPending ? 'Loading…' : `${(first?.total ?? 0).toLocaleString('en')} ${first?.total === 1 ? 'import matches' : 'imports match'}.`} Keys: j / k move, Enter or o open, Escape close
+        {queue.isPending ? 'Loading…' : `${formatNumber((first?.total ?? 0))} ${first?.total === 1 ? 'import matches' : 'imports match'}.`} Keys: j / k move, Enter or o open, Escape close
         {can('curator') ? '; a approve, r reject, d defer.' : '.'}
       </p>
       <ExportButtons what="these imports" fileName={`batch-${filter.batch ?? ''}-staged`} urlFor={(f) => stagedExportUrl(filter, f)}

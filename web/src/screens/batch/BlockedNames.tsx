@@ -1,3 +1,4 @@
+import { formatNumber } from '../../lib/format';
 // Blocked RESOLVE tasks wait on a curator, not on a retry: the batch's unresolved names with their candidates, and a
 // one-click choice (POST .../resolution/choose) that stores the name as an alias and re-queues the tasks waiting on it.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -15,7 +16,7 @@ export function BlockedNames({ batchId, blocked }: { batchId: number; blocked: n
     mutationFn: (c: { kind: string; name: string; entityId: string }) => batchApi.choose(key, batchId, c),
     onSuccess: (r: ChoiceResult) => {
       setSaid(
-        `“${r.name}” is now ${r.kind} ${r.entityName} (${r.entityId}): ${r.tasksRequeued.toLocaleString('en')} blocked task${r.tasksRequeued === 1 ? '' : 's'} went back to the queue.` +
+        `“${r.name}” is now ${r.kind} ${r.entityName} (${r.entityId}): ${formatNumber(r.tasksRequeued)} blocked task${r.tasksRequeued === 1 ? '' : 's'} went back to the queue.` +
           (r.workers && r.workers.length === 0 ? ' No worker runs RESOLVE now: they wait for ./grantha work or serve.' : ''),
       );
       // The curator sees the tasks move: the groups, counts and the names still open are read again.
@@ -25,7 +26,7 @@ export function BlockedNames({ batchId, blocked }: { batchId: number; blocked: n
   const names: ReviewName[] = summary.data?.review ?? [];
   return (
     <div className="blockednames" aria-labelledby="blocked-names-title" role="region">
-      <h3 id="blocked-names-title">Names waiting for a curator ({blocked.toLocaleString('en')} blocked task{blocked === 1 ? '' : 's'})</h3>
+      <h3 id="blocked-names-title">Names waiting for a curator ({formatNumber(blocked)} blocked task{blocked === 1 ? '' : 's'})</h3>
       <p className="muted">
         Retrying these tasks would block them again: they wait until each name is chosen. Choosing stores the name as an alias of the catalog entry
         (later batches resolve it by themselves) and sends the tasks waiting on it back to the queue.
@@ -43,7 +44,7 @@ export function BlockedNames({ batchId, blocked }: { batchId: number; blocked: n
           {names.map((n) => (
             <li key={`${n.kind}/${n.key}`}>
               <p>
-                <strong>{n.kind}</strong> “{n.name}” · {n.pages.toLocaleString('en')} page{n.pages === 1 ? '' : 's'}, {n.rows.toLocaleString('en')} row
+                <strong>{n.kind}</strong> “{n.name}” · {formatNumber(n.pages)} page{n.pages === 1 ? '' : 's'}, {formatNumber(n.rows)} row
                 {n.rows === 1 ? '' : 's'}
               </p>
               {n.candidates.length === 0 ? (

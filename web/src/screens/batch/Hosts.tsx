@@ -1,3 +1,4 @@
+import { formatNumber } from '../../lib/format';
 // The batch's fetch hosts with their politeness now: delay, requests in flight, a Retry-After block, and the
 // batch's FETCH tasks on each by state. Read once, then again on the batch's fetch events (BatchScreen, throttled).
 import { useQuery } from '@tanstack/react-query';
@@ -61,7 +62,7 @@ export function Hosts({ batchId }: { batchId: number }) {
                     {h.crawlDelayMs ? <span className="muted"> (Crawl-delay {formatMs(h.crawlDelayMs)})</span> : null}
                   </td>
                   <td data-label="In flight" className="num">
-                    {h.inFlight.toLocaleString('en')}
+                    {formatNumber(h.inFlight)}
                   </td>
                   <td data-label="Blocked until">
                     {h.blockedUntil ? (
@@ -77,7 +78,7 @@ export function Hosts({ batchId }: { batchId: number }) {
                   <td data-label="Fetch tasks">
                     {countLabels
                       .filter(([k]) => h.tasks[k] > 0)
-                      .map(([k, label]) => `${h.tasks[k].toLocaleString('en')} ${label}`)
+                      .map(([k, label]) => `${formatNumber(h.tasks[k])} ${label}`)
                       .join(' · ') || 'none'}
                   </td>
                 </tr>

@@ -1,3 +1,4 @@
+import { formatNumber } from '../../lib/format';
 // Bulk approval of a batch's imports: the dry run first (what would be approved, what skipped and why), only then
 // the real run, confirmed with its count; then the approval batch's figures, read again as its events arrive.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -7,7 +8,7 @@ import { createRefresher, useEventStream } from '../../lib/live';
 import { actionProblem, rereadDelays, rereadUntil, reviewApi, type BulkCriteria, type BulkPlan, type BulkSummary } from '../../lib/review';
 import { useSession } from '../../lib/session';
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`) => `${formatNumber(n)} ${n === 1 ? one : many}`;
 
 /** A finished approval batch: nothing open, and the batch settled. */
 export const settled = (s: BulkSummary) => s.open === 0 && s.status !== 'RUNNING' && s.status !== 'PENDING' && s.status !== 'PAUSED';
@@ -105,7 +106,7 @@ export function BulkApprove({ batch: initialBatch }: { batch?: string }) {
         </button>
         <button type="button" className="primary" disabled={!plan || n === 0 || start.isPending} onClick={() => setConfirming(true)}
           title={!plan ? 'Preview first: the dry run shows what would be approved' : undefined}>
-          {plan ? `Approve ${n.toLocaleString('en')}` : 'Approve'}
+          {plan ? `Approve ${formatNumber(n)}` : 'Approve'}
         </button>
       </form>
       {invalid && (
@@ -150,7 +151,7 @@ function PlanView({ plan, batch }: { plan: BulkPlan; batch: number }) {
         <ul aria-label="Skipped by reason">
           {skipped.map(([reason, count]) => (
             <li key={reason}>
-              {count.toLocaleString('en')} {plan.skipReasons[reason] ?? reason}
+              {formatNumber(count)} {plan.skipReasons[reason] ?? reason}
             </li>
           ))}
         </ul>
@@ -179,11 +180,11 @@ function Progress({ id }: { id: number }) {
       {!done && <Follow id={id} refetch={() => refresh(['bulk-approve', id])} />}
       {s ? (
         <>
-          Approval batch {s.approvalBatchId} ({s.status.toLowerCase()}): {plural(s.approved, 'import')} approved of {s.matched.toLocaleString('en')} matched,{' '}
-          {plural(s.krithisCreated, 'krithi')} created, {s.skipped.toLocaleString('en')} skipped
+          Approval batch {s.approvalBatchId} ({s.status.toLowerCase()}): {plural(s.approved, 'import')} approved of {formatNumber(s.matched)} matched,{' '}
+          {plural(s.krithisCreated, 'krithi')} created, {formatNumber(s.skipped)} skipped
           {Object.keys(s.skippedBy).length > 0 ? ` (${Object.entries(s.skippedBy).map(([r, c]) => `${r.replace(/_/g, ' ')} ${c}`).join(', ')})` : ''}
-          {s.failed > 0 ? `, ${s.failed.toLocaleString('en')} failed` : ''}
-          {s.open > 0 ? `, ${s.open.toLocaleString('en')} still running` : ''}.
+          {s.failed > 0 ? `, ${formatNumber(s.failed)} failed` : ''}
+          {s.open > 0 ? `, ${formatNumber(s.open)} still running` : ''}.
         </>
       ) : (
         `Approval batch ${id} started.`
