@@ -170,21 +170,24 @@ export interface TaskFilter {
   q?: string;
 }
 
+/** A refused response as an ApiError with its problem details (the status alone when the body is not JSON, e.g. a proxy's page). */
+export async function refusal(response: Response): Promise<ApiError> {
+  let problem: Problem = { status: response.status, title: response.statusText };
+  try {
+    problem = { ...problem, ...(await response.json()) };
+  } catch {
+    // Not JSON: the status is all there is.
+  }
+  return new ApiError(response.status, problem);
+}
+
 /** Calls the API with the key; a 4xx/5xx becomes an ApiError carrying its problem details. */
 export async function call<T>(key: string, path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
   headers.set('X-Api-Key', key);
   headers.set('Accept', 'application/json, application/problem+json');
   const response = await fetch(path, { ...init, headers });
-  if (!response.ok) {
-    let problem: Problem = { status: response.status, title: response.statusText };
-    try {
-      problem = { ...problem, ...(await response.json()) };
-    } catch {
-      // Not JSON (a proxy's page): the status is all there is.
-    }
-    throw new ApiError(response.status, problem);
-  }
+  if (!response.ok) throw await refusal(response);
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }

@@ -1,6 +1,6 @@
 import { formatNumber } from './format';
 // The batch screen's newer parts: the hosts panel, selection controls, curator choices for blocked names, and export.
-import { ApiError, call, query, type BatchView, type ControlResult, type ErrorGroup, type Problem, type TaskFilter } from './api';
+import { call, query, refusal, type BatchView, type ControlResult, type ErrorGroup, type TaskFilter } from './api';
 
 const bulk = '/v1/admin/bulk-import';
 
@@ -77,15 +77,7 @@ export const batchApi = {
   /** A task's stored page as a reading view (text and structure only), to be shown in a sandboxed srcdoc frame. */
   taskPage: async (key: string, taskId: number): Promise<string> => {
     const r = await fetch(`${bulk}/tasks/${taskId}/page?view=reading`, { headers: { 'X-Api-Key': key, Accept: 'text/html' } });
-    if (!r.ok) {
-      let problem: Problem = { status: r.status, title: r.statusText };
-      try {
-        problem = { ...problem, ...(await r.json()) };
-      } catch {
-        // Not problem details: the status says it.
-      }
-      throw new ApiError(r.status, problem);
-    }
+    if (!r.ok) throw await refusal(r);
     return r.text();
   },
   /** The stored page as the source sent it (the evidence). */

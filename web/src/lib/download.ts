@@ -1,6 +1,6 @@
 // A file behind the API key: a plain link cannot send X-Api-Key, so fetch it, then hand the blob to the browser
 // as a download under the server's file name (Content-Disposition) or the one given.
-import { ApiError, type Problem } from './api';
+import { refusal } from './api';
 
 /** The file name of a Content-Disposition header (filename* in UTF-8 first, then filename); null when there is none. */
 export function fileNameOf(disposition: string | null): string | null {
@@ -24,15 +24,7 @@ const safeName = (name: string) => name.replace(/[\\/]/g, '_') || null;
 /** Downloads `url` with the key; resolves with the name used. A refusal becomes an ApiError with the problem details. */
 export async function download(key: string, url: string, fallbackName: string): Promise<string> {
   const response = await fetch(url, { headers: { 'X-Api-Key': key } });
-  if (!response.ok) {
-    let problem: Problem = { status: response.status, title: response.statusText };
-    try {
-      problem = { ...problem, ...(await response.json()) };
-    } catch {
-      // Not JSON: the status is all there is.
-    }
-    throw new ApiError(response.status, problem);
-  }
+  if (!response.ok) throw await refusal(response);
   const name = fileNameOf(response.headers.get('Content-Disposition')) ?? fallbackName;
   saveBlob(await response.blob(), name);
   return name;

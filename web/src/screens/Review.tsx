@@ -8,6 +8,7 @@ import { useSession } from '../lib/session';
 import { ReviewDetailPanel } from './ReviewDetail';
 import { BulkApprove } from './review/BulkApprove';
 import { ExportButtons } from './review/ExportButtons';
+import { ActionOutcome, outcomeText, RejectForm } from './review/ReviewActions';
 
 export { actionProblem };
 
@@ -144,13 +145,11 @@ function ReviewRow({ item, current, opened, onFocus, onOpen, ref }: {
   const { key, can } = useSession();
   const qc = useQueryClient();
   const [rejecting, setRejecting] = useState(false);
-  const [reason, setReason] = useState('');
   const [done, setDone] = useState<string | null>(null);
-  const reasonInput = useRef<HTMLInputElement>(null);
   const act = useMutation({
     mutationFn: (a: { action: 'approve' | 'reject' | 'defer'; reason?: string }) => api.reviewAction(key, item.id, item.version, a.action, a.reason),
     onSuccess: (r: ReviewOutcome) => {
-      setDone(`${r.state.replace('_', ' ')}${r.krithiId ? ` as krithi ${r.krithiId}` : ''}`);
+      setDone(outcomeText(r));
       setRejecting(false);
       // The row stays where it is with its new state (a triage list must not move under the cursor); the list and
       // its counts are read again on the next filter or refresh.
@@ -174,7 +173,6 @@ function ReviewRow({ item, current, opened, onFocus, onOpen, ref }: {
     if (e.key === 'r') {
       e.preventDefault();
       setRejecting(true);
-      setTimeout(() => reasonInput.current?.focus());
     }
   }
   return (
@@ -210,7 +208,7 @@ function ReviewRow({ item, current, opened, onFocus, onOpen, ref }: {
             title={item.state !== 'ready' ? 'Only a ready import is approved: resolve its names first' : undefined}>
             Approve
           </button>
-          <button type="button" onClick={() => (setRejecting(true), setTimeout(() => reasonInput.current?.focus()))} disabled={act.isPending}>
+          <button type="button" onClick={() => setRejecting(true)} disabled={act.isPending}>
             Reject…
           </button>
           {item.state !== 'deferred' && (
@@ -220,36 +218,8 @@ function ReviewRow({ item, current, opened, onFocus, onOpen, ref }: {
           )}
         </div>
       )}
-      {rejecting && (
-        <form
-          className="row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (reason.trim()) act.mutate({ action: 'reject', reason: reason.trim() });
-          }}
-        >
-          <label>
-            Reason for rejecting #{item.id}
-            <input ref={reasonInput} value={reason} onChange={(e) => setReason(e.target.value)} required />
-          </label>
-          <button type="submit" className="danger" disabled={!reason.trim() || act.isPending}>
-            Reject
-          </button>
-          <button type="button" className="link" onClick={() => setRejecting(false)}>
-            Keep
-          </button>
-        </form>
-      )}
-      {done && (
-        <p role="status" className="result">
-          Now {done}.
-        </p>
-      )}
-      {act.error && (
-        <p role="alert" className="error">
-          {actionProblem(act.error)}
-        </p>
-      )}
+      {rejecting && <RejectForm label={`Reason for rejecting #${item.id}`} pending={act.isPending} onReject={(reason) => act.mutate({ action: 'reject', reason })} onKeep={() => setRejecting(false)} />}
+      <ActionOutcome done={done} error={act.error} />
     </li>
   );
 }

@@ -24,6 +24,7 @@ import {
   type ReviewDetail,
 } from '../lib/review';
 import { useSession } from '../lib/session';
+import { ActionOutcome, outcomeText, RejectForm } from './review/ReviewActions';
 
 export const detailKey = (id: number) => ['review-detail', id] as const;
 
@@ -44,16 +45,13 @@ export function ReviewDetailPanel({ id, onClose }: { id: number; onClose: () => 
   const qc = useQueryClient();
   const detail = useQuery({ queryKey: detailKey(id), queryFn: () => reviewApi.detail(key, id), staleTime: 0 });
   const heading = useRef<HTMLHeadingElement>(null);
-  const reasonInput = useRef<HTMLInputElement>(null);
   const [rejecting, setRejecting] = useState(false);
-  const [reason, setReason] = useState('');
   const [done, setDone] = useState<string | null>(null);
   const d = detail.data;
 
   useEffect(() => {
     heading.current?.focus();
     setRejecting(false);
-    setReason('');
     setDone(null);
   }, [id]);
   // The queue row follows the detail: a state the detail shows (e.g. ready after a choice) shows in the list too.
@@ -64,7 +62,7 @@ export function ReviewDetailPanel({ id, onClose }: { id: number; onClose: () => 
   const act = useMutation({
     mutationFn: (a: { action: 'approve' | 'reject' | 'defer'; reason?: string }) => api.reviewAction(key, id, d!.import.version, a.action, a.reason),
     onSuccess: (r) => {
-      setDone(`${r.state.replace('_', ' ')}${r.krithiId ? ` as krithi ${r.krithiId}` : ''}`);
+      setDone(outcomeText(r));
       setRejecting(false);
       patchQueueRow(qc, { id: r.id, state: r.state, version: r.version });
       void qc.invalidateQueries({ queryKey: detailKey(id) });
@@ -81,7 +79,6 @@ export function ReviewDetailPanel({ id, onClose }: { id: number; onClose: () => 
   const open = d ? isOpen(d.import.state) : false;
   const startReject = () => {
     setRejecting(true);
-    setTimeout(() => reasonInput.current?.focus());
   };
   function keys(e: KeyboardEvent) {
     if (typing(e.target)) return;
@@ -142,36 +139,8 @@ export function ReviewDetailPanel({ id, onClose }: { id: number; onClose: () => 
               <span className="muted">Keys: a approve, r reject, d defer, Escape close.</span>
             </div>
           )}
-          {rejecting && (
-            <form
-              className="row"
-              onSubmit={(e) => {
-                e.preventDefault();
-                if (reason.trim()) act.mutate({ action: 'reject', reason: reason.trim() });
-              }}
-            >
-              <label>
-                Reason for rejecting import #{id}
-                <input ref={reasonInput} value={reason} onChange={(e) => setReason(e.target.value)} required />
-              </label>
-              <button type="submit" className="danger" disabled={!reason.trim() || act.isPending}>
-                Reject
-              </button>
-              <button type="button" className="link" onClick={() => setRejecting(false)}>
-                Keep
-              </button>
-            </form>
-          )}
-          {done && (
-            <p role="status" className="result">
-              Now {done}.
-            </p>
-          )}
-          {act.error && (
-            <p role="alert" className="error">
-              {actionProblem(act.error)}
-            </p>
-          )}
+          {rejecting && <RejectForm label={`Reason for rejecting import #${id}`} pending={act.isPending} onReject={(reason) => act.mutate({ action: 'reject', reason })} onKeep={() => setRejecting(false)} />}
+          <ActionOutcome done={done} error={act.error} />
           {/* On a wide screen the stored page stands beside the record it was read into; on a narrow one, below it. */}
           <div className="detailgrid">
             <div className="detailmain">
