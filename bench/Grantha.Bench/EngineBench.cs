@@ -26,7 +26,7 @@ public static class EngineBench
     public static async Task<Dictionary<string, object?>> RunAsync(BenchArgs a)
     {
         var tasks = a.Int("tasks", 25_000);
-        var rounds = Math.Max(1, a.Int("rounds", 3));
+        var rounds = Math.Max(1, a.Int("rounds", 5));
         var hangfireJobs = a.Int("hangfire-jobs", 4_000);
         var loops = a.Int("bare-loops", 4);
         var claim = a.Int("bare-claim", 50);
@@ -93,19 +93,36 @@ public static class EngineBench
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var dbName = new Npgsql.NpgsqlConnectionStringBuilder(bench.ConnectionString).Database!;
         var pg0 = BackendTicks(dbName);
+        var (xact0, wal0) = await ServerCountersAsync(bench.ConnectionString);
         var sw = Stopwatch.StartNew();
         var worker = new Worker(db, new Pipeline(new Noop()), new WorkerOptions());
         var run = worker.RunAsync(cts.Token);
         while ((await Batches.GetAsync(db, batch))!.Status != BatchStatus.Completed) await Task.Delay(5);
         var elapsed = sw.Elapsed.TotalSeconds;
         var pg1 = BackendTicks(dbName);
-        // Where a task's cost goes: the server's sessions and this process (the worker, and the 5 ms poll above).
-        Console.Error.WriteLine($"grantha round: {n / elapsed:F0} tasks/s; CPU a task: server sessions {(pg1 - pg0) * 10_000.0 / n:F1} µs, bench process {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / n:F1} µs");
         await cts.CancelAsync();
         await run;
-        var done = await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM event WHERE kind = 'task_succeeded'"));
+        await db.DisposeAsync();  // its sessions end, which flushes their statistics (commit counts)
+        await Task.Delay(300);
+        var (xact1, wal1) = await ServerCountersAsync(bench.ConnectionString);
+        // Where a task's cost goes: the server's sessions and this process (the worker, and the 5 ms poll above);
+        // transactions and WAL a task (the poll's reads count as transactions too).
+        Console.Error.WriteLine($"grantha round: {n / elapsed:F0} tasks/s; CPU a task: server sessions {(pg1 - pg0) * 10_000.0 / n:F1} µs, " +
+            $"bench process {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / n:F1} µs; " +
+            $"transactions a task {(xact1 - xact0) / (double)n:F3}, WAL a task {(wal1 - wal0) / (double)n:F0} bytes");
+        await using var check = Db.Open(bench.ConnectionString);
+        var done = await check.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM event WHERE kind = 'task_succeeded'"));
         if (done != n) throw new InvalidOperationException($"expected {n} task_succeeded events, found {done}");
         return n / elapsed;
+    }
+
+    /// <summary>Commits in this database, and WAL written by the whole server so far.</summary>
+    static async Task<(long Commits, long Wal)> ServerCountersAsync(string cs)
+    {
+        await using var c = new NpgsqlConnection(cs);
+        await c.OpenAsync();
+        return await c.QuerySingleAsync<(long, long)>(
+            "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()), pg_current_wal_lsn() - '0/0'::pg_lsn");
     }
 
     /// <summary>

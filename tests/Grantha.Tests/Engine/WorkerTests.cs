@@ -143,6 +143,36 @@ public class WorkerTests
         (await Batches.TasksAsync(t.Db, batch, new TaskFilter(), 0, 10)).ShouldAllBe(x => x.Attempt == 2 && x.State == TaskState.Succeeded);
     }
 
+    /// <summary>
+    /// One bulk completion gives each task its own result (the store looks each up by task id, with no join the
+    /// planner could turn quadratic), leaves a null result null, and does not touch a task another worker holds.
+    /// </summary>
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task A_bulk_completion_gives_each_task_its_own_result(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 40, FetchHandler.Name);
+        var q = t.Db.Queue;
+        var mine = await t.Db.WriteAsync((c, tx) => q.ClaimAsync(c, tx, FetchHandler.Name, "worker-a", 30, 60_000, Db.NowMs()));
+        var theirs = await t.Db.WriteAsync((c, tx) => q.ClaimAsync(c, tx, FetchHandler.Name, "worker-b", 10, 60_000, Db.NowMs()));
+        mine.Count.ShouldBe(30);
+        // Every third without a result; one of worker-b's tasks passed off as worker-a's.
+        var outcomes = mine.Select((x, i) => (x.Id, i % 3 == 0 ? null : $"{{\"n\":{x.Id},\"text\":\"r\u00e9sultat {x.Id}\"}}")).ToList();
+        outcomes.Add((theirs[0].Id, "{\"n\":-1}"));
+        var done = await t.Db.WriteAsync((c, tx) => q.SucceedAsync(c, tx, "worker-a", outcomes, Db.NowMs()));
+        done.Select(d => d.Id).Order().ShouldBe(mine.Select(x => x.Id).Order());
+        var rows = (await t.Db.ReadAsync(c => c.QueryAsync<(long Id, string State, string? Result)>(
+            "SELECT id, state, result FROM stage_task WHERE batch_id = @batch", new { batch }))).ToDictionary(r => r.Id);
+        foreach (var (id, result) in outcomes.Take(30))
+        {
+            rows[id].State.ShouldBe(TaskState.Succeeded);
+            rows[id].Result.ShouldBe(result);
+        }
+        rows[theirs[0].Id].State.ShouldBe(TaskState.Running);
+        rows[theirs[0].Id].Result.ShouldBeNull();
+        (await EngineHarness.EventCountAsync(t.Db, batch, "task_succeeded")).ShouldBe(30);
+    }
+
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task Inserting_the_same_idempotency_key_twice_creates_one_task(string store)
     {

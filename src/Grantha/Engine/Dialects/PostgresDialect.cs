@@ -52,16 +52,18 @@ public sealed partial class PostgresDialect : Dialect
     }
 
     public override async Task<IReadOnlyList<StageTask>> ClaimAsync(DbConnection c, DbTransaction? tx, string stage, string owner, int limit, long leaseMs, long now) =>
+        // The picked ids as an array, not a join: joined, the planner (which cannot know that the LIMIT's rows are
+        // few of many) chose a hash join over a sequential scan of the whole table once its statistics were fresh
+        // (17 ms against 6 ms for 500 tasks of 25,000, growing with the table); an array is one key probe a task.
         (await c.QueryAsync<StageTask>($"""
-            WITH picked AS (
+            UPDATE stage_task t
+            SET state = 'RUNNING', attempt = t.attempt + 1, lease_owner = @owner, lease_expires_at = @exp, updated_at = @now
+            WHERE t.id = ANY(ARRAY(
               SELECT id FROM stage_task
               WHERE state IN ('PENDING', 'RETRY_WAIT') AND stage = @stage AND due_at <= @now
               ORDER BY priority DESC, due_at, id
               LIMIT @limit
-              FOR UPDATE SKIP LOCKED)
-            UPDATE stage_task t
-            SET state = 'RUNNING', attempt = t.attempt + 1, lease_owner = @owner, lease_expires_at = @exp, updated_at = @now
-            FROM picked WHERE t.id = picked.id
+              FOR UPDATE SKIP LOCKED))
             RETURNING {Prefixed("t.")}
             """, new { stage, now, limit, owner, exp = now + leaseMs }, tx)).AsList();
 
@@ -69,13 +71,18 @@ public sealed partial class PostgresDialect : Dialect
     {
         if (done.Count == 0) return [];
         // One round trip: mark done and append the events of exactly the rows this worker still held.
+        // No join with the ids: prepared, the statement gets a generic plan that thinks every array holds ten
+        // elements, and joined it became a nested loop comparing every task with every other (a quadratic flush,
+        // 20-45 ms for a few hundred tasks in the engine bench). The rows come by their primary key (the array's size
+        // hidden from the planner, which otherwise preferred the partial lease index with its dead entries or a scan
+        // of the table) and each finds its result in one map built once.
         return (await c.QueryAsync<TaskQueue.Completed>($$"""
             WITH done AS (
               UPDATE stage_task t
-              SET state = 'SUCCEEDED', result = u.result, lease_owner = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now,
+              SET state = 'SUCCEEDED', result = (SELECT jsonb_object_agg(u.id, u.result) FROM unnest(@ids, @results) AS u(id, result) WHERE u.result IS NOT NULL) ->> t.id::text,
+                  lease_owner = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now,
                   error_code = NULL, error_kind = NULL, error_message = NULL, error_http_status = NULL
-              FROM unnest(@ids, @results) AS u(id, result)
-              WHERE t.id = u.id AND t.state = 'RUNNING' AND t.lease_owner = @owner
+              WHERE t.id = ANY(ARRAY(SELECT unnest(@ids))) AND t.state = 'RUNNING' AND t.lease_owner = @owner
               RETURNING t.id, t.batch_id, t.job_id, t.attempt),
             ev AS (
               {{Events.Insert}} SELECT batch_id, job_id, id, 'task_succeeded', @actor, @now, '{"attempt":' || attempt || '}' FROM done)
