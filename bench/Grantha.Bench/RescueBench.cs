@@ -22,7 +22,8 @@ public static class RescueBench
         await Migrations.ApplyAsync(db);
         var rows = Enumerable.Range(0, 40).Select(i => new SourceRow($"kriti {i}", "tODi", $"http://thyagaraja-vaibhavam.blogspot.com/2008/01/thyagaraja-kriti-bench-{i}.html")).ToList();
         await using var site = await SourceSite.StartAsync(new SourceSiteOptions { BasePort = 0, Rows = rows, Faults = new SiteFaults { Slow = 1.0, SlowMinMs = 20_000, SlowMaxMs = 20_000 } });
-        var child = BenchApp.Start("worker", "--db", pg.ConnectionString);
+        // The child must be told the offline site is a server it may map hosts onto, as any worker process must.
+        var child = BenchApp.Start(["worker", "--db", pg.ConnectionString, .. site.HostMap.Values.Distinct().SelectMany(u => new[] { "--offline-site-allow", u })]);
         var csv = "Krithi,Raga,Hyperlink\n" + string.Join("\n", rows.Select(r => $"{r.Krithi},{r.Raga},{r.Url}")) + "\n";
         var options = new BatchOptions { AllowOfflineSite = true, HostMap = new(site.HostMap, StringComparer.OrdinalIgnoreCase), Politeness = false };
         await using var app = GranthaApp.Create(db);
@@ -48,6 +49,12 @@ public static class RescueBench
         await child.WaitForExitAsync();
         // What the child held when it died (it may hand a task back before: the host gate snoozes).
         held = (await db.ReadAsync(c => c.QueryAsync<(long, long)>("SELECT id, lease_expires_at FROM stage_task WHERE stage = 'FETCH' AND state = 'RUNNING'"))).ToList();
+        if (held.Count == 0)
+        {
+            var states = await db.ReadAsync(c => c.QueryAsync<(string, string?, long)>("SELECT state, error_code, COUNT(*) FROM stage_task WHERE stage = 'FETCH' GROUP BY state, error_code"));
+            var events = await db.ReadAsync(c => c.QueryAsync<(string, long)>("SELECT kind, COUNT(*) FROM event GROUP BY kind"));
+            throw new InvalidOperationException("the killed worker held no fetch task: tasks " + string.Join(", ", states) + "; events " + string.Join(", ", events));
+        }
 
         var ids = held.Select(h => h.Id).ToArray();
         var rescuedAt = new Dictionary<long, (long At, string Reason)>();
