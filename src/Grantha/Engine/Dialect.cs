@@ -27,6 +27,17 @@ public abstract partial class Dialect
     /// <summary>Marks tasks succeeded (with their events) if this worker still holds their lease; returns those it did.</summary>
     public abstract Task<IReadOnlyList<TaskQueue.Completed>> SucceedAsync(DbConnection c, DbTransaction tx, string owner, IReadOnlyList<(long Id, string? Result)> done, long now);
 
+    /// <summary>
+    /// A SELECT of <paramref name="columns"/> over the running tasks (<c>t</c>) that match <paramref name="where"/>, with
+    /// their jobs (<c>j</c>, filtered by <paramref name="jobWhere"/>). No index holds every running task (V0026: an
+    /// entry per claim cost the hot path more than its readers gained), so they are read job by job through
+    /// stage_task_batch (batch, stage, state), and only in jobs that are not COMPLETED: the settler completes a job
+    /// only when none of its tasks is open, and whatever reopens a task (new work, retry, requeue) reopens its job in
+    /// the same transaction. The cost is one index probe per such job (the stages of running, paused and
+    /// cancelled batches), whatever the size of the task table.
+    /// </summary>
+    public abstract string RunningTasks(string columns, string where = "1 = 1", string jobWhere = "1 = 1");
+
     /// <summary>Returns running tasks whose lease expired to the queue, or fails those out of attempts.</summary>
     public abstract Task<IReadOnlyList<TaskQueue.Rescued>> RescueAsync(DbConnection c, DbTransaction tx, long now, int limit);
 

@@ -151,20 +151,22 @@ public sealed class TaskQueue(Dialect dialect)
         var rescued = new List<Rescued>();
         foreach (var owner in owners)
         {
+            // The gone worker cannot renew a lease (the rescuer holds its liveness lock), so the expiries read here
+            // stay true; the update takes only the tasks it still holds.
             var leases = (await c.QueryAsync<(long Id, long Expires)>(
-                $"SELECT id, lease_expires_at FROM stage_task WHERE state = 'RUNNING' AND lease_owner = @owner{dialect.RowLock}", new { owner }, tx))
+                dialect.RunningTasks("t.id, t.lease_expires_at", "t.lease_owner = @owner"), new { owner }, tx))
                 .ToDictionary(x => x.Id, x => x.Expires);
             if (leases.Count == 0) continue;
-            var rows = await c.QueryAsync<Rescued>("""
+            var rows = await c.QueryAsync<Rescued>($"""
                 UPDATE stage_task
                 SET state = CASE WHEN attempt >= max_attempts THEN 'FAILED' ELSE 'RETRY_WAIT' END,
                     due_at = @now, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now,
                     error_code = 'worker_gone', error_kind = 'transient', error_message = 'the worker holding this task is gone (its database session ended)',
                     error_attempt = attempt, error_at = @now,
                     finished_at = CASE WHEN attempt >= max_attempts THEN @now ELSE NULL END
-                WHERE state = 'RUNNING' AND lease_owner = @owner
+                WHERE id {dialect.InArray("ids")} AND state = 'RUNNING' AND lease_owner = @owner
                 RETURNING id, batch_id, job_id, state, attempt
-                """, new { now, owner }, tx);
+                """, new { now, owner, ids = leases.Keys.ToArray() }, tx);
             foreach (var r in rows)
             {
                 var expires = leases.GetValueOrDefault(r.Id);

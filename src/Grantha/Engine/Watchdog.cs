@@ -56,11 +56,12 @@ public sealed class Watchdog(Db db, IReadOnlyCollection<StageHandler> stages, IL
         var now = Db.NowMs();
         var (queue, leaseExpiry, running, markers) = await db.ReadAsync(async c =>
         {
-            // Tasks waiting: the claim index (stage_task_claim) holds exactly these rows. Running leases: stage_task_lease.
+            // Tasks waiting: the claim index (stage_task_claim) holds exactly these rows. Running leases: read job by
+            // job (Dialect.RunningTasks).
             using var grid = await c.QueryMultipleAsync($"""
                 SELECT stage, COUNT(*) AS depth, MIN(CASE WHEN due_at <= @now THEN due_at END) AS oldest FROM stage_task
                 WHERE state IN ('PENDING', 'RETRY_WAIT') GROUP BY stage;
-                SELECT MIN(lease_expires_at) FROM stage_task WHERE state = 'RUNNING';
+                {db.Dialect.RunningTasks("MIN(t.lease_expires_at)")};
                 SELECT id AS Id, created_at AS CreatedAt, CASE WHEN moved_at > updated_at THEN moved_at ELSE updated_at END AS MovedAt FROM batch WHERE status = 'RUNNING';
                 SELECT e.batch_id AS BatchId, e.kind AS Kind, e.at AS At FROM event e
                 WHERE e.kind IN ('{Stuck}', '{Unstuck}')

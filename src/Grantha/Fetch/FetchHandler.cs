@@ -206,7 +206,8 @@ public sealed class FetchHandler : StageHandler<NoPayload, FetchHandler.Fetched>
     {
         var rows = await db.ReadAsync(c => Dapper.SqlMapper.QueryAsync<(string Host, long DelayMs, long BlockedUntil)>(c, $"""
             SELECT h.host, CASE WHEN h.crawl_delay_ms > h.delay_ms THEN h.crawl_delay_ms ELSE h.delay_ms END, h.blocked_until FROM host_state h
-            WHERE h.host IN (SELECT DISTINCT t.host FROM stage_task t WHERE t.stage = '{Name}' AND t.state IN ('PENDING', 'RETRY_WAIT', 'RUNNING'))
+            WHERE h.host IN (SELECT t.host FROM stage_task t WHERE t.stage = '{Name}' AND t.state IN ('PENDING', 'RETRY_WAIT'))
+               OR h.host IN ({db.Dialect.RunningTasks("t.host", jobWhere: $"j.stage = '{Name}'")})
             """), ct);
         FetchMetrics.ObservedHosts(db.Description, rows.ToDictionary(r => r.Host, r => new FetchMetrics.HostGauge(r.DelayMs, r.BlockedUntil)));
     }

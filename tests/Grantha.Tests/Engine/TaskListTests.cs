@@ -50,6 +50,29 @@ public class TaskListTests
         (await SubjectsAsync(t.Db, a, new TaskFilter { Text = "kriti" }, after: first.Id)).Count.ShouldBe(2);
     }
 
+    /// <summary>
+    /// The state filter, RUNNING included (its own statement since V0026, as no index holds running tasks): exactly
+    /// the batch's tasks in that state, in any case, and nothing for a state that does not exist.
+    /// </summary>
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task The_state_filter_finds_exactly_the_batchs_tasks_in_that_state(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        // Another batch's running task is never in a's list.
+        var b = await BatchAsync(t.Db, ("b1", null));
+        await t.Db.WriteAsync((c, tx) => t.Db.Queue.ClaimAsync(c, tx, FetchHandler.Name, "w", 1, 60_000, Db.NowMs()));
+        var a = await BatchAsync(t.Db, ("a1", null), ("a2", null), ("a3", null));
+        var claimed = await t.Db.WriteAsync((c, tx) => t.Db.Queue.ClaimAsync(c, tx, FetchHandler.Name, "w", 2, 60_000, Db.NowMs()));
+        claimed.Select(x => x.Subject).ShouldBe(["a1", "a2"]);
+
+        (await SubjectsAsync(t.Db, a, new TaskFilter { State = TaskState.Running })).ShouldBe(["a1", "a2"]);
+        (await SubjectsAsync(t.Db, a, new TaskFilter { State = "running" })).ShouldBe(["a1", "a2"]);
+        (await SubjectsAsync(t.Db, a, new TaskFilter { State = "running", Stage = "fetch" }, after: claimed[0].Id)).ShouldBe(["a2"]);
+        (await SubjectsAsync(t.Db, a, new TaskFilter { State = TaskState.Pending })).ShouldBe(["a3"]);
+        (await SubjectsAsync(t.Db, a, new TaskFilter { State = "runing" })).ShouldBeEmpty();
+        (await SubjectsAsync(t.Db, b, new TaskFilter { State = TaskState.Running })).ShouldBe(["b1"]);
+    }
+
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task The_search_copy_follows_every_insert_and_goes_with_its_batch(string store)
     {

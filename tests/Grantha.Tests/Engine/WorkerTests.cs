@@ -144,6 +144,77 @@ public class WorkerTests
     }
 
     /// <summary>
+    /// Running tasks are read job by job (no index holds them all: V0026), in the jobs that are not COMPLETED. A
+    /// running batch's, a paused batch's and a cancelled batch's running tasks are all found and rescued, and the
+    /// watchdog sees their overdue leases, beside a completed batch whose jobs are skipped.
+    /// </summary>
+    [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
+    public async Task Expired_leases_are_rescued_in_running_paused_and_cancelled_batches(string store)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var q = t.Db.Queue;
+        var done = await EngineHarness.BatchWithTasksAsync(t.Db, 2, FetchHandler.Name);
+        (await EngineHarness.RunUntilSettledAsync(t.Db, done, [new ScriptedHandler(FetchHandler.Name, (_, _) => Task.FromResult(TaskResult.Empty))])).ShouldBe(BatchStatus.Completed);
+        var batches = new List<long>();
+        foreach (var _ in new[] { "running", "paused", "cancelled" })
+        {
+            var b = await EngineHarness.BatchWithTasksAsync(t.Db, 2, FetchHandler.Name, ExtractHandler.Name);
+            batches.Add(b);
+            // Claimed by a worker that dies (the earlier batches' tasks are all claimed already).
+            (await t.Db.WriteAsync((c, tx) => q.ClaimAsync(c, tx, FetchHandler.Name, "dead-worker", 2, 60_000, Db.NowMs()))).Count.ShouldBe(2);
+        }
+        await Controls.PauseAsync(t.Db, batches[1], "test");
+        await Controls.CancelAsync(t.Db, batches[2], "test");
+        await t.Db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE stage_task SET lease_expires_at = @at WHERE lease_owner = 'dead-worker'", new { at = Db.NowMs() - 5_000 }, tx));
+
+        var watchdog = new Watchdog(t.Db, [new ScriptedHandler(FetchHandler.Name, (_, _) => Task.FromResult(TaskResult.Empty))], Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        (await watchdog.PassAsync()).LeaseOverdueMs.ShouldBeInRange(4_000, 60_000);
+        var rescuer = new Rescuer(t.Db, q, new EngineSignals(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        (await rescuer.RescueOnceAsync()).ShouldBe(6);
+        foreach (var b in batches)
+        {
+            (await EngineHarness.StatesAsync(t.Db, b)).GetValueOrDefault(TaskState.Running).ShouldBe(0);
+            (await EngineHarness.EventCountAsync(t.Db, b, "task_rescued")).ShouldBe(2);
+        }
+        (await watchdog.PassAsync()).LeaseOverdueMs.ShouldBe(0);
+        (await rescuer.RescueOnceAsync()).ShouldBe(0);
+    }
+
+    /// <summary>
+    /// The rescuer's read of running tasks probes stage_task_batch job by job and does not scan the task table, with
+    /// statistics never gathered (a new store, a bulk load the autovacuum has not seen yet) or fresh, with one large
+    /// batch or many. (Statistics that say most of a job's tasks are running make a scan of the table right, and
+    /// they stay that way only until the autovacuum sees the change.)
+    /// </summary>
+    [Fact]
+    public async Task Running_tasks_are_read_through_the_batch_index_whatever_the_statistics()
+    {
+        await using var t = await TestDb.CreateAsync("postgres");
+        var q = t.Db.Queue;
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 5_000, FetchHandler.Name, ExtractHandler.Name);
+        await t.Db.WriteAsync((c, tx) => q.ClaimAsync(c, tx, FetchHandler.Name, "w", 300, 60_000, Db.NowMs()));
+        var sql = t.Db.Dialect.RunningTasks("t.id", "t.lease_expires_at < @now") + " ORDER BY t.lease_expires_at LIMIT 500";
+        async Task CheckPlanAsync(string statistics)
+        {
+            var plan = string.Join("\n", await t.Db.ReadAsync(c => c.QueryAsync<string>("EXPLAIN " + sql, new { now = Db.NowMs() })));
+            plan.ShouldNotContain("Seq Scan on stage_task", customMessage: statistics + ":\n" + plan);
+            plan.ShouldContain("stage_task_batch", customMessage: statistics + ":\n" + plan);
+        }
+        await CheckPlanAsync("never gathered");
+        await t.Db.WriteAsync((c, tx) => c.ExecuteAsync("ANALYZE stage_task; ANALYZE job", transaction: tx));
+        await CheckPlanAsync("fresh");
+        (await t.Db.ReadAsync(c => c.QueryAsync<long>(sql, new { now = Db.NowMs() + 120_000 }))).Count().ShouldBe(300);
+        for (var i = 0; i < 60; i++)
+        {
+            await EngineHarness.BatchWithTasksAsync(t.Db, 50, FetchHandler.Name, ExtractHandler.Name);
+            await t.Db.WriteAsync((c, tx) => q.ClaimAsync(c, tx, FetchHandler.Name, "w", 5, 60_000, Db.NowMs()));
+        }
+        await CheckPlanAsync("61 batches, statistics of one");
+        await t.Db.WriteAsync((c, tx) => c.ExecuteAsync("ANALYZE stage_task; ANALYZE job", transaction: tx));
+        await CheckPlanAsync("61 batches, fresh");
+    }
+
+    /// <summary>
     /// One bulk completion gives each task its own result (the store looks each up by task id, with no join the
     /// planner could turn quadratic), leaves a null result null, and does not touch a task another worker holds.
     /// </summary>

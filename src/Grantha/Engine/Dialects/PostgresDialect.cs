@@ -90,12 +90,25 @@ public sealed partial class PostgresDialect : Dialect
             """, new { ids = done.Select(d => d.Id).ToArray(), results = done.Select(d => d.Result).ToArray(), owner, actor = "worker:" + owner, now }, tx)).AsList();
     }
 
+    // LATERAL with OFFSET 0, which the planner does not flatten into a join: the plan stays a probe of
+    // stage_task_batch per job. A plain join leaves it free to hash the jobs against a scan of the whole table, as it
+    // did with the claim's join once the statistics were fresh (see ClaimAsync).
+    public override string RunningTasks(string columns, string where = "1 = 1", string jobWhere = "1 = 1") => $"""
+        SELECT {columns} FROM job j CROSS JOIN LATERAL (
+          SELECT * FROM stage_task t
+          WHERE t.batch_id = j.batch_id AND t.stage = j.stage AND t.state = 'RUNNING' AND ({where})
+          OFFSET 0) t
+        WHERE j.status <> 'COMPLETED' AND ({jobWhere})
+        """;
+
     public override async Task<IReadOnlyList<TaskQueue.Rescued>> RescueAsync(DbConnection c, DbTransaction tx, long now, int limit) =>
-        (await c.QueryAsync<TaskQueue.Rescued>("""
+        // The oldest expired leases are picked job by job (RunningTasks), then taken by their primary key; SKIP
+        // LOCKED leaves a task another rescuer (or its late worker) holds, and the lock re-checks the row.
+        (await c.QueryAsync<TaskQueue.Rescued>($"""
             WITH expired AS (
               SELECT id, lease_owner, lease_expires_at FROM stage_task
-              WHERE state = 'RUNNING' AND lease_expires_at < @now
-              ORDER BY lease_expires_at LIMIT @limit
+              WHERE id = ANY(ARRAY({RunningTasks("t.id", "t.lease_expires_at < @now")} ORDER BY t.lease_expires_at LIMIT @limit))
+                AND state = 'RUNNING' AND lease_expires_at < @now
               FOR UPDATE SKIP LOCKED)
             UPDATE stage_task t
             SET state = CASE WHEN t.attempt >= t.max_attempts THEN 'FAILED' ELSE 'RETRY_WAIT' END,

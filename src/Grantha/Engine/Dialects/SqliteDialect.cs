@@ -72,10 +72,17 @@ public sealed partial class SqliteDialect : Dialect
         return completed;
     }
 
+    // CROSS JOIN: SQLite keeps the written order, jobs outside (see Dialect.RunningTasks).
+    public override string RunningTasks(string columns, string where = "1 = 1", string jobWhere = "1 = 1") => $"""
+        SELECT {columns} FROM job j CROSS JOIN stage_task t
+        WHERE j.status <> 'COMPLETED' AND ({jobWhere})
+          AND t.batch_id = j.batch_id AND t.stage = j.stage AND t.state = 'RUNNING' AND ({where})
+        """;
+
     public override async Task<IReadOnlyList<TaskQueue.Rescued>> RescueAsync(DbConnection c, DbTransaction tx, long now, int limit)
     {
         var expired = (await c.QueryAsync<(long Id, string? Owner, long Expired)>(
-            "SELECT id, lease_owner, lease_expires_at FROM stage_task WHERE state = 'RUNNING' AND lease_expires_at < @now ORDER BY lease_expires_at LIMIT @limit",
+            $"{RunningTasks("t.id, t.lease_owner, t.lease_expires_at", "t.lease_expires_at < @now")} ORDER BY t.lease_expires_at LIMIT @limit",
             new { now, limit }, tx)).ToList();
         var rescued = new List<TaskQueue.Rescued>(expired.Count);
         foreach (var (id, owner, expiredAt) in expired)
