@@ -112,7 +112,7 @@ public static class DemoCommand
         return address;
     }
 
-    static bool PortIsFree(Uri uri)
+    internal static bool PortIsFree(Uri uri)
     {
         try
         {

@@ -39,6 +39,17 @@ public static class ServiceCommands
             }
             if (p.GetValue(metricsPort) is { } mp && (mp is < 1 or > 65535 || mp == new Uri(p.GetValue(url)!).Port))
                 throw new ArgumentException("--metrics-port must be a port from 1 to 65535 other than the API's.");
+            // A taken port is said in one line before anything starts (the host would log a stack trace).
+            if (!Uri.TryCreate(p.GetValue(url), UriKind.Absolute, out var api) || api.Scheme is not ("http" or "https"))
+                throw new ArgumentException($"--url '{p.GetValue(url)}': write http://127.0.0.1:<port>.");
+            var ports = new List<(Uri At, string Option)> { (api, "--url") };
+            if (p.GetValue(metricsPort) is { } m) ports.Add((new UriBuilder(api) { Port = m }.Uri, "--metrics-port"));
+            foreach (var (at, option) in ports)
+                if (!DemoCommand.PortIsFree(at))
+                {
+                    Console.Error.WriteLine($"error: {at.GetLeftPart(UriPartial.Authority)} is taken: another process listens on port {at.Port} (a second serve, a demo?). Stop it, or choose another port with {option}.");
+                    return ExitCodes.Failed;
+                }
             await PrintBootstrapKeyAsync(db, ct);
             var metricsFromConfig = Composition.Configuration().GetSection("Metrics").Get<ApiHost.MetricsOptions>() ?? new ApiHost.MetricsOptions();
             var metrics = metricsFromConfig with
@@ -58,7 +69,13 @@ public static class ServiceCommands
             }
             var metricsAt = metrics.Port is { } port ? $"metrics on port {port}" : "metrics /metrics";
             Console.Error.WriteLine($"API on {p.GetValue(url)} (dashboard /, OpenAPI UI /scalar/v1, {metricsAt}{(metrics.KeyRequired ? " with an operator key" : "")}), database {db.Description}");
-            await app.RunAsync(ct);
+            try { await app.RunAsync(ct); }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                // Kestrel's message names the address (the API's or the metrics port); the rest is a stack trace.
+                Console.Error.WriteLine($"error: {e.Message.TrimEnd('.')}: another process listens there (a second serve, a demo?). Stop it, or choose another port with --url (or --metrics-port).");
+                return ExitCodes.Failed;
+            }
             return 0;
         }));
         yield return serve;

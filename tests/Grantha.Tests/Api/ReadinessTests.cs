@@ -88,6 +88,40 @@ public class ReadinessTests
         ShouldNotLeak(error, t);
     }
 
+    /// <summary>
+    /// serve on an address another process holds (a second serve, a demo), for its API or its metrics port, exits
+    /// with one line that names the address and the option to change, not the host's stack trace.
+    /// </summary>
+    [Theory]
+    [InlineData("--url")]
+    [InlineData("--metrics-port")]
+    public async Task Serve_on_a_taken_port_exits_with_one_line_that_says_what_to_do(string option)
+    {
+        await using var t = await TestDb.CreateAsync("sqlite");
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        string[] args = option == "--url"
+            ? ["serve", "--url", $"http://127.0.0.1:{port}", "--no-workers", "--db", t.Spec]
+            : ["serve", "--url", "http://127.0.0.1:0", "--metrics-port", $"{port}", "--no-workers", "--db", t.Spec];
+
+        var root = new RootCommand { Commands.DbOption };
+        foreach (var c in ServiceCommands.Build()) root.Add(c);
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        var (o, e) = (new StringWriter(), new StringWriter());
+        Console.SetOut(o);
+        Console.SetError(e);
+        int code;
+        try { code = await root.Parse(args).InvokeAsync(cancellationToken: Ct); }
+        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+
+        code.ShouldBe(ExitCodes.Failed);
+        var error = e.ToString().Trim();
+        error.Split('\n').ShouldHaveSingleItem();
+        error.ShouldBe($"error: http://127.0.0.1:{port} is taken: another process listens on port {port} (a second serve, a demo?). Stop it, or choose another port with {option}.");
+        ShouldNotLeak(error, t);
+    }
+
     static JsonElement Check(JsonElement json, string name) =>
         json.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
 
