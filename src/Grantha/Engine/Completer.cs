@@ -87,7 +87,7 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
             // meanwhile instead of waiting for this one's batch lock. What needs the batch lock comes after it:
             // follow-ups (their jobs), settling (it must see every other recorder's tasks committed).
             var done = await queue.SucceedAsync(c, tx, owner, successes.Select(s => (s.Task.Id, s.Result.ResultJson)).ToList(), now);
-            await db.Dialect.LockBatchesAsync(c, tx, batch.Select(o => o.Task.BatchId));
+            var statuses = await db.Dialect.LockBatchesAsync(c, tx, batch.Select(o => o.Task.BatchId));
             if (successes.Count > 0)
             {
                 var doneIds = done.Select(d => d.Id).ToHashSet();
@@ -143,6 +143,9 @@ public sealed class Completer(Db db, TaskQueue queue, string owner, Func<string,
             // A recorded outcome is the batch moving: the watchdog calls a batch stuck when this stays old (Watchdog).
             if (touched.Count > 0)
                 await c.ExecuteAsync($"UPDATE batch SET moved_at = @now WHERE id {db.Dialect.InArray("ids")}", new { now, ids = touched.ToArray() }, tx);
+            // A batch paused or cancelled while these ran: what they put back in the queue stops with it.
+            if (statuses.Values.Any(s => s is BatchStatus.Paused or BatchStatus.Cancelled))
+                await Controls.KeepStoppedAsync(c, tx, statuses, "worker:" + owner, now);
             await Settler.SettleAsync(c, tx, touched, now);
         });
         foreach (var stage in followUpStages) signals.WorkArrived(stage);

@@ -128,6 +128,31 @@ public static class Controls
             return new Result(batchId, after!, n);
         }, ct);
 
+    /// <summary>
+    /// Work of a batch that was paused or cancelled while some of its tasks ran: what those tasks put back in the
+    /// queue when they ended (a retry, a snooze, a rescue, a follow-up) follows the batch, PAUSED or CANCELLED, so
+    /// nothing of a stopped batch is claimed again. Called under the batches' locks (<paramref name="statuses"/>, from
+    /// <see cref="Dialect.LockBatchesAsync"/>) by whoever records such outcomes (the completer, the rescuer), so a
+    /// control and an outcome take turns. One event per batch that had any (<c>tasks_paused</c>, <c>tasks_cancelled</c>).
+    /// </summary>
+    internal static async Task KeepStoppedAsync(DbConnection c, DbTransaction tx, IReadOnlyDictionary<long, string> statuses, string actor, long now)
+    {
+        foreach (var (batchId, status) in statuses)
+        {
+            var (from, to, kind) = status switch
+            {
+                BatchStatus.Paused => (new[] { TaskState.Pending, TaskState.RetryWait }, TaskState.Paused, "tasks_paused"),
+                BatchStatus.Cancelled => (new[] { TaskState.Pending, TaskState.RetryWait, TaskState.Paused }, TaskState.Cancelled, "tasks_cancelled"),
+                _ => (null, "", ""),
+            };
+            if (from is null) continue;
+            var n = await MoveTasksAsync(c, tx, batchId, from, to, now);
+            if (n > 0)
+                await Events.AppendAsync(c, tx, new Event(batchId, null, null, kind, actor, now,
+                    $"{{\"tasks\":{n},\"reason\":\"running when the batch was {status.ToLowerInvariant()}\"}}"));
+        }
+    }
+
     static async Task<int> MoveTasksAsync(DbConnection c, DbTransaction tx, long batchId, string[] from, string to, long now)
     {
         foreach (var s in from) StateMachine.Task.Check(s, to, "move tasks");

@@ -76,9 +76,10 @@ public abstract partial class Dialect
     /// several worker processes that touch one batch run one after the other. Otherwise two that
     /// record the last two open tasks at the same moment each see the other's task still running,
     /// neither settles, and the batch stays RUNNING with nothing left to do. The order (batch row,
-    /// then tasks) is the one the controls use. SQLite has one writer: nothing to do.
+    /// then tasks) is the one the controls use. SQLite has one writer: nothing to lock. Returns each batch's
+    /// status as it stands under the lock (a deleted batch is missing), read in the same statement.
     /// </summary>
-    public abstract Task LockBatchesAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds);
+    public abstract Task<IReadOnlyDictionary<long, string>> LockBatchesAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds);
 
     /// <summary>Serialises transactions that take the same <paramref name="key"/> (PostgreSQL advisory lock; SQLite has one writer).</summary>
     public abstract Task TransactionLockAsync(DbConnection c, DbTransaction tx, long key);

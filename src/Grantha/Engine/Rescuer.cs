@@ -54,7 +54,10 @@ public sealed class Rescuer(Db db, TaskQueue queue, EngineSignals signals, ILogg
                 await c.ExecuteAsync($"DELETE FROM worker WHERE id {db.Dialect.InArray("gone")}", new { gone = gone.ToArray() }, tx);
                 log.LogWarning("Workers {Workers} are gone (their liveness lock was free for {Seconds} s): their tasks go back to the queue", string.Join(", ", gone), GoneAfter.TotalSeconds);
             }
-            await db.Dialect.LockBatchesAsync(c, tx, r.Select(x => x.BatchId));
+            var statuses = await db.Dialect.LockBatchesAsync(c, tx, r.Select(x => x.BatchId));
+            // A rescued task of a paused or cancelled batch waits paused, or is cancelled, instead of running again.
+            if (statuses.Values.Any(s => s is BatchStatus.Paused or BatchStatus.Cancelled))
+                await Controls.KeepStoppedAsync(c, tx, statuses, "rescuer", now);
             await Settler.SettleAsync(c, tx, r.Select(x => x.BatchId), now);
             foreach (var id in gone) _freeSince.Remove(id);
             return (r, expired);

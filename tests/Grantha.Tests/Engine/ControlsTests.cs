@@ -1,3 +1,4 @@
+using Grantha.Extract;
 using Grantha.Fetch;
 using Dapper;
 using Grantha.Engine;
@@ -23,6 +24,69 @@ public class ControlsTests
         await Should.ThrowAsync<IllegalTransitionException>(() => Controls.RetryAsync(t.Db, batch, new TaskFilter(), "test"));
         await Should.ThrowAsync<BatchNotFoundException>(() => Controls.PauseAsync(t.Db, 9999, "test"));
         (await EngineHarness.EventCountAsync(t.Db, batch, "batch_paused")).ShouldBe(1);
+    }
+
+    public static TheoryData<string, string> StoresAndControls => new()
+    {
+        { "sqlite", "pause" }, { "sqlite", "cancel" }, { "postgres", "pause" }, { "postgres", "cancel" },
+    };
+
+    /// <summary>
+    /// Pausing or cancelling a batch stops its work, also what was running at that moment: a task that then succeeds
+    /// hands on its follow-up paused (cancelled), one that fails for a while or is snoozed waits paused (is cancelled)
+    /// instead of being claimed again, and nothing more runs until the batch resumes.
+    /// </summary>
+    [Theory, MemberData(nameof(StoresAndControls))]
+    public async Task What_was_running_when_the_batch_stopped_does_not_run_again(string store, string control)
+    {
+        await using var t = await TestDb.CreateAsync(store);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
+        var fetch = new ScriptedHandler(FetchHandler.Name, async (ctx, ct) =>
+        {
+            // A snooze does not count an attempt: the first run of each task is told by the subject.
+            if (!first.TryAdd(ctx.Task.Subject, true)) return TaskResult.Empty;
+            await gate.Task.WaitAsync(ct);
+            return ctx.Task.Subject switch
+            {
+                "t1" => new TaskResult(null, [new NewTask(ExtractHandler.Name, $"{ctx.Task.BatchId}:EXTRACT:t1", "t1")]),
+                "t2" => throw StageException.Transient("server_error", "503", 503),
+                _ => throw new TaskSnoozedException(TimeSpan.FromMilliseconds(5), "host busy"),
+            };
+        });
+        var extract = new ScriptedHandler(ExtractHandler.Name, (_, _) => Task.FromResult(TaskResult.Empty));
+        var batch = await EngineHarness.BatchWithTasksAsync(t.Db, 3, FetchHandler.Name, ExtractHandler.Name);
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var run = new Worker(t.Db, new Pipeline(fetch, extract), EngineHarness.FastWorker).RunAsync(cts.Token);
+        while (fetch.Calls < 3) await Task.Delay(10, cts.Token);
+        if (control == "pause") await Controls.PauseAsync(t.Db, batch, "test");
+        else await Controls.CancelAsync(t.Db, batch, "test");
+        gate.SetResult();
+        while ((await EngineHarness.StatesAsync(t.Db, batch)).ContainsKey(TaskState.Running)) await Task.Delay(10, cts.Token);
+        await Task.Delay(500, cts.Token); // time enough for the worker (20 ms polls, 10 ms backoff) to claim anything claimable
+
+        fetch.Calls.ShouldBe(3);
+        extract.Calls.ShouldBe(0);
+        var held = control == "pause" ? TaskState.Paused : TaskState.Cancelled;
+        var tasks = (await Batches.TasksAsync(t.Db, batch, new TaskFilter(), 0, 10)).ToDictionary(x => (x.Stage, x.Subject));
+        tasks[(FetchHandler.Name, "t1")].State.ShouldBe(TaskState.Succeeded);
+        tasks[(ExtractHandler.Name, "t1")].State.ShouldBe(held);
+        tasks[(FetchHandler.Name, "t2")].State.ShouldBe(held);
+        tasks[(FetchHandler.Name, "t2")].ErrorCode.ShouldBe("server_error");
+        tasks[(FetchHandler.Name, "t3")].State.ShouldBe(held);
+
+        if (control == "pause")
+        {
+            await Controls.ResumeAsync(t.Db, batch, "test");
+            while ((await Batches.GetAsync(t.Db, batch))!.Status == BatchStatus.Running) await Task.Delay(20, cts.Token);
+            (await Batches.GetAsync(t.Db, batch))!.Status.ShouldBe(BatchStatus.Completed);
+            extract.Calls.ShouldBe(1);
+            fetch.Calls.ShouldBe(5);
+        }
+        else (await Batches.GetAsync(t.Db, batch))!.Status.ShouldBe(BatchStatus.Cancelled);
+        await cts.CancelAsync();
+        await run;
     }
 
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]

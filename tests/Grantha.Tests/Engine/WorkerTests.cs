@@ -146,7 +146,8 @@ public class WorkerTests
     /// <summary>
     /// Running tasks are read job by job (no index holds them all: V0026), in the jobs that are not COMPLETED. A
     /// running batch's, a paused batch's and a cancelled batch's running tasks are all found and rescued, and the
-    /// watchdog sees their overdue leases, beside a completed batch whose jobs are skipped.
+    /// watchdog sees their overdue leases, beside a completed batch whose jobs are skipped. A paused batch's rescued
+    /// tasks wait paused, a cancelled batch's are cancelled: neither is claimed again.
     /// </summary>
     [Theory, MemberData(nameof(TestDb.Stores), MemberType = typeof(TestDb))]
     public async Task Expired_leases_are_rescued_in_running_paused_and_cancelled_batches(string store)
@@ -172,10 +173,13 @@ public class WorkerTests
         var rescuer = new Rescuer(t.Db, q, new EngineSignals(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         (await rescuer.RescueOnceAsync()).ShouldBe(6);
         foreach (var b in batches)
-        {
-            (await EngineHarness.StatesAsync(t.Db, b)).GetValueOrDefault(TaskState.Running).ShouldBe(0);
             (await EngineHarness.EventCountAsync(t.Db, b, "task_rescued")).ShouldBe(2);
-        }
+        // Each waits as its batch does: to be retried, paused (it runs when the batch resumes), or cancelled.
+        (await EngineHarness.StatesAsync(t.Db, batches[0])).ShouldBe(new Dictionary<string, long> { [TaskState.RetryWait] = 2 });
+        (await EngineHarness.StatesAsync(t.Db, batches[1])).ShouldBe(new Dictionary<string, long> { [TaskState.Paused] = 2 });
+        (await EngineHarness.StatesAsync(t.Db, batches[2])).ShouldBe(new Dictionary<string, long> { [TaskState.Cancelled] = 2 });
+        (await EngineHarness.EventCountAsync(t.Db, batches[1], "tasks_paused")).ShouldBe(1);
+        (await EngineHarness.EventCountAsync(t.Db, batches[2], "tasks_cancelled")).ShouldBe(1);
         (await watchdog.PassAsync()).LeaseOverdueMs.ShouldBe(0);
         (await rescuer.RescueOnceAsync()).ShouldBe(0);
     }

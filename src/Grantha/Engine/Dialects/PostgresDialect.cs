@@ -142,10 +142,12 @@ public sealed partial class PostgresDialect : Dialect
     public override string RowLock => " FOR UPDATE";
     public override string BatchRowLock => " FOR NO KEY UPDATE";
 
-    public override async Task LockBatchesAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds)
+    public override async Task<IReadOnlyDictionary<long, string>> LockBatchesAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds)
     {
         var ids = batchIds.Distinct().Order().ToArray();
-        if (ids.Length > 0) await c.ExecuteAsync($"SELECT id FROM batch WHERE id = ANY(@ids) ORDER BY id{BatchRowLock}", new { ids }, tx);
+        if (ids.Length == 0) return new Dictionary<long, string>();
+        return (await c.QueryAsync<(long Id, string Status)>($"SELECT id, status FROM batch WHERE id = ANY(@ids) ORDER BY id{BatchRowLock}", new { ids }, tx))
+            .ToDictionary(x => x.Id, x => x.Status);
     }
 
     public override string LockInStatement(string keyParameter) => $"FROM (SELECT pg_advisory_xact_lock(@{keyParameter})) AS statement_lock";

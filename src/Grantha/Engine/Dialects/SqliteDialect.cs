@@ -116,7 +116,12 @@ public sealed partial class SqliteDialect : Dialect
     public override string LockInStatement(string keyParameter) => "";
     public override string InsertedNotUpdated => "0";
     public override bool DataModifyingCtes => false;
-    public override Task LockBatchesAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds) => Task.CompletedTask;
+    public override async Task<IReadOnlyDictionary<long, string>> LockBatchesAsync(DbConnection c, DbTransaction tx, IEnumerable<long> batchIds)
+    {
+        var ids = batchIds.Distinct().ToArray();
+        if (ids.Length == 0) return new Dictionary<long, string>();
+        return (await c.QueryAsync<(long Id, string Status)>("SELECT id, status FROM batch WHERE id IN @ids", new { ids }, tx)).ToDictionary(x => x.Id, x => x.Status);
+    }
     public override Task TransactionLockAsync(DbConnection c, DbTransaction tx, long key) => Task.CompletedTask;
 
     public override async Task<(long Upto, ulong[] Running)> EventMarkAsync(DbConnection c) =>
