@@ -4,13 +4,13 @@ using Grantha.Review;
 
 namespace Grantha.Cli;
 
-/// <summary>export: the QA export of a batch's staged imports, or of catalog krithis, as CSV, JSON or JSON Lines (docs/review.md).</summary>
+/// <summary>export: the QA export of staged imports (one batch's or every batch's), or of catalog krithis, as CSV, JSON or JSON Lines (docs/review.md).</summary>
 public static class ExportCommand
 {
     public static Command Build()
     {
-        var batch = new Option<long?>("--batch") { Description = "Batch id (see ./grantha batches); for krithis optional: those with a source from the batch" };
-        var what = new Option<string>("--what") { Description = "staged (a batch's staged imports) or krithis (the krithi catalog)", DefaultValueFactory = _ => "staged" };
+        var batch = new Option<long?>("--batch") { Description = "Batch id (see ./grantha batches): its staged imports (default: every batch's), or the krithis with a source from it" };
+        var what = new Option<string>("--what") { Description = "staged (staged imports) or krithis (the krithi catalog)", DefaultValueFactory = _ => "staged" };
         var format = new Option<string>("--format") { Description = "csv, json or jsonl", DefaultValueFactory = _ => "csv" };
         var output = new Option<string?>("--out") { Description = "File to write (default: standard output)" };
         var bom = new Option<bool>("--bom") { Description = "Start the CSV with a UTF-8 BOM, so Excel reads it as UTF-8" };
@@ -21,7 +21,7 @@ public static class ExportCommand
         var composer = new Option<string?>("--composer") { Description = "Krithis: only those of this composer (catalog id)" };
         var deity = new Option<string?>("--deity") { Description = "Krithis: only those to this deity (catalog id)" };
         var status = new Option<string?>("--status") { Description = "Krithis: only active or only retracted ones" };
-        var cmd = new Command("export", "Export a batch's staged imports, or the krithi catalog, for QA (CSV lines start as manifest rows: fixed, they import again)")
+        var cmd = new Command("export", "Export staged imports (of one batch or all), or the krithi catalog, for QA (CSV lines start as manifest rows: fixed, they import again)")
             { batch, what, format, output, bom, state, flag, text, raga, composer, deity, status };
         cmd.SetAction(Commands.Guarded(async (p, ct) =>
         {
@@ -29,8 +29,6 @@ public static class ExportCommand
             var w = Export.ParseWhat(p.GetValue(what));
             var f = Export.ParseFormat(p.GetValue(format));
             var id = p.GetValue(batch);
-            if (w == ExportWhat.Staged && id is null)
-                throw new ArgumentException("--batch is required for staged imports: the id of the batch to export (see ./grantha batches); --what krithis exports the krithi catalog.");
             var filter = new ExportFilter(id, Blank(p.GetValue(state)), Blank(p.GetValue(flag)))
             {
                 What = w,
@@ -59,7 +57,7 @@ public static class ExportCommand
                 File.Delete(part);
                 throw;
             }
-            var from = id is { } b ? $"batch {b}" : "catalog";
+            var from = id is { } b ? $"batch {b}" : w == ExportWhat.Staged ? "all batches" : "catalog";
             Console.Error.WriteLine($"{from}: {count} {Export.Units(filter, f)} written to {path}");
             return ExitCodes.Ok;
         }));

@@ -8,11 +8,11 @@ namespace Grantha.Review;
 
 public enum ExportFormat { Csv, Json, Jsonl }
 
-/// <summary>What an export holds: a batch's staged imports, or krithis of the catalog.</summary>
+/// <summary>What an export holds: staged imports (one batch's or every batch's), or krithis of the catalog.</summary>
 public enum ExportWhat { Staged, Krithis }
 
 /// <summary>
-/// Which rows to export. Staged imports (the default): one batch (required), optionally one state and one
+/// Which rows to export. Staged imports (the default): one batch's, or every batch's without one; optionally one state and one
 /// duplicate-flag kind. Krithis (<see cref="What"/> = <see cref="ExportWhat.Krithis"/>): the krithi list's
 /// filters (<see cref="Krithis"/>), and with a batch only the krithis that have a source from it.
 /// </summary>
@@ -35,7 +35,7 @@ public sealed record ExportFilter(long? BatchId, string? State = null, string? F
 }
 
 /// <summary>
-/// The QA export (docs/review.md): a batch's staged imports or the catalog's krithis, as CSV whose first
+/// The QA export (docs/review.md): staged imports or the catalog's krithis, as CSV whose first
 /// three columns are a manifest (so fixed rows import again), JSON or JSON Lines. Rows are written as they
 /// are read, so 100,000 rows take no more memory than ten.
 /// </summary>
@@ -58,7 +58,7 @@ public static class Export
     {
         "staged" => ExportWhat.Staged,
         "krithis" => ExportWhat.Krithis,
-        _ => throw new ArgumentException($"Unknown export '{what}': use staged (a batch's staged imports) or krithis (the krithi catalog)."),
+        _ => throw new ArgumentException($"Unknown export '{what}': use staged (staged imports) or krithis (the krithi catalog)."),
     };
 
     public static string ContentType(ExportFormat f) => f switch

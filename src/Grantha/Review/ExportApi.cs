@@ -4,13 +4,13 @@ using Grantha.Engine;
 
 namespace Grantha.Review;
 
-/// <summary>GET /v1/admin/export: the QA export of a batch's staged imports or of catalog krithis, streamed (docs/review.md).</summary>
+/// <summary>GET /v1/admin/export: the QA export of staged imports (one batch's or every batch's) or of catalog krithis, streamed (docs/review.md).</summary>
 public static class ExportApi
 {
     public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/admin/export", ExportAsync).RequireRole(Role.Viewer).WithTags("Review")
-            .WithSummary("Export for QA: ?what=staged&batch=N with the review queue's filters (state, flag, withoutFlag, noFlags, minQuality, maxQuality, composer, raga, text, <field>Min/<field>Max) (the default) or ?what=krithis[&batch=N][&text=..][&raga=..][&composer=..][&deity=..][&status=..]; " +
+            .WithSummary("Export for QA: ?what=staged[&batch=N] (without a batch: every batch's) with the review queue's filters (state, flag, withoutFlag, noFlags, minQuality, maxQuality, composer, raga, text, <field>Min/<field>Max) (the default) or ?what=krithis[&batch=N][&text=..][&raga=..][&composer=..][&deity=..][&status=..]; " +
                          "&format=csv|json|jsonl[&bom=true]")
             .Produces(200, contentType: "text/csv").ProducesProblem(400).ProducesProblem(404);
         return app;
@@ -30,8 +30,6 @@ public static class ExportApi
             long? batchId = null;
             if (!string.IsNullOrWhiteSpace(batch))
                 batchId = long.TryParse(batch, out var id) ? id : throw new ArgumentException($"batch must be a batch id, not '{batch}' (see /v1/admin/bulk-import/batches).");
-            else if (w == ExportWhat.Staged)
-                throw new ArgumentException("Give the batch to export: ?batch=<id> (see /v1/admin/bulk-import/batches), or ?what=krithis for the krithi catalog.");
             filter = new ExportFilter(batchId, Blank(state), Blank(flag))
             {
                 What = w,

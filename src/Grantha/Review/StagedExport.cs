@@ -8,7 +8,7 @@ using Grantha.Resolve;
 namespace Grantha.Review;
 
 /// <summary>
-/// A batch's staged imports for the QA export (docs/review.md): read in one forward-only query, one import
+/// Staged imports (of one batch, or of every batch) for the QA export (docs/review.md): read in one forward-only query, one import
 /// at a time with its manifest rows. CSV has a line per manifest row, JSON an object per import.
 /// </summary>
 public static class StagedExport
@@ -30,15 +30,14 @@ public static class StagedExport
             throw new ArgumentException($"Unknown state '{filter.State}': use {string.Join(", ", States)}.");
         if (filter.Queue is null && filter.Flag is not null && !FlagKinds.Contains(filter.Flag))
             throw new ArgumentException($"Unknown flag '{filter.Flag}': use {string.Join(", ", FlagKinds)}.");
-        var batch = filter.BatchId ?? throw new ArgumentException("Staged imports are exported one batch at a time: give the batch id.");
-        _ = await Batches.GetAsync(db, batch, ct) ?? throw new BatchNotFoundException(batch);
+        if (filter.BatchId is { } batch) _ = await Batches.GetAsync(db, batch, ct) ?? throw new BatchNotFoundException(batch);
     }
 
     /// <summary>An import with its manifest rows (none when no manifest row lists its page any more).</summary>
     public sealed record Import(Row First, Summaries Summaries, IReadOnlyList<Row> Rows);
 
     /// <summary>
-    /// The batch's imports in id order, on one connection, as the single query's rows arrive. Not retried:
+    /// The imports in id order (batch after batch), on one connection, as the single query's rows arrive. Not retried:
     /// the caller is writing them out, and a half-sent export cannot be taken back.
     /// </summary>
     public static async IAsyncEnumerable<Import> ReadAsync(Db db, ExportFilter filter, [EnumeratorCancellation] CancellationToken ct = default)

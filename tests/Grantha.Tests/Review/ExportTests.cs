@@ -106,6 +106,12 @@ public class ExportTests
         near[1].ShouldEndWith($",{s.Imports[2]}");
         Lines(await ExportAsync(t.Db, new(s.Batch, State: "ready", Flag: "duplicate"), ExportFormat.Csv)).Length.ShouldBe(1);
         Lines(await ExportAsync(t.Db, new(s.OtherBatch), ExportFormat.Csv)).Length.ShouldBe(2);
+        // No batch: every batch's imports, in id order, and the filters still hold.
+        var everyBatch = Lines(await ExportAsync(t.Db, new(null), ExportFormat.Jsonl)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        everyBatch.Select(x => x.GetProperty("import_id").GetInt64()).ShouldBe([.. s.Imports, s.Imports.Max() + 1]);
+        everyBatch.Select(x => x.GetProperty("batch").GetInt64()).Distinct().ShouldBe([s.Batch, s.OtherBatch]);
+        (Lines(await ExportAsync(t.Db, new(null), ExportFormat.Csv)).Length - 1).ShouldBe(6);
+        Lines(await ExportAsync(t.Db, new(null, State: "needs_review"), ExportFormat.Jsonl)).Length.ShouldBe(2);
 
         await Should.ThrowAsync<ArgumentException>(() => ExportAsync(t.Db, new(s.Batch, State: "approved'; --"), ExportFormat.Csv));
         await Should.ThrowAsync<ArgumentException>(() => ExportAsync(t.Db, new(s.Batch, Flag: "dup"), ExportFormat.Csv));
@@ -211,6 +217,14 @@ public class ExportTests
         json.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
         JsonDocument.Parse(await json.Content.ReadAsStringAsync(Ct)).RootElement.GetArrayLength().ShouldBe(1);
 
+        // No batch: every batch's staged imports (QA's whole picture), the queue's filters still apply.
+        var all = await viewer.GetAsync("/v1/admin/export?format=csv", Ct);
+        all.StatusCode.ShouldBe(HttpStatusCode.OK);
+        all.Content.Headers.ContentDisposition!.ToString().ShouldBe("attachment; filename=\"staged.csv\"");
+        Lines(await all.Content.ReadAsStringAsync(Ct)).Length.ShouldBe(7);
+        var allReady = await viewer.GetAsync("/v1/admin/export?format=jsonl&state=ready", Ct);
+        Lines(await allReady.Content.ReadAsStringAsync(Ct)).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("batch").GetInt64()).ShouldBe([s.Batch, s.Batch, s.OtherBatch]);
+
         var bad = await viewer.GetAsync($"/v1/admin/export?batch={s.Batch}&format=xlsx", Ct);
         bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         bad.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
@@ -286,12 +300,14 @@ public class ExportTests
 
             var (badFormat, badErr) = await RunAsync("export", "--db", t.Spec, "--batch", s.Batch.ToString(), "--format", "xlsx", "--out", Path.Combine(dir, "x"));
             (badFormat, badErr.Contains("csv, json or jsonl")).ShouldBe((ExitCodes.BadInput, true));
-            var (noBatch, noBatchErr) = await RunAsync("export", "--db", t.Spec, "--what", "staged", "--out", Path.Combine(dir, "z"));
-            (noBatch, noBatchErr.Contains("--batch is required for staged imports")).ShouldBe((ExitCodes.BadInput, true));
+            // Without a batch: every batch's staged imports (the seeded batch's five rows and the other's one).
+            var all = Path.Combine(dir, "all.csv");
+            (await RunAsync("export", "--db", t.Spec, "--what", "staged", "--out", all)).ShouldBe((0, $"all batches: 6 manifest rows written to {all}\n".ReplaceLineEndings()));
+            Lines(await File.ReadAllTextAsync(all, Ct)).Skip(1).Select(l => l.Split(',')[^2]).Distinct().ShouldBe([s.Batch.ToString(), s.OtherBatch.ToString()]);
             var (krithiFilter, krithiFilterErr) = await RunAsync("export", "--db", t.Spec, "--batch", s.Batch.ToString(), "--raga", "todi", "--out", Path.Combine(dir, "z"));
             (krithiFilter, krithiFilterErr.Contains("filter krithis, not staged imports")).ShouldBe((ExitCodes.BadInput, true));
             (await RunAsync("export", "--db", t.Spec, "--batch", "9999", "--out", Path.Combine(dir, "y"))).Code.ShouldBe(ExitCodes.NotFound);
-            Directory.GetFiles(dir).Select(Path.GetFileName).Order().ShouldBe(["qa.csv", "qa.jsonl"]);
+            Directory.GetFiles(dir).Select(Path.GetFileName).Order().ShouldBe(["all.csv", "qa.csv", "qa.jsonl"]);
         }
         finally { Directory.Delete(dir, true); }
     }

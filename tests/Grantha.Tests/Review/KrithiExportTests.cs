@@ -195,12 +195,11 @@ public class KrithiExportTests
             r.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
             JsonDocument.Parse(await r.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("detail").GetString()!.ShouldContain(says);
         }
-        await ShouldBeProblemAsync("what=ragas&format=csv", HttpStatusCode.BadRequest, "use staged (a batch's staged imports) or krithis");
+        await ShouldBeProblemAsync("what=ragas&format=csv", HttpStatusCode.BadRequest, "use staged (staged imports) or krithis");
         await ShouldBeProblemAsync("what=krithis&format=xlsx", HttpStatusCode.BadRequest, "xlsx");
         await ShouldBeProblemAsync("what=krithis&status=deleted", HttpStatusCode.BadRequest, "Unknown status 'deleted'");
         await ShouldBeProblemAsync("what=krithis&state=resolved", HttpStatusCode.BadRequest, "filter staged imports, not krithis");
         await ShouldBeProblemAsync("what=staged&batch=1&deity=shiva", HttpStatusCode.BadRequest, "filter krithis, not staged imports");
-        await ShouldBeProblemAsync("what=staged&format=csv", HttpStatusCode.BadRequest, "?batch=<id>");
         await ShouldBeProblemAsync("what=krithis&batch=x", HttpStatusCode.BadRequest, "batch must be a batch id");
         await ShouldBeProblemAsync("what=krithis&batch=9999", HttpStatusCode.NotFound, "Batch 9999 does not exist");
         (await f.Client(null).GetAsync("/v1/admin/export?what=krithis&format=csv", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
@@ -232,8 +231,7 @@ public class KrithiExportTests
                 var (c, err) = await RunAsync(["export", "--db", t.Spec, .. args, "--out", Path.Combine(dir, "refused")]);
                 (c, err).ShouldSatisfyAllConditions(() => c.ShouldBe(code), () => err.ShouldContain(says));
             }
-            await ShouldRefuseAsync(ExitCodes.BadInput, "use staged (a batch's staged imports) or krithis", "--what", "kritis");
-            await ShouldRefuseAsync(ExitCodes.BadInput, "--batch is required for staged imports", "--format", "csv");
+            await ShouldRefuseAsync(ExitCodes.BadInput, "use staged (staged imports) or krithis", "--what", "kritis");
             await ShouldRefuseAsync(ExitCodes.BadInput, "filter staged imports, not krithis", "--what", "krithis", "--flag", "duplicate");
             await ShouldRefuseAsync(ExitCodes.BadInput, "Unknown status 'gone'", "--what", "krithis", "--status", "gone");
             await ShouldRefuseAsync(ExitCodes.NotFound, "Batch 9999 does not exist", "--what", "krithis", "--batch", "9999");

@@ -154,10 +154,10 @@ export const reviewApi = {
   bulkSummary: (key: string, approvalBatchId: number) => call<BulkSummary>(key, `${review}/bulk-approve/${approvalBatchId}`),
 };
 
-/** The export of the review queue as filtered (the export needs a batch; it takes the state and one flag). */
-export function stagedExportUrl(filter: ReviewFilter, format: ExportFormat): string | null {
+/** The export of the review queue as filtered: one batch or, without one, every batch; the state and one flag. */
+export function stagedExportUrl(filter: ReviewFilter, format: ExportFormat): string {
+  // Without a batch the export holds every batch's imports, as the queue then lists them.
   const batch = filter.batch?.trim();
-  if (!batch) return null;
   return `/v1/admin/export${query({ what: 'staged', batch, state: filter.state, flag: filter.flag, text: filter.text?.trim(), minQuality: filter.minQuality?.trim(), format })}`;
 }
 

@@ -116,8 +116,7 @@ export function ReviewScreen() {
         {queue.isPending ? 'Loading…' : `${formatNumber((first?.total ?? 0))} ${first?.total === 1 ? 'import matches' : 'imports match'}.`} Keys: j / k move, Enter or o open, Escape close
         {can('curator') ? '; a approve, r reject, d defer.' : '.'}
       </p>
-      <ExportButtons what="these imports" fileName={`batch-${filter.batch ?? ''}-staged`} urlFor={(f) => stagedExportUrl(filter, f)}
-        why="Filter by a batch to export its imports: the export holds what the queue shows for that batch." />
+      <ExportButtons what="these imports" fileName={filter.batch?.trim() ? `batch-${filter.batch.trim()}-staged` : 'staged'} urlFor={(f) => stagedExportUrl(filter, f)} />
       <div className={opened !== null ? 'reviewlayout open' : 'reviewlayout'}>
         <div>
           <ol className="queue" onKeyDown={keys} aria-label="Imports">

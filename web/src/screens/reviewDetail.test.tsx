@@ -292,16 +292,19 @@ describe('export', () => {
     signedIn('viewer');
     render(<App />);
     const group = await screen.findByRole('group', { name: 'Export these imports' });
-    expect(within(group).getByRole('button', { name: 'CSV' })).toBeDisabled();
+    // No batch: every batch's imports, as the queue lists them (by default those that need review).
+    await userEvent.click(within(group).getByRole('button', { name: 'CSV' }));
+    expect(await within(group).findByRole('status')).toHaveTextContent('Downloaded staged.csv.');
     await userEvent.type(screen.getByLabelText('Batch'), '3');
     await userEvent.selectOptions(screen.getByLabelText('State'), 'ready');
     await userEvent.type(screen.getByLabelText('Title contains'), 'rama');
     await userEvent.click(screen.getByRole('button', { name: 'Filter' }));
     await userEvent.click(within(group).getByRole('button', { name: 'JSON Lines' }));
     expect(await within(group).findByRole('status')).toHaveTextContent('Downloaded batch-3-staged.jsonl.');
-    expect(saved).toEqual(['batch-3-staged.jsonl blob:export']);
-    const call = api.fetchMock.mock.calls.find(([u]) => String(u).startsWith('/v1/admin/export'))!;
-    expect(String(call[0])).toBe('/v1/admin/export?what=staged&batch=3&state=ready&text=rama&format=jsonl');
+    expect(saved).toEqual(['staged.csv blob:export', 'batch-3-staged.jsonl blob:export']);
+    const calls = api.fetchMock.mock.calls.filter(([u]) => String(u).startsWith('/v1/admin/export'));
+    expect(calls.map(([u]) => String(u))).toEqual(['/v1/admin/export?what=staged&state=needs_review&format=csv', '/v1/admin/export?what=staged&batch=3&state=ready&text=rama&format=jsonl']);
+    const call = calls[1];
     expect(new Headers((call[1] as RequestInit).headers).get('X-Api-Key')).toBe('gk_test');
   });
 
