@@ -56,7 +56,8 @@ public static class ReviewBench
             foreach (var format in new[] { ExportFormat.Csv, ExportFormat.Jsonl })
                 await ExportAsync(db, smallBatch, format, dir);
             if (parts.Contains("export"))
-            foreach (var (label, id) in new[] { ("small", smallBatch), ("large", batch) })
+            // "all": no batch, every batch's imports (both seeded batches, 110,000 at the defaults).
+            foreach (var (label, id) in new (string, long?)[] { ("small", smallBatch), ("large", batch), ("all", null) })
                 foreach (var format in new[] { ExportFormat.Csv, ExportFormat.Jsonl })
                 {
                     var e = await ExportAsync(db, id, format, dir);
@@ -209,7 +210,7 @@ public static class ReviewBench
     /// One export to a file, as ./grantha export --out writes it, with the process's managed heap and working set
     /// sampled every millisecond or so while it runs; growth is against the values just before (after a full collection).
     /// </summary>
-    static async Task<ExportRun> ExportAsync(Db db, long batch, ExportFormat format, string dir)
+    static async Task<ExportRun> ExportAsync(Db db, long? batch, ExportFormat format, string dir)
     {
         var path = Path.Combine(dir, $"export.{format}");
         // Aggressive: also gives memory the heap no longer uses back to the system, so working-set growth is the export's own.
