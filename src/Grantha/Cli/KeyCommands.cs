@@ -21,11 +21,13 @@ public static class KeyCommands
             return ExitCodes.Ok;
         }));
 
-        var list = new Command("list", "Every key: name, role, created, revoked (never a secret)");
+        var json = new Option<bool>("--json") { Description = "Print JSON Lines: one object per key (name, role, createdAt, revokedAt), as GET /v1/admin/keys" };
+        var list = new Command("list", "Every key: name, role, created, revoked (never a secret)") { json };
         list.SetAction(Commands.Guarded(async (p, ct) =>
         {
             await using var db = await Commands.OpenDbAsync(p, ct);
             var keys = await ApiKeys.ListAsync(db, ct);
+            if (p.GetValue(json)) { JsonLines.Write(keys); return ExitCodes.Ok; }
             if (keys.Count == 0) Console.WriteLine("No keys. ./grantha keys create <name> --role <role> makes one (serve makes an admin key on a fresh database).");
             foreach (var k in keys)
                 Console.WriteLine($"{k.Name,-32} {k.Role,-9} created {Time(k.CreatedAt)}  {(k.RevokedAt is { } at ? "revoked " + Time(at) : "active")}");

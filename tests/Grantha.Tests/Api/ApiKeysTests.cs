@@ -114,6 +114,15 @@ public class KeyCommandsTests
         output.ShouldContain("build-server");
         output.ShouldContain("active");
         output.ShouldNotContain(secret);
+        // --json: one object per key, as GET /v1/admin/keys names the fields; never a secret.
+        (code, output, _) = await RunAsync("keys", "list", "--json", "--db", t.Spec);
+        code.ShouldBe(0);
+        var listed = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ShouldHaveSingleItem();
+        listed.GetProperty("name").GetString().ShouldBe("build-server");
+        listed.GetProperty("role").GetString().ShouldBe("operator");
+        listed.GetProperty("createdAt").GetInt64().ShouldBeGreaterThan(0);
+        listed.GetProperty("revokedAt").ValueKind.ShouldBe(JsonValueKind.Null);
+        output.ShouldNotContain(secret);
 
         (code, output, _) = await RunAsync("keys", "revoke", "build-server", "--db", t.Spec);
         code.ShouldBe(0);
